@@ -1,0 +1,87 @@
+# InterviewPrep: `make run` to try it, `make test` to check it. See README.md.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+MANAGE := $(PY) manage.py
+
+# The first Python >= 3.12 found: pyenv's choice for this folder (.python-version), then python3.13, python3.12, python3.
+define find_python
+for candidate in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/dev/null)" python3.13 python3.12 python3; do \
+  [ -n "$$candidate" ] || continue; \
+  if "$$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 12))' >/dev/null 2>&1; then \
+    command -v "$$candidate"; exit 0; \
+  fi; \
+done; exit 1
+endef
+
+.PHONY: help run test lint check pytest e2e serve superuser seed bench clean
+
+help:
+	@echo "make run        create .venv, install, migrate, seed the questions and serve on http://127.0.0.1:$(PORT)"
+	@echo "make test       install the development tools and run every check and test"
+	@echo "make lint       ruff only"
+	@echo "make e2e        only the end-to-end browser tests"
+	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY)"
+	@echo "make superuser  create an admin account"
+	@echo "make bench      measure page times on a large generated data set"
+
+$(VENV)/.python:
+	@python=$$($(find_python)) || { \
+	  echo "InterviewPrep needs Python 3.12 or newer, and none was found."; \
+	  echo "Install Python 3.13 (for example 'pyenv install 3.13' or your system's python3.13 package) and run make again."; \
+	  exit 1; }; \
+	echo "Creating $(VENV) with $$python ($$($$python --version))"; \
+	"$$python" -m venv $(VENV) && $(PY) -m pip install --quiet --upgrade pip && touch $@
+
+# Reinstall only when the requirements change.
+$(VENV)/.installed: requirements.txt | $(VENV)/.python
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/.python
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) seed_questions
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) runserver 127.0.0.1:$(PORT)
+
+seed: $(VENV)/.installed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) seed_questions
+
+superuser: $(VENV)/.installed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) createsuperuser
+
+lint: $(VENV)/.installed-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+check: $(VENV)/.installed-dev
+	DJANGO_SETTINGS_MODULE=interviewprep.settings_test $(MANAGE) check --fail-level WARNING
+	DJANGO_SETTINGS_MODULE=interviewprep.settings_test $(MANAGE) makemigrations --check --dry-run
+
+pytest: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest
+
+test: lint check pytest
+
+e2e: $(VENV)/.installed-dev
+	$(VENV)/bin/pytest -m browser
+
+serve: $(VENV)/.installed
+	@[ -n "$$DJANGO_SECRET_KEY" ] || { echo "Set DJANGO_SECRET_KEY first (see README.md, 'Running in production')."; exit 1; }
+	DJANGO_DEBUG=False $(MANAGE) collectstatic --no-input --verbosity 0
+	DJANGO_DEBUG=False $(MANAGE) migrate --no-input
+	DJANGO_DEBUG=False $(MANAGE) seed_questions
+	DJANGO_DEBUG=False $(VENV)/bin/gunicorn interviewprep.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+
+bench: $(VENV)/.installed-dev
+	$(PY) -m tests.bench.run
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

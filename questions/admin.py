@@ -1,0 +1,192 @@
+"""The question bank in Django admin: editing, archiving, importing and exporting."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Avg, Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.text import Truncator
+
+from questions import bank
+from questions.forms import ImportQuestionsForm
+from questions.models import KeyPoint, Question, Topic
+
+
+class KeyPointInline(admin.TabularInline):
+    model = KeyPoint
+    fields = ["order", "text"]
+    min_num = bank.MIN_KEY_POINTS
+    max_num = bank.MAX_KEY_POINTS
+    extra = 0
+    validate_min = True
+    validate_max = True
+
+
+class QuestionAdminForm(forms.ModelForm):
+    class Meta:
+        model = Question
+        fields = [
+            "number",
+            "slug",
+            "level",
+            "topics",
+            "is_active",
+            "prompt",
+            "reference_answer",
+            "suggested_seconds",
+        ]
+        widgets = {
+            "prompt": forms.Textarea(attrs={"rows": 3, "cols": 90}),
+            "reference_answer": forms.Textarea(attrs={"rows": 24, "cols": 90}),
+        }
+
+
+@admin.register(Question)
+class QuestionAdmin(admin.ModelAdmin):
+    form = QuestionAdminForm
+    inlines = [KeyPointInline]
+    list_display = [
+        "number",
+        "short_prompt",
+        "level",
+        "topic_names",
+        "is_active",
+        "key_point_count",
+        "times_answered",
+        "average_rating",
+    ]
+    list_display_links = ["number", "short_prompt"]
+    list_filter = ["level", "topics", "is_active"]
+    search_fields = ["prompt", "reference_answer", "key_points__text"]
+    ordering = ["number"]
+    filter_horizontal = ["topics"]
+    readonly_fields = ["created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["number", "slug", "level", "topics", "is_active"]}),
+        ("Content", {"fields": ["prompt", "reference_answer", "suggested_seconds"]}),
+        ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
+    ]
+    prepopulated_fields = {"slug": ["prompt"]}
+    actions = ["archive", "restore", "export_json"]
+    delete_confirmation_template = "admin/questions/question/delete_confirmation.html"
+    delete_selected_confirmation_template = (
+        "admin/questions/question/delete_selected_confirmation.html"
+    )
+
+    def get_queryset(self, request: HttpRequest):
+        # Both joins multiply rows by the same factor per question, so the
+        # distinct counts and the average stay exact.
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("topics")
+            .annotate(
+                _key_points=Count("key_points", distinct=True),
+                _answered=Count(
+                    "session_questions",
+                    filter=Q(session_questions__submitted_at__isnull=False),
+                    distinct=True,
+                ),
+                _average_rating=Avg("session_questions__self_rating"),
+            )
+        )
+
+    @admin.display(description="Prompt")
+    def short_prompt(self, question: Question) -> str:
+        return Truncator(question.prompt).chars(80)
+
+    @admin.display(description="Topics")
+    def topic_names(self, question: Question) -> str:
+        return ", ".join(topic.name for topic in question.topics.all())
+
+    @admin.display(description="Key points", ordering="_key_points")
+    def key_point_count(self, question: Question) -> int:
+        return question._key_points
+
+    @admin.display(description="Answered", ordering="_answered")
+    def times_answered(self, question: Question) -> int:
+        return question._answered
+
+    @admin.display(description="Average rating", ordering="_average_rating")
+    def average_rating(self, question: Question) -> str:
+        return "—" if question._average_rating is None else f"{question._average_rating:.1f}"
+
+    @admin.action(description="Archive selected questions (no longer drawn for new interviews)")
+    def archive(self, request: HttpRequest, queryset) -> None:
+        count = queryset.update(is_active=False)
+        self.message_user(request, f"Archived {count} question(s).", messages.SUCCESS)
+
+    @admin.action(description="Restore selected questions")
+    def restore(self, request: HttpRequest, queryset) -> None:
+        count = queryset.update(is_active=True)
+        self.message_user(request, f"Restored {count} question(s).", messages.SUCCESS)
+
+    @admin.action(description="Export selected questions as JSON")
+    def export_json(self, request: HttpRequest, queryset) -> HttpResponse:
+        ids = list(queryset.values_list("pk", flat=True))
+        text = bank.dumps(bank.export_bank(Question.objects.filter(pk__in=ids)))
+        response = HttpResponse(text, content_type="application/json; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="questions.json"'
+        return response
+
+    def get_urls(self):
+        return [
+            path(
+                "import/",
+                self.admin_site.admin_view(self.import_view),
+                name="questions_question_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        """Upload a file, see what it would add and change, then apply it."""
+        if not self.has_add_permission(request) or not self.has_change_permission(request):
+            return redirect("admin:index")
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": "Import questions",
+            "form": ImportQuestionsForm(),
+        }
+        if request.method == "POST" and "payload" in request.POST:
+            try:
+                plan = bank.check(bank.parse(request.POST["payload"]))
+                bank.apply(plan)
+            except bank.BankError as error:
+                context["problems"] = error.problems
+            else:
+                self.message_user(
+                    request,
+                    f"Imported: {len(plan.added)} added, {len(plan.changed)} changed, "
+                    f"{len(plan.unchanged)} unchanged.",
+                    messages.SUCCESS,
+                )
+                return redirect(reverse("admin:questions_question_changelist"))
+        elif request.method == "POST":
+            form = ImportQuestionsForm(request.POST, request.FILES)
+            context["form"] = form
+            if form.is_valid():
+                payload = form.cleaned_data["file"].read()
+                try:
+                    context["plan"] = bank.check(bank.parse(payload))
+                    context["payload"] = payload.decode("utf-8")
+                except bank.BankError as error:
+                    context["problems"] = error.problems
+        return TemplateResponse(request, "admin/questions/question/import.html", context)
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "description", "question_count"]
+    search_fields = ["name", "slug", "description"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).annotate(_questions=Count("questions"))
+
+    @admin.display(description="Questions", ordering="_questions")
+    def question_count(self, topic: Topic) -> int:
+        return topic._questions

@@ -1,0 +1,352 @@
+"""Reading, checking and writing the question bank in the fixture's JSON format.
+
+The same rules serve `seed_questions`, `import_questions`, `export_questions` and the
+admin's import page: a file is checked whole before anything is written, and then
+written in one transaction.
+"""
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+
+from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question, Topic
+
+FIXTURE_FORMAT = "interviewprep.questions/1"
+MIN_KEY_POINTS = 3
+MAX_KEY_POINTS = 7
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+QUESTION_FIELDS = (
+    "number",
+    "slug",
+    "level",
+    "topics",
+    "prompt",
+    "reference_answer",
+    "key_points",
+    "suggested_seconds",
+    "is_active",
+)
+
+
+class BankError(Exception):
+    """A bank file that cannot be applied; `problems` names each question and field."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+@dataclass
+class BankPlan:
+    """What applying a checked file would do, question by question."""
+
+    topics: list[dict[str, str]]
+    questions: list[dict[str, Any]]
+    added: list[dict[str, Any]] = field(default_factory=list)
+    changed: list[tuple[dict[str, Any], list[str]]] = field(default_factory=list)
+    unchanged: list[dict[str, Any]] = field(default_factory=list)
+    new_topics: list[str] = field(default_factory=list)
+
+
+def checksum(record: dict[str, Any]) -> str:
+    canonical = {**record, "topics": sorted(record["topics"])}
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def question_record(question: Question) -> dict[str, Any]:
+    """A question in the fixture's form; expects topics and key_points prefetched."""
+    return {
+        "number": question.number,
+        "slug": question.slug,
+        "level": question.level,
+        "topics": sorted(topic.slug for topic in question.topics.all()),
+        "prompt": question.prompt,
+        "reference_answer": question.reference_answer,
+        "key_points": [point.text for point in question.key_points.all()],
+        "suggested_seconds": question.suggested_seconds,
+        "is_active": question.is_active,
+    }
+
+
+def export_bank(questions=None) -> dict[str, Any]:
+    """The whole bank, or the given questions with the topics they use."""
+    whole_bank = questions is None
+    if whole_bank:
+        questions = Question.objects.all()
+    questions = questions.order_by("number").prefetch_related("topics", "key_points")
+    records = [question_record(question) for question in questions]
+    used = {slug for record in records for slug in record["topics"]}
+    topics = [
+        {"slug": topic.slug, "name": topic.name, "description": topic.description}
+        for topic in Topic.objects.order_by("slug")
+        if whole_bank or topic.slug in used
+    ]
+    return {"format": FIXTURE_FORMAT, "topics": topics, "questions": records}
+
+
+def dumps(bank: dict[str, Any]) -> str:
+    return json.dumps(bank, indent=2, ensure_ascii=False) + "\n"
+
+
+def parse(text: str | bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BankError([f"The file is not valid JSON: {error}."]) from None
+    if not isinstance(data, dict):
+        raise BankError(["The file must hold one JSON object with 'topics' and 'questions'."])
+    return data
+
+
+def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, str]]:
+    topics = data.get("topics", [])
+    if not isinstance(topics, list):
+        problems.append("'topics' must be a list.")
+        return []
+    seen: set[str] = set()
+    checked = []
+    for index, topic in enumerate(topics, start=1):
+        where = f"Topic {index}"
+        if not isinstance(topic, dict):
+            problems.append(f"{where}: must be an object.")
+            continue
+        slug, name = topic.get("slug"), topic.get("name")
+        if not isinstance(slug, str) or not SLUG_RE.match(slug):
+            problems.append(f"{where}: field 'slug' is missing or not a slug.")
+            continue
+        where = f"Topic '{slug}'"
+        if slug in seen:
+            problems.append(f"{where}: the slug appears twice.")
+        seen.add(slug)
+        if not isinstance(name, str) or not name.strip():
+            problems.append(f"{where}: field 'name' is missing or empty.")
+            continue
+        description = topic.get("description", "")
+        if not isinstance(description, str):
+            problems.append(f"{where}: field 'description' must be text.")
+            continue
+        checked.append({"slug": slug, "name": name.strip(), "description": description.strip()})
+    return checked
+
+
+def _check_question(raw: Any, index: int, known_topics: set[str], problems: list[str]):
+    if not isinstance(raw, dict):
+        problems.append(f"Question {index} in the file: must be an object.")
+        return None
+    number = raw.get("number")
+    where = f"Question {number}" if isinstance(number, int) else f"Question {index} in the file"
+    before = len(problems)
+    for name in QUESTION_FIELDS:
+        if name not in raw and name != "is_active":
+            problems.append(f"{where}: field '{name}' is missing.")
+    if len(problems) > before:
+        return None
+    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+        problems.append(f"{where}: field 'number' must be a whole number from 1.")
+    slug = raw["slug"]
+    if not isinstance(slug, str) or not SLUG_RE.match(slug) or len(slug) > 80:
+        problems.append(f"{where}: field 'slug' must be lowercase letters, digits and hyphens.")
+    if raw["level"] not in Level.values:
+        problems.append(
+            f"{where}: field 'level' is {raw['level']!r}; it must be one of {', '.join(Level.values)}."
+        )
+    topics = raw["topics"]
+    if not isinstance(topics, list) or not topics or not all(isinstance(t, str) for t in topics):
+        problems.append(f"{where}: field 'topics' must be a non-empty list of topic slugs.")
+    else:
+        for slug_ in topics:
+            if slug_ not in known_topics:
+                problems.append(f"{where}: field 'topics' names an unknown topic {slug_!r}.")
+        if len(set(topics)) != len(topics):
+            problems.append(f"{where}: field 'topics' names a topic twice.")
+    for text_field in ("prompt", "reference_answer"):
+        if not isinstance(raw[text_field], str) or not raw[text_field].strip():
+            problems.append(f"{where}: field '{text_field}' is missing or empty.")
+    points = raw["key_points"]
+    if not isinstance(points, list):
+        problems.append(f"{where}: field 'key_points' must be a list of texts.")
+    else:
+        if not MIN_KEY_POINTS <= len(points) <= MAX_KEY_POINTS:
+            problems.append(
+                f"{where}: field 'key_points' has {len(points)} points; "
+                f"it needs {MIN_KEY_POINTS} to {MAX_KEY_POINTS}."
+            )
+        for position, point in enumerate(points, start=1):
+            if not isinstance(point, str) or not point.strip():
+                problems.append(f"{where}: key point {position} has no text.")
+            elif len(point) > 300:
+                problems.append(f"{where}: key point {position} is longer than 300 characters.")
+    seconds = raw["suggested_seconds"]
+    if (
+        not isinstance(seconds, int)
+        or isinstance(seconds, bool)
+        or not MIN_SECONDS <= seconds <= MAX_SECONDS
+    ):
+        problems.append(
+            f"{where}: field 'suggested_seconds' must be {MIN_SECONDS} to {MAX_SECONDS} seconds."
+        )
+    is_active = raw.get("is_active", True)
+    if not isinstance(is_active, bool):
+        problems.append(f"{where}: field 'is_active' must be true or false.")
+    if len(problems) > before:
+        return None
+    return {
+        "number": number,
+        "slug": slug,
+        "level": raw["level"],
+        "topics": sorted(topics),
+        "prompt": raw["prompt"].strip(),
+        "reference_answer": raw["reference_answer"].strip(),
+        "key_points": [point.strip() for point in points],
+        "suggested_seconds": seconds,
+        "is_active": is_active,
+    }
+
+
+def check(data: dict[str, Any]) -> BankPlan:
+    """Check a parsed file against the rules and the database; raise BankError if it is refused."""
+    problems: list[str] = []
+    topics = _check_topics(data, problems)
+    raw_questions = data.get("questions")
+    if not isinstance(raw_questions, list):
+        raise BankError([*problems, "'questions' must be a list."])
+    known_topics = {topic["slug"] for topic in topics} | set(
+        Topic.objects.values_list("slug", flat=True)
+    )
+    records = []
+    for index, raw in enumerate(raw_questions, start=1):
+        record = _check_question(raw, index, known_topics, problems)
+        if record is not None:
+            records.append(record)
+    for key in ("number", "slug"):
+        seen: set[Any] = set()
+        for record in records:
+            if record[key] in seen:
+                problems.append(
+                    f"Question {record['number']}: {key} {record[key]!r} appears twice."
+                )
+            seen.add(record[key])
+    existing = {
+        question.number: question
+        for question in Question.objects.prefetch_related("topics", "key_points")
+    }
+    numbers_in_file = {record["number"] for record in records}
+    slugs_elsewhere = {
+        question.slug: number
+        for number, question in existing.items()
+        if number not in numbers_in_file
+    }
+    for record in records:
+        if record["slug"] in slugs_elsewhere:
+            problems.append(
+                f"Question {record['number']}: slug {record['slug']!r} already belongs to "
+                f"question {slugs_elsewhere[record['slug']]}."
+            )
+    if problems:
+        raise BankError(problems)
+
+    plan = BankPlan(topics=topics, questions=records)
+    existing_topics = set(Topic.objects.values_list("slug", flat=True))
+    plan.new_topics = [topic["slug"] for topic in topics if topic["slug"] not in existing_topics]
+    for record in records:
+        current = existing.get(record["number"])
+        if current is None:
+            plan.added.append(record)
+            continue
+        before = question_record(current)
+        changed = [name for name in QUESTION_FIELDS if before[name] != record[name]]
+        if changed:
+            plan.changed.append((record, changed))
+        else:
+            plan.unchanged.append(record)
+    return plan
+
+
+def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *, seeded: bool):
+    values = {
+        "slug": record["slug"],
+        "level": record["level"],
+        "prompt": record["prompt"],
+        "reference_answer": record["reference_answer"],
+        "suggested_seconds": record["suggested_seconds"],
+        "is_active": record["is_active"],
+    }
+    if seeded:
+        values["seed_checksum"] = checksum(record)
+    question, _ = Question.objects.update_or_create(number=record["number"], defaults=values)
+    question.topics.set([topics_by_slug[slug] for slug in record["topics"]])
+    question.key_points.all().delete()
+    KeyPoint.objects.bulk_create(
+        KeyPoint(question=question, order=order, text=text)
+        for order, text in enumerate(record["key_points"], start=1)
+    )
+    return question
+
+
+def _write_topics(topics: list[dict[str, str]], *, overwrite: bool) -> dict[str, Topic]:
+    for topic in topics:
+        if overwrite:
+            Topic.objects.update_or_create(
+                slug=topic["slug"],
+                defaults={"name": topic["name"], "description": topic["description"]},
+            )
+        else:
+            Topic.objects.get_or_create(
+                slug=topic["slug"],
+                defaults={"name": topic["name"], "description": topic["description"]},
+            )
+    return {topic.slug: topic for topic in Topic.objects.all()}
+
+
+def apply(plan: BankPlan) -> None:
+    """Write a checked plan: add new questions and make changed ones match the file."""
+    try:
+        with transaction.atomic():
+            topics_by_slug = _write_topics(plan.topics, overwrite=True)
+            for record in plan.added + [record for record, _ in plan.changed]:
+                _write_question(record, topics_by_slug, seeded=False)
+    except IntegrityError as error:
+        raise BankError([f"The database refused the file: {error}."]) from None
+
+
+@dataclass
+class SeedResult:
+    added: int = 0
+    updated: int = 0
+    kept_edited: int = 0
+    unchanged: int = 0
+
+
+def seed(data: dict[str, Any], *, update: bool = False) -> SeedResult:
+    """Load the fixture: add what is missing; refresh questions nobody has edited since the
+    last seed; leave edited questions alone unless `update` lets the fixture win."""
+    plan = check(data)
+    result = SeedResult()
+    existing = {
+        question.number: question
+        for question in Question.objects.prefetch_related("topics", "key_points")
+    }
+    with transaction.atomic():
+        topics_by_slug = _write_topics(plan.topics, overwrite=update)
+        for record in plan.questions:
+            current = existing.get(record["number"])
+            if current is None:
+                _write_question(record, topics_by_slug, seeded=True)
+                result.added += 1
+                continue
+            current_checksum = checksum(question_record(current))
+            wanted = checksum(record)
+            if current_checksum == wanted:
+                if current.seed_checksum != wanted:
+                    Question.objects.filter(pk=current.pk).update(seed_checksum=wanted)
+                result.unchanged += 1
+            elif update or current_checksum == current.seed_checksum:
+                _write_question(record, topics_by_slug, seeded=True)
+                result.updated += 1
+            else:
+                result.kept_edited += 1
+    return result

@@ -1,0 +1,93 @@
+"""The question bank: topics, questions and the key points an answer is graded against."""
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+class Level(models.TextChoices):
+    BEGINNER = "beginner", "Beginner"
+    INTERMEDIATE = "intermediate", "Intermediate"
+    ADVANCED = "advanced", "Advanced"
+    BONUS = "bonus", "Bonus"
+
+
+MIN_SECONDS = 30
+MAX_SECONDS = 3600
+
+
+class Topic(models.Model):
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=80, unique=True)
+    description = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class QuestionQuerySet(models.QuerySet):
+    def active(self) -> "QuestionQuerySet":
+        return self.filter(is_active=True)
+
+
+class Question(models.Model):
+    number = models.PositiveSmallIntegerField(unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    level = models.CharField(max_length=12, choices=Level.choices)
+    topics = models.ManyToManyField(Topic, related_name="questions")
+    prompt = models.TextField()
+    reference_answer = models.TextField(help_text="Markdown.")
+    suggested_seconds = models.PositiveIntegerField(
+        default=120,
+        help_text=f"Suggested answering time, {MIN_SECONDS}–{MAX_SECONDS} seconds.",
+    )
+    is_active = models.BooleanField(
+        "active",
+        default=True,
+        help_text="Archived questions are never drawn for new interviews but stay in every history.",
+    )
+    # Checksum of the fixture record last applied by seed_questions: when the
+    # question no longer matches it, an admin has edited it and seeding leaves it alone.
+    seed_checksum = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = QuestionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__in=Level.values), name="question_level_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(suggested_seconds__gte=MIN_SECONDS, suggested_seconds__lte=MAX_SECONDS),
+                name="question_suggested_seconds_range",
+            ),
+            models.CheckConstraint(condition=Q(number__gte=1), name="question_number_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Q{self.number}. {self.prompt}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("questions:detail", args=[self.slug])
+
+
+class KeyPoint(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="key_points")
+    order = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=300)
+
+    class Meta:
+        ordering = ["question", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["question", "order"], name="keypoint_order_unique"),
+            models.CheckConstraint(condition=~Q(text=""), name="keypoint_text_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,44 @@
+"""The question bank as users browse it: a filterable list and one page per question."""
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.vary import vary_on_headers
+
+from questions.forms import QuestionFilterForm
+from questions.models import Question, Topic
+from sessions.models import SessionQuestion
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def question_list(request: HttpRequest) -> HttpResponse:
+    form = QuestionFilterForm(request.GET or None)
+    questions = form.filter(Question.objects.active()).prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("name"))
+    )
+    template = "questions/question_list.html"
+    if request.htmx:
+        template += "#results"
+    return render(request, template, {"form": form, "questions": questions})
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def question_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    question = get_object_or_404(
+        Question.objects.prefetch_related("topics", "key_points"), slug=slug, is_active=True
+    )
+    answered = SessionQuestion.objects.filter(
+        interview__user=request.user, question=question, submitted_at__isnull=False
+    ).exists()
+    reveal = answered or request.GET.get("reveal") == "1"
+    template = "questions/question_detail.html"
+    if request.htmx and reveal:
+        template += "#answer"
+    return render(
+        request,
+        template,
+        {"question": question, "answered": answered, "reveal": reveal},
+    )

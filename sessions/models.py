@@ -1,0 +1,200 @@
+"""A mock interview: its configuration, its ordered questions as they were shown, and the answers."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
+from django.urls import reverse
+
+from questions.models import MAX_SECONDS, MIN_SECONDS, Question
+
+MAX_ANSWER_CHARS = 20_000
+# Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
+MAX_DRAFT_CHARS = 100_000
+
+
+class InterviewStatus(models.TextChoices):
+    IN_PROGRESS = "in_progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    ABANDONED = "abandoned", "Abandoned"
+
+
+class TimingMode(models.TextChoices):
+    SUGGESTED = "suggested", "Each question's suggested time"
+    FIXED = "fixed", "A fixed time per question"
+    UNTIMED = "untimed", "Untimed practice"
+
+
+class QuestionOrder(models.TextChoices):
+    RANDOM = "random", "Random"
+    WEAKEST_FIRST = "weakest", "Weakest first"
+
+
+class FinishState(models.TextChoices):
+    ON_TIME = "on_time", "On time"
+    LATE = "late", "Late (within the grace period)"
+    TIMED_OUT = "timed_out", "Ran out of time"
+    UNTIMED = "untimed", "Untimed"
+
+
+class Rating(models.IntegerChoices):
+    AGAIN = 1, "Again"
+    HARD = 2, "Hard"
+    GOOD = 3, "Good"
+    EASY = 4, "Easy"
+
+
+class InterviewSession(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="interviews"
+    )
+    status = models.CharField(
+        max_length=12, choices=InterviewStatus.choices, default=InterviewStatus.IN_PROGRESS
+    )
+    levels = models.JSONField(default=list, help_text="The levels chosen, empty for any.")
+    topics = models.JSONField(default=list, help_text="The topic slugs chosen, empty for any.")
+    timing_mode = models.CharField(max_length=10, choices=TimingMode.choices)
+    fixed_seconds = models.PositiveIntegerField(null=True, blank=True)
+    order = models.CharField(max_length=10, choices=QuestionOrder.choices)
+    question_count = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-started_at"], name="interview_user_started")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(status="in_progress"),
+                name="one_interview_in_progress_per_user",
+                violation_error_message="You already have an interview in progress.",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=InterviewStatus.values), name="interview_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(question_count__gte=1, question_count__lte=30),
+                name="interview_question_count_range",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(
+                        timing_mode="fixed",
+                        fixed_seconds__gte=MIN_SECONDS,
+                        fixed_seconds__lte=MAX_SECONDS,
+                    )
+                    | Q(timing_mode__in=["suggested", "untimed"], fixed_seconds__isnull=True)
+                ),
+                name="interview_fixed_seconds_matches_mode",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Interview {self.pk} of {self.user} ({self.get_status_display()})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:play", args=[self.pk])
+
+    @property
+    def is_timed(self) -> bool:
+        return self.timing_mode != TimingMode.UNTIMED
+
+
+class SessionQuestion(models.Model):
+    """One question of an interview: what was shown, the clock, the answer and its grade."""
+
+    interview = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveSmallIntegerField()
+    # Answered questions cannot be deleted from the bank: archive them instead.
+    question = models.ForeignKey(
+        Question, on_delete=models.PROTECT, related_name="session_questions"
+    )
+    # What was shown, kept as it was so that later edits to the bank rewrite no history.
+    prompt = models.TextField()
+    reference_answer = models.TextField()
+    level = models.CharField(max_length=12)
+    time_allowed = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds; empty when untimed."
+    )
+    # The clock, kept by the server.
+    shown_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    # The answer.
+    draft = models.TextField(blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    answer_text = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the answer was finalised."
+    )
+    finish_state = models.CharField(max_length=10, choices=FinishState.choices, blank=True)
+    time_used = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
+    # The self-grade, apart from the clock: being slow is not the same as not knowing.
+    self_rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
+    note = models.TextField(blank=True)
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["interview", "position"]
+        indexes = [
+            models.Index(fields=["question", "interview"], name="item_question_interview"),
+            models.Index(fields=["graded_at"], name="item_graded_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["interview", "position"], name="item_position_unique"),
+            models.UniqueConstraint(fields=["interview", "question"], name="item_question_unique"),
+            models.CheckConstraint(
+                condition=Q(self_rating__isnull=True) | Q(self_rating__gte=1, self_rating__lte=4),
+                name="item_self_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(self_rating__isnull=True) | Q(submitted_at__isnull=False),
+                name="item_graded_only_when_answered",
+            ),
+            models.CheckConstraint(
+                condition=Q(finish_state__in=["", *FinishState.values]),
+                name="item_finish_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | ~Q(finish_state=""),
+                name="item_finished_has_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__gte=F("shown_at")),
+                name="item_deadline_after_shown",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("answer_text"), MAX_ANSWER_CHARS),
+                name="item_answer_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Question {self.position} of interview {self.interview_id}"
+
+    @property
+    def is_finalised(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def is_graded(self) -> bool:
+        return self.self_rating is not None
+
+
+class ShownKeyPoint(models.Model):
+    """A key point as it was shown with one answer, and whether the user covered it."""
+
+    item = models.ForeignKey(SessionQuestion, on_delete=models.CASCADE, related_name="key_points")
+    position = models.PositiveSmallIntegerField()
+    text = models.CharField(max_length=300)
+    covered = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "position"], name="shown_keypoint_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

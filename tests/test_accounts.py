@@ -1,0 +1,139 @@
+"""Signing up, logging in and out, changing and resetting a password, deleting the account."""
+
+import re
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core import mail
+from django.urls import reverse
+
+User = get_user_model()
+
+
+@pytest.mark.django_db
+def test_it_signs_up_and_logs_the_user_in(client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "dana",
+            "email": "dana@example.com",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+        follow=True,
+    )
+    assert response.redirect_chain[-1][0] == reverse("home")
+    assert "Welcome, dana!" in response.text
+    assert User.objects.get(username="dana").email == "dana@example.com"
+    assert response.context["user"].username == "dana"
+
+
+@pytest.mark.django_db
+def test_it_requires_an_email_to_sign_up(client):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "dana",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+    )
+    assert response.status_code == 200
+    assert "This field is required." in response.text
+    assert not User.objects.filter(username="dana").exists()
+
+
+def test_it_refuses_an_email_already_in_use(client, alice):
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "dana",
+            "email": "ALICE@example.com",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+    )
+    assert "An account with this email address already exists" in response.text
+    assert not User.objects.filter(username="dana").exists()
+
+
+def test_it_logs_in_and_out(client, alice, password):
+    response = client.post(reverse("login"), {"username": "alice", "password": password})
+    assert response.status_code == 302
+    assert client.get("/").context["user"] == alice
+    response = client.post(reverse("logout"))
+    assert response.status_code == 302
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_logout_refuses_get(alice_client):
+    response = alice_client.get(reverse("logout"))
+    assert response.status_code == 405
+    assert alice_client.get("/").context["user"].is_authenticated
+
+
+def test_it_locks_out_after_repeated_failures(client, alice, password):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    response = client.post(reverse("login"), {"username": "alice", "password": password})
+    assert response.status_code == 429
+    assert "Too many failed log-in attempts" in response.text
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_it_changes_the_password(alice_client, alice, password):
+    response = alice_client.post(
+        reverse("password_change"),
+        {
+            "old_password": password,
+            "new_password1": "another-long-passphrase",
+            "new_password2": "another-long-passphrase",
+        },
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("another-long-passphrase")
+
+
+def test_it_resets_a_forgotten_password_by_email(client, alice):
+    response = client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Reset your InterviewPrep password"
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.text
+    response = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+    )
+    assert response.status_code == 302
+    alice.refresh_from_db()
+    assert alice.check_password("a-brand-new-passphrase")
+
+
+def test_account_page_needs_login(client):
+    response = client.get(reverse("account"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_deleting_the_account_needs_the_password(alice_client, alice):
+    response = alice_client.post(reverse("delete_account"), {"password": "wrong"})
+    assert response.status_code == 200
+    assert "That password is not right" in response.text
+    assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_it_deletes_the_account_after_confirmation(alice_client, alice, password, bob):
+    response = alice_client.post(reverse("delete_account"), {"password": password}, follow=True)
+    assert "Your account and everything in it have been deleted." in response.text
+    assert not User.objects.filter(pk=alice.pk).exists()
+    assert User.objects.filter(pk=bob.pk).exists()
+    assert not response.context["user"].is_authenticated
+
+
+def test_delete_account_page_asks_before_deleting(alice_client, alice):
+    response = alice_client.get(reverse("delete_account"))
+    assert "It cannot be undone." in response.text
+    assert User.objects.filter(pk=alice.pk).exists()

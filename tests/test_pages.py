@@ -1,0 +1,64 @@
+"""The public pages, the error pages and the security headers every page carries."""
+
+import pytest
+from django.urls import reverse
+
+
+@pytest.mark.django_db
+def test_it_serves_the_landing_page_to_visitors(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert b"Create a free account" in response.content
+
+
+def test_it_greets_a_logged_in_user_by_name(alice_client):
+    response = alice_client.get("/")
+    assert response.status_code == 200
+    assert b"alice" in response.content
+    assert b"Log out" in response.content
+
+
+@pytest.mark.django_db
+def test_it_serves_the_signup_page(client):
+    response = client.get(reverse("signup"))
+    assert response.status_code == 200
+    assert b'name="email"' in response.content
+
+
+@pytest.mark.django_db
+def test_it_shows_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We couldn’t find that page" in response.text
+
+
+@pytest.mark.django_db
+def test_every_page_carries_a_strict_content_security_policy(client):
+    response = client.get("/")
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "unsafe-eval" not in policy
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+@pytest.mark.django_db
+def test_pages_have_no_inline_script_or_style(client):
+    html = client.get(reverse("signup")).text
+    assert "style=" not in html
+    assert "<script>" not in html
+    assert "onclick" not in html
+
+
+@pytest.mark.django_db
+def test_htmx_is_served_locally_and_told_not_to_eval(client):
+    html = client.get("/").text
+    assert "/static/django_htmx/htmx-2.min.js" in html
+    assert '"allowEval": false' in html
+
+
+def test_the_csrf_token_rides_on_the_body_for_htmx(alice_client):
+    html = alice_client.get("/").text
+    assert 'hx-headers=\'{"X-CSRFToken": "' in html

@@ -1,0 +1,84 @@
+"""Settings come from the environment and refuse bad values loudly."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from interviewprep.env import env_bool, env_int, env_list
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")}
+    base["DJANGO_SETTINGS_MODULE"] = "interviewprep.settings"
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_it_reads_booleans(monkeypatch):
+    monkeypatch.setenv("FLAG", "on")
+    assert env_bool("FLAG", "False") is True
+    monkeypatch.setenv("FLAG", "False")
+    assert env_bool("FLAG", "True") is False
+
+
+def test_it_refuses_a_bad_boolean(monkeypatch):
+    monkeypatch.setenv("FLAG", "yes please")
+    with pytest.raises(ImproperlyConfigured, match="FLAG must be one of"):
+        env_bool("FLAG", "False")
+
+
+def test_it_refuses_a_bad_number(monkeypatch):
+    monkeypatch.setenv("PORT_NUMBER", "eighty")
+    with pytest.raises(ImproperlyConfigured, match="PORT_NUMBER must be a whole number"):
+        env_int("PORT_NUMBER", "1")
+    monkeypatch.setenv("PORT_NUMBER", "0")
+    with pytest.raises(ImproperlyConfigured, match="at least 1"):
+        env_int("PORT_NUMBER", "1", minimum=1)
+
+
+def test_it_splits_lists(monkeypatch):
+    monkeypatch.setenv("HOSTS", " a.example, b.example ,,")
+    assert env_list("HOSTS") == ["a.example", "b.example"]
+
+
+def test_it_refuses_to_start_without_a_secret_key_when_debug_is_off():
+    result = run_manage("check", DJANGO_DEBUG="False")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY must be set" in result.stderr
+
+
+def test_it_refuses_a_misspelt_debug_flag():
+    result = run_manage("check", DJANGO_DEBUG="yes")
+    assert result.returncode != 0
+    assert "DJANGO_DEBUG must be one of" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check():
+    result = run_manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="False",
+        DJANGO_SECRET_KEY="a-long-random-production-key-" + "x" * 40,
+        DJANGO_ALLOWED_HOSTS="interviewprep.example",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "no issues" in result.stdout
+
+
+def test_debug_settings_start_without_a_secret_key():
+    result = run_manage("check", DJANGO_DEBUG="True")
+    assert result.returncode == 0, result.stderr
