@@ -7,7 +7,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, Question
+from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Question
 
 MAX_ANSWER_CHARS = 20_000
 # Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
@@ -114,7 +114,7 @@ class SessionQuestion(models.Model):
     # What was shown, kept as it was so that later edits to the bank rewrite no history.
     prompt = models.TextField()
     reference_answer = models.TextField()
-    level = models.CharField(max_length=12)
+    level = models.CharField(max_length=12, choices=Level.choices)
     time_allowed = models.PositiveIntegerField(
         null=True, blank=True, help_text="Seconds; empty when untimed."
     )

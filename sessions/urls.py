@@ -1,3 +1,16 @@
+from django.urls import path
+
+from sessions import views
+
 app_name = "interviews"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("new/", views.new_interview, name="new"),
+    path("<int:pk>/", views.play, name="play"),
+    path("<int:pk>/summary/", views.summary, name="summary"),
+    path("<int:pk>/abandon/", views.abandon, name="abandon"),
+    path("<int:pk>/questions/<int:position>/", views.review, name="review"),
+    path("<int:pk>/questions/<int:position>/draft/", views.autosave, name="autosave"),
+    path("<int:pk>/questions/<int:position>/answer/", views.submit_answer, name="submit"),
+    path("<int:pk>/questions/<int:position>/grade/", views.grade_answer, name="grade"),
+]

@@ -1,10 +1,247 @@
-"""Views of the mock interview: the home page, configuring, answering, grading, the summary."""
+"""Views of the mock interview: home, configuring, answering, grading, the summary.
 
+Each step is one page of sessions/play.html; htmx requests get only the part that changes,
+and every form also works as a plain POST-redirect-GET without JavaScript."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from sessions import engine
+from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
+from sessions.models import (
+    MAX_ANSWER_CHARS,
+    InterviewSession,
+    InterviewStatus,
+    SessionQuestion,
+)
+
+PLAY = "sessions/play.html"
+
+
+def _get_interview_for_user(request: HttpRequest, pk: int) -> InterviewSession:
+    return get_object_or_404(InterviewSession, pk=pk, user=request.user)
+
+
+def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQuestion:
+    return get_object_or_404(
+        SessionQuestion.objects.select_related("interview"),
+        interview__pk=pk,
+        interview__user=request.user,
+        position=position,
+    )
+
+
+def _in_progress(user) -> InterviewSession | None:
+    return InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).first()
 
 
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "landing.html")
-    return render(request, "home.html")
+    current = _in_progress(request.user)
+    if current is not None:
+        engine.finalise_expired(current, timezone.now())
+        current.refresh_from_db(fields=["status"])
+        if current.status != InterviewStatus.IN_PROGRESS:
+            current = None
+    recent = (
+        InterviewSession.objects.filter(user=request.user)
+        .exclude(status=InterviewStatus.IN_PROGRESS)
+        .order_by("-started_at")[:5]
+    )
+    return render(request, "home.html", {"current": current, "recent": recent})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def new_interview(request: HttpRequest) -> HttpResponse:
+    current = _in_progress(request.user)
+    form = InterviewConfigForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            interview = engine.start_interview(request.user, form.config(), timezone.now())
+        except engine.InterviewInProgress:
+            messages.warning(
+                request, "You already have an interview in progress: resume it or abandon it first."
+            )
+        else:
+            return redirect(interview)
+    return render(request, "sessions/new.html", {"form": form, "current": current})
+
+
+def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
+    key_points = list(item.key_points.all())
+    context = {
+        "interview": interview,
+        "item": item,
+        "now": timezone.now(),
+        "grace_seconds": int(engine.grace_period().total_seconds()),
+        **extra,
+    }
+    if item.is_finalised:
+        covered = [point.position for point in key_points if point.covered]
+        initial = {"key_points": covered, "rating": item.self_rating, "note": item.note}
+        context["grade_form"] = extra.get("grade_form") or GradeForm(
+            initial=initial, key_points=key_points
+        )
+        context["key_points"] = key_points
+    else:
+        context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
+    return context
+
+
+def _render_step(
+    request: HttpRequest, interview: InterviewSession, item: SessionQuestion, **extra
+) -> HttpResponse:
+    template = f"{PLAY}#step" if request.htmx else PLAY
+    return render(request, template, _step_context(interview, item, **extra))
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def play(request: HttpRequest, pk: int) -> HttpResponse:
+    """The interview where the user left it: the question to answer, or the answer to grade."""
+    interview = _get_interview_for_user(request, pk)
+    now = timezone.now()
+    if interview.status == InterviewStatus.ABANDONED:
+        return redirect("interviews:summary", pk=interview.pk)
+    engine.finalise_expired(interview, now)
+    item = engine.current_item(list(interview.items.all()))
+    if item is None:
+        return redirect("interviews:summary", pk=interview.pk)
+    if not item.is_finalised:
+        engine.show(item, now)
+    return _render_step(request, interview, item)
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def review(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    """One answer with the reference answer and its grade form, e.g. to change a grade."""
+    item = _get_item_for_user(request, pk, position)
+    engine.finalise_expired(item.interview, timezone.now())
+    item.refresh_from_db()
+    if not item.is_finalised:
+        return redirect(item.interview)
+    return _render_step(request, item.interview, item, from_summary=True)
+
+
+@login_required
+@require_POST
+def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    item = _get_item_for_user(request, pk, position)
+    form = DraftForm(request.POST)
+    now = timezone.now()
+    status = {"saved": False}
+    if not form.is_valid():
+        status["problem"] = "This draft is too long to keep. Shorten it."
+    elif engine.autosave(item, form.cleaned_data["answer"], now):
+        status["saved"] = True
+        status["saved_at"] = now
+        if len(form.cleaned_data["answer"]) > MAX_ANSWER_CHARS:
+            status["problem"] = (
+                f"Your answer is longer than {MAX_ANSWER_CHARS:,} characters; "
+                "shorten it before you submit."
+            )
+    elif item.is_finalised or engine.is_expired(item, now):
+        status["problem"] = "Time is up: your last saved draft was kept as your answer."
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("interviews:play", args=[pk])
+            return response
+    if request.htmx:
+        return render(request, f"{PLAY}#save-status", {"status": status})
+    if status["saved"]:
+        messages.success(request, "Draft saved.")
+    elif "problem" in status:
+        messages.warning(request, status["problem"])
+    return redirect("interviews:play", pk=pk)
+
+
+@login_required
+@require_POST
+def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    item = _get_item_for_user(request, pk, position)
+    interview = item.interview
+    now = timezone.now()
+    form = AnswerForm(request.POST)
+    if not item.is_finalised and not form.is_valid():
+        # Too long: keep the text in the box and in the draft, and say what to do.
+        draft = DraftForm(request.POST)
+        if draft.is_valid():
+            engine.autosave(item, draft.cleaned_data["answer"], now)
+            item.refresh_from_db()
+        if not item.is_finalised:
+            return _render_step(request, interview, item, answer_form=form)
+    text = form.cleaned_data["answer"] if form.is_valid() else item.draft
+    result = engine.submit(item, text, now, ran_out=request.POST.get("ran_out") == "1")
+    if request.htmx:
+        return _render_step(request, interview, result.item)
+    return redirect("interviews:review", pk=pk, position=position)
+
+
+@login_required
+@require_POST
+def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    item = _get_item_for_user(request, pk, position)
+    interview = item.interview
+    if not item.is_finalised:
+        return redirect(interview)
+    key_points = list(item.key_points.all())
+    form = GradeForm(request.POST, key_points=key_points)
+    if not form.is_valid():
+        return _render_step(request, interview, item, grade_form=form)
+    engine.grade(
+        item,
+        form.cleaned_data["rating"],
+        set(form.cleaned_data["key_points"]),
+        form.cleaned_data["note"],
+        timezone.now(),
+    )
+    if request.POST.get("next") == "summary":
+        return redirect("interviews:summary", pk=pk)
+    if request.htmx:
+        next_item = engine.current_item(list(interview.items.all()))
+        if next_item is None:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("interviews:summary", args=[pk])
+            return response
+        if not next_item.is_finalised:
+            engine.show(next_item, timezone.now())
+        return _render_step(request, interview, next_item)
+    return redirect(interview)
+
+
+@login_required
+def summary(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = _get_interview_for_user(request, pk)
+    if interview.status == InterviewStatus.IN_PROGRESS:
+        engine.finalise_expired(interview, timezone.now())
+        interview.refresh_from_db(fields=["status", "finished_at"])
+    items = list(engine.item_scores(interview))
+    return render(
+        request,
+        "sessions/summary.html",
+        {"interview": interview, "items": items, "summary": engine.summarise(items)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def abandon(request: HttpRequest, pk: int) -> HttpResponse:
+    interview = _get_interview_for_user(request, pk)
+    if interview.status != InterviewStatus.IN_PROGRESS:
+        return redirect("interviews:summary", pk=pk)
+    if request.method == "POST":
+        engine.abandon(interview, timezone.now())
+        messages.success(
+            request, "Interview abandoned. Your answers so far are kept in its summary."
+        )
+        return redirect("home")
+    return render(request, "sessions/abandon.html", {"interview": interview})

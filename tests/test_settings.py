@@ -74,6 +74,7 @@ def test_production_settings_pass_the_deploy_check():
         DJANGO_DEBUG="False",
         DJANGO_SECRET_KEY="a-long-random-production-key-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="interviewprep.example",
+        DJANGO_EMAIL_HOST="smtp.interviewprep.example",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout

@@ -1,2 +1,134 @@
 // Small progressive enhancements; every page works without this file.
 "use strict";
+
+(function () {
+  function formatSeconds(total) {
+    const minutes = Math.floor(total / 60);
+    const seconds = total % 60;
+    return minutes + ":" + String(seconds).padStart(2, "0");
+  }
+
+  // The countdown follows the server's deadline. The offset between the server's clock and
+  // this page is fixed when the page arrives, and time is measured with performance.now(),
+  // so changing the computer's clock moves nothing.
+  function startCountdown(element) {
+    if (element.dataset.started) return;
+    element.dataset.started = "1";
+    const deadline = Date.parse(element.dataset.deadline);
+    const serverNow = Date.parse(element.dataset.now);
+    const loadedAt = performance.now();
+    const step = element.closest(".interview-step");
+    const form = step.querySelector("form.answer-form");
+    const announcer = step.querySelector("[data-countdown-announcer]");
+    const display = document.createElement("strong");
+    display.className = "countdown-display";
+    display.setAttribute("aria-hidden", "true");
+    element.prepend(display, " ");
+    let announcedMinute = false;
+    let announcedTen = false;
+    let submitted = false;
+
+    function tick() {
+      if (!element.isConnected) return;
+      const now = serverNow + (performance.now() - loadedAt);
+      const left = Math.max(0, Math.ceil((deadline - now) / 1000));
+      display.textContent = formatSeconds(left) + " left";
+      element.classList.toggle("urgent", left <= 30);
+      if (!announcedMinute && left <= 60 && left > 10) {
+        announcedMinute = true;
+        announcer.textContent = "One minute left.";
+      }
+      if (!announcedTen && left <= 10 && left > 0) {
+        announcedTen = true;
+        announcer.textContent = "Ten seconds left.";
+      }
+      if (left === 0 && !submitted) {
+        submitted = true;
+        announcer.textContent = "Time is up. Your answer is being submitted.";
+        const ranOut = document.createElement("input");
+        ranOut.type = "hidden";
+        ranOut.name = "ran_out";
+        ranOut.value = "1";
+        form.append(ranOut);
+        form.requestSubmit();
+        return;
+      }
+      setTimeout(tick, 250);
+    }
+    tick();
+  }
+
+  function setSaveProblem(step, message) {
+    const status = step && step.querySelector("#save-status");
+    if (!status) return;
+    status.textContent = message;
+    status.classList.add("problem");
+  }
+
+  const ratingNames = ["Again", "Hard", "Good", "Easy"];
+
+  // Same rule as sessions.engine.suggested_rating.
+  function suggestedRating(covered, total) {
+    if (total === 0) return 3;
+    const share = covered / total;
+    if (share < 0.5) return 1;
+    if (share < 0.75) return 2;
+    if (share < 1) return 3;
+    return 4;
+  }
+
+  function updateSuggestion(form) {
+    const hint = form.querySelector("[data-suggested-rating]");
+    if (!hint) return;
+    const boxes = form.querySelectorAll('input[name="key_points"]');
+    const covered = form.querySelectorAll('input[name="key_points"]:checked').length;
+    const rating = suggestedRating(covered, boxes.length);
+    hint.textContent =
+      "Suggested from the key points you ticked: " + ratingNames[rating - 1] + ". You may choose otherwise.";
+    hint.hidden = false;
+  }
+
+  function enhance(root) {
+    root.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
+    root.querySelectorAll(".js-hidden").forEach((element) => (element.hidden = true));
+    root.querySelectorAll("form[data-rating-keys]").forEach((form) => {
+      if (form.dataset.enhanced) return;
+      form.dataset.enhanced = "1";
+      form.addEventListener("change", () => updateSuggestion(form));
+      updateSuggestion(form);
+    });
+  }
+
+  document.addEventListener("keydown", (event) => {
+    const target = event.target;
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.matches("[data-submit-on-ctrl-enter]")) {
+      event.preventDefault();
+      target.form.requestSubmit();
+      return;
+    }
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target.matches("textarea, input[type=text], input[type=number], select")) return;
+    const form = document.querySelector("form[data-rating-keys]");
+    if (!form || !["1", "2", "3", "4"].includes(event.key)) return;
+    const radio = form.querySelector('input[name="rating"][value="' + event.key + '"]');
+    if (radio) {
+      radio.checked = true;
+      radio.focus();
+      event.preventDefault();
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => enhance(document));
+  document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
+
+  // A failed autosave says so, and leaves the text in the box.
+  document.addEventListener("htmx:responseError", (event) => {
+    if (event.detail.elt.matches("textarea[name=answer]")) {
+      setSaveProblem(event.detail.elt.closest(".interview-step"), "Not saved: the server refused the draft (" + event.detail.xhr.status + "). Your text is still here; try again.");
+    }
+  });
+  document.addEventListener("htmx:sendError", (event) => {
+    const step = event.detail.elt.closest(".interview-step");
+    setSaveProblem(step, "Not saved: no connection to the server. Your text is still here; keep it open and try again.");
+  });
+})();

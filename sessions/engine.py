@@ -1,0 +1,354 @@
+"""The rules of a mock interview: drawing questions, the server's clock, the grace period,
+finalising answers and scoring. Plain Python over the models; every rule takes `now`."""
+
+import math
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Avg, Count, F, Q
+from django.db.models.functions import Left
+
+from questions.models import Question
+from sessions.models import (
+    MAX_ANSWER_CHARS,
+    FinishState,
+    InterviewSession,
+    InterviewStatus,
+    QuestionOrder,
+    SessionQuestion,
+    ShownKeyPoint,
+    TimingMode,
+)
+
+
+def grace_period() -> timedelta:
+    return timedelta(seconds=settings.INTERVIEW_GRACE_SECONDS)
+
+
+class InterviewInProgress(Exception):
+    """The user already has an interview in progress; only one at a time."""
+
+
+@dataclass(frozen=True)
+class InterviewConfig:
+    levels: list[str]
+    topics: list[str]
+    question_count: int
+    timing_mode: str
+    order: str
+    fixed_seconds: int | None = None
+
+
+# Drawing questions
+
+
+def matching_questions(levels: list[str], topics: list[str]):
+    questions = Question.objects.active()
+    if levels:
+        questions = questions.filter(level__in=levels)
+    if topics:
+        questions = questions.filter(
+            pk__in=Question.objects.filter(topics__slug__in=topics).values("pk")
+        )
+    return questions
+
+
+def draw_questions(user, config: InterviewConfig, rng: random.Random | None = None) -> list:
+    """The interview's questions: at random, or the weakest first once grades exist."""
+    rng = rng or random.Random()
+    candidates = list(
+        matching_questions(config.levels, config.topics).prefetch_related("key_points")
+    )
+    rng.shuffle(candidates)
+    if config.order == QuestionOrder.WEAKEST_FIRST:
+        mean_rating = dict(
+            SessionQuestion.objects.filter(interview__user=user, self_rating__isnull=False)
+            .values("question")
+            .annotate(mean=Avg("self_rating"))
+            .values_list("question", "mean")
+        )
+        # Graded questions from the weakest up, then those never graded; ties stay shuffled.
+        candidates.sort(key=lambda question: mean_rating.get(question.pk, math.inf))
+    return candidates[: config.question_count]
+
+
+def time_allowed_for(question: Question, config: InterviewConfig) -> int | None:
+    if config.timing_mode == TimingMode.UNTIMED:
+        return None
+    if config.timing_mode == TimingMode.FIXED:
+        return config.fixed_seconds
+    return question.suggested_seconds
+
+
+def start_interview(
+    user, config: InterviewConfig, now: datetime, questions: list[Question] | None = None
+) -> InterviewSession:
+    """Create the interview with each question as it is now, so later edits change nothing."""
+    if questions is None:
+        questions = draw_questions(user, config)
+    if not questions:
+        raise ValueError("No question matches this configuration.")
+    try:
+        with transaction.atomic():
+            interview = InterviewSession.objects.create(
+                user=user,
+                levels=config.levels,
+                topics=config.topics,
+                question_count=len(questions),
+                timing_mode=config.timing_mode,
+                fixed_seconds=(
+                    config.fixed_seconds if config.timing_mode == TimingMode.FIXED else None
+                ),
+                order=config.order,
+                started_at=now,
+            )
+            items = SessionQuestion.objects.bulk_create(
+                SessionQuestion(
+                    interview=interview,
+                    position=position,
+                    question=question,
+                    prompt=question.prompt,
+                    reference_answer=question.reference_answer,
+                    level=question.level,
+                    time_allowed=time_allowed_for(question, config),
+                )
+                for position, question in enumerate(questions, start=1)
+            )
+            ShownKeyPoint.objects.bulk_create(
+                ShownKeyPoint(item=item, position=position, text=point.text)
+                for item, question in zip(items, questions, strict=True)
+                for position, point in enumerate(question.key_points.all(), start=1)
+            )
+    except IntegrityError:
+        if InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).exists():
+            raise InterviewInProgress from None
+        raise
+    return interview
+
+
+# The clock
+
+
+def show(item: SessionQuestion, now: datetime) -> SessionQuestion:
+    """Start the question's clock the first time it is shown; later calls change nothing."""
+    if item.shown_at is not None:
+        return item
+    deadline = None if item.time_allowed is None else now + timedelta(seconds=item.time_allowed)
+    # Conditional, so two tabs racing to show the question agree on one deadline.
+    SessionQuestion.objects.filter(pk=item.pk, shown_at__isnull=True).update(
+        shown_at=now, deadline=deadline
+    )
+    item.refresh_from_db(fields=["shown_at", "deadline"])
+    return item
+
+
+def seconds_left(item: SessionQuestion, now: datetime) -> int | None:
+    if item.deadline is None:
+        return None
+    return max(0, math.ceil((item.deadline - now).total_seconds()))
+
+
+def is_expired(item: SessionQuestion, now: datetime) -> bool:
+    """Past the deadline and its grace period: nothing the user sends counts any more."""
+    return item.deadline is not None and now > item.deadline + grace_period()
+
+
+# Answering
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    item: SessionQuestion
+    accepted: bool  # False: the answer was already final (a replay, a second tab)
+
+
+def _timed_out_values() -> dict:
+    return {
+        "answer_text": Left(F("draft"), MAX_ANSWER_CHARS),
+        "submitted_at": F("deadline"),
+        "finish_state": FinishState.TIMED_OUT,
+        "time_used": F("time_allowed"),
+    }
+
+
+def autosave(item: SessionQuestion, text: str, now: datetime) -> bool:
+    """Keep the draft; refused once the answer is final or the time is over."""
+    if is_expired(item, now):
+        finalise_expired(item.interview, now)
+        return False
+    updated = SessionQuestion.objects.filter(
+        pk=item.pk, submitted_at__isnull=True, shown_at__isnull=False
+    ).update(draft=text, draft_saved_at=now)
+    return bool(updated)
+
+
+def submit(
+    item: SessionQuestion, text: str, now: datetime, *, ran_out: bool = False
+) -> SubmitResult:
+    """Finalise the answer. On time, or late within the grace period, the text sent counts;
+    after the grace period the last autosaved draft counts, marked timed out. `ran_out` is
+    the page submitting by itself at zero: its text counts, marked timed out."""
+    if item.shown_at is None:
+        show(item, now)
+    pending = SessionQuestion.objects.filter(pk=item.pk, submitted_at__isnull=True)
+    if is_expired(item, now):
+        updated = pending.update(**_timed_out_values())
+    else:
+        if item.deadline is None:
+            state = FinishState.UNTIMED
+        elif ran_out:
+            state = FinishState.TIMED_OUT
+        elif now <= item.deadline:
+            state = FinishState.ON_TIME
+        else:
+            state = FinishState.LATE
+        used = max(0, round((now - item.shown_at).total_seconds()))
+        if state == FinishState.TIMED_OUT:
+            used = item.time_allowed
+        elif item.time_allowed is not None:
+            used = min(used, item.time_allowed + int(grace_period().total_seconds()))
+        updated = pending.update(
+            answer_text=text,
+            draft=text,
+            draft_saved_at=now,
+            submitted_at=now,
+            finish_state=state,
+            time_used=used,
+        )
+    item.refresh_from_db()
+    _complete_if_finished(item.interview_id, now)
+    return SubmitResult(item=item, accepted=bool(updated))
+
+
+def finalise_expired(interview: InterviewSession, now: datetime) -> int:
+    """Finalise this interview's questions whose time ran out while nobody was there,
+    with the deadline as their finishing time."""
+    count = SessionQuestion.objects.filter(
+        interview=interview, submitted_at__isnull=True, deadline__lt=now - grace_period()
+    ).update(**_timed_out_values())
+    if count:
+        _complete_if_finished(interview.pk, now)
+    return count
+
+
+def close_expired_interviews(now: datetime) -> int:
+    """For cron: finalise every question whose time ran out, across all interviews."""
+    expired = SessionQuestion.objects.filter(
+        interview__status=InterviewStatus.IN_PROGRESS,
+        submitted_at__isnull=True,
+        deadline__lt=now - grace_period(),
+    )
+    interview_ids = list(expired.values_list("interview_id", flat=True).distinct())
+    count = expired.update(**_timed_out_values())
+    for interview_id in interview_ids:
+        _complete_if_finished(interview_id, now)
+    return count
+
+
+def _complete_if_finished(interview_id: int, now: datetime) -> None:
+    """An interview whose every question is final is complete."""
+    InterviewSession.objects.filter(pk=interview_id, status=InterviewStatus.IN_PROGRESS).exclude(
+        items__submitted_at__isnull=True
+    ).update(status=InterviewStatus.COMPLETED, finished_at=now)
+
+
+def abandon(interview: InterviewSession, now: datetime) -> bool:
+    return bool(
+        InterviewSession.objects.filter(pk=interview.pk, status=InterviewStatus.IN_PROGRESS).update(
+            status=InterviewStatus.ABANDONED, finished_at=now
+        )
+    )
+
+
+# Grading
+
+
+def grade(
+    item: SessionQuestion, rating: int, covered_positions: set[int], note: str, now: datetime
+) -> None:
+    """Record the self-grade; may be changed later. Only a final answer can be graded."""
+    if not item.is_finalised:
+        raise ValueError("Only a submitted answer can be graded.")
+    with transaction.atomic():
+        SessionQuestion.objects.filter(pk=item.pk).update(
+            self_rating=rating, note=note, graded_at=now
+        )
+        item.key_points.exclude(position__in=covered_positions).update(covered=False)
+        item.key_points.filter(position__in=covered_positions).update(covered=True)
+    item.refresh_from_db(fields=["self_rating", "note", "graded_at"])
+
+
+def suggested_rating(covered: int, total: int) -> int:
+    """A rating that matches the share of key points covered; the user may override it."""
+    if total == 0:
+        return 3
+    share = covered / total
+    if share < 0.5:
+        return 1
+    if share < 0.75:
+        return 2
+    if share < 1:
+        return 3
+    return 4
+
+
+# Where the user is
+
+
+def current_item(items: list[SessionQuestion]) -> SessionQuestion | None:
+    """The step to show: the first answer not yet final, else the first one not yet graded."""
+    for item in items:
+        if not item.is_finalised:
+            return item
+    for item in items:
+        if not item.is_graded:
+            return item
+    return None
+
+
+@dataclass(frozen=True)
+class Summary:
+    answered: int
+    graded: int
+    timed_out: int
+    late: int
+    average_rating: float | None
+    key_points_covered: int
+    key_points_total: int
+    time_used: int
+    time_allowed: int | None
+
+    @property
+    def coverage(self) -> float | None:
+        if not self.key_points_total:
+            return None
+        return self.key_points_covered / self.key_points_total
+
+
+def item_scores(interview: InterviewSession):
+    """The interview's questions with their key-point counts, computed in SQL."""
+    return interview.items.annotate(
+        covered_count=Count("key_points", filter=Q(key_points__covered=True)),
+        key_point_count=Count("key_points"),
+    ).order_by("position")
+
+
+def summarise(items) -> Summary:
+    """Overall figures from annotated items (see item_scores)."""
+    ratings = [item.self_rating for item in items if item.self_rating is not None]
+    graded = [item for item in items if item.is_graded]
+    allowed = [item.time_allowed for item in items if item.time_allowed is not None]
+    return Summary(
+        answered=sum(1 for item in items if item.is_finalised),
+        graded=len(graded),
+        timed_out=sum(1 for item in items if item.finish_state == FinishState.TIMED_OUT),
+        late=sum(1 for item in items if item.finish_state == FinishState.LATE),
+        average_rating=sum(ratings) / len(ratings) if ratings else None,
+        key_points_covered=sum(item.covered_count for item in graded),
+        key_points_total=sum(item.key_point_count for item in graded),
+        time_used=sum(item.time_used or 0 for item in items),
+        time_allowed=sum(allowed) if allowed else None,
+    )

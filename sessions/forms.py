@@ -1,0 +1,126 @@
+"""Forms of the mock interview: configuring it, answering, grading."""
+
+from django import forms
+
+from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Topic
+from sessions.engine import InterviewConfig, matching_questions
+from sessions.models import (
+    MAX_ANSWER_CHARS,
+    MAX_DRAFT_CHARS,
+    QuestionOrder,
+    Rating,
+    TimingMode,
+)
+
+
+class InterviewConfigForm(forms.Form):
+    levels = forms.MultipleChoiceField(
+        choices=Level.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every level.",
+    )
+    topics = forms.ModelMultipleChoiceField(
+        queryset=Topic.objects.order_by("name"),
+        to_field_name="slug",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for every topic.",
+    )
+    question_count = forms.IntegerField(
+        label="How many questions", min_value=1, max_value=30, initial=5
+    )
+    timing_mode = forms.ChoiceField(
+        label="Timing",
+        choices=TimingMode.choices,
+        initial=TimingMode.SUGGESTED,
+        widget=forms.RadioSelect,
+    )
+    fixed_seconds = forms.IntegerField(
+        label="Seconds per question",
+        min_value=MIN_SECONDS,
+        max_value=MAX_SECONDS,
+        required=False,
+        help_text=f"For a fixed time: {MIN_SECONDS} to {MAX_SECONDS} seconds.",
+    )
+    order = forms.ChoiceField(
+        choices=QuestionOrder.choices, initial=QuestionOrder.RANDOM, widget=forms.RadioSelect
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("timing_mode") == TimingMode.FIXED and not cleaned.get("fixed_seconds"):
+            self.add_error("fixed_seconds", "Choose how many seconds each question gets.")
+        if self.errors:
+            return cleaned
+        levels = cleaned.get("levels") or []
+        topics = [topic.slug for topic in cleaned.get("topics") or []]
+        available = matching_questions(levels, topics).count()
+        self.available = available
+        wanted = cleaned["question_count"]
+        if available == 0:
+            raise forms.ValidationError(
+                "No question matches these levels and topics. Tick fewer filters."
+            )
+        if wanted > available:
+            self.add_error(
+                "question_count",
+                f"Only {available} question{'s' if available != 1 else ''} match these levels "
+                f"and topics. Ask for {available}, or widen the filters.",
+            )
+        return cleaned
+
+    def config(self) -> InterviewConfig:
+        data = self.cleaned_data
+        return InterviewConfig(
+            levels=list(data["levels"]),
+            topics=[topic.slug for topic in data["topics"]],
+            question_count=data["question_count"],
+            timing_mode=data["timing_mode"],
+            fixed_seconds=data["fixed_seconds"]
+            if data["timing_mode"] == TimingMode.FIXED
+            else None,
+            order=data["order"],
+        )
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_ANSWER_CHARS,
+        widget=forms.Textarea(attrs={"rows": 14, "spellcheck": "true"}),
+        error_messages={
+            "max_length": (
+                f"Your answer is longer than {MAX_ANSWER_CHARS:,} characters "
+                "(it has %(show_value)s). Shorten it and submit again; your text is kept."
+            )
+        },
+    )
+
+
+class DraftForm(forms.Form):
+    answer = forms.CharField(required=False, strip=False, max_length=MAX_DRAFT_CHARS)
+
+
+class GradeForm(forms.Form):
+    key_points = forms.TypedMultipleChoiceField(
+        coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    rating = forms.TypedChoiceField(
+        coerce=int,
+        choices=Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose Again, Hard, Good or Easy."},
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Optional: what to remember next time.",
+    )
+
+    def __init__(self, *args, key_points, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Only this question's key points can be ticked.
+        self.fields["key_points"].choices = [(point.position, point.text) for point in key_points]
