@@ -20,8 +20,10 @@ class KeyPointInline(admin.TabularInline):
     min_num = bank.MIN_KEY_POINTS
     max_num = bank.MAX_KEY_POINTS
     extra = 0
-    validate_min = True
-    validate_max = True
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # min_num and max_num only size the formset; these make them rules.
+        return super().get_formset(request, obj, validate_min=True, validate_max=True, **kwargs)
 
 
 class QuestionAdminForm(forms.ModelForm):
@@ -169,10 +171,10 @@ class QuestionAdmin(admin.ModelAdmin):
             form = ImportQuestionsForm(request.POST, request.FILES)
             context["form"] = form
             if form.is_valid():
-                payload = form.cleaned_data["file"].read()
                 try:
-                    context["plan"] = bank.check(bank.parse(payload))
-                    context["payload"] = payload.decode("utf-8")
+                    data = bank.parse(form.cleaned_data["file"].read())
+                    context["plan"] = bank.check(data)
+                    context["payload"] = bank.dumps(data)
                 except bank.BankError as error:
                     context["problems"] = error.problems
         return TemplateResponse(request, "admin/questions/question/import.html", context)

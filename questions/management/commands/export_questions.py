@@ -1,6 +1,5 @@
 """Write the question bank as JSON in the fixture's format."""
 
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
@@ -17,7 +16,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path | None, **options) -> None:
         text = bank.dumps(bank.export_bank())
         if file is None:
-            sys.stdout.write(text)
+            self.stdout.write(text, ending="")
         else:
             file.write_text(text, encoding="utf-8")
             self.stderr.write(f"Wrote {file}.")
