@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import UserCreationForm
 
+from accounts.models import Profile, validate_time_zone
+
 User = get_user_model()
 
 
@@ -14,9 +16,28 @@ class SignUpForm(UserCreationForm):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
+    # Filled in by the browser (static/js/site.js); UTC when it cannot tell.
+    time_zone = forms.CharField(required=False, widget=forms.HiddenInput)
+
     class Meta(UserCreationForm.Meta):
         model = User
         fields = ("username", "email")
+
+    def clean_time_zone(self) -> str:
+        value = self.cleaned_data["time_zone"]
+        try:
+            validate_time_zone(value)
+        except forms.ValidationError:
+            return "UTC"
+        return value
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=commit)
+        if commit:
+            Profile.objects.update_or_create(
+                user=user, defaults={"time_zone": self.cleaned_data["time_zone"]}
+            )
+        return user
 
     def clean_email(self) -> str:
         email = self.cleaned_data["email"].strip()
@@ -46,3 +67,10 @@ class DeleteAccountForm(forms.Form):
         if authenticate(self.request, username=user.get_username(), password=password) is None:
             raise forms.ValidationError("That password is not right. Your account was not deleted.")
         return password
+
+
+class ProfileForm(forms.ModelForm):
+    class Meta:
+        model = Profile
+        fields = ["time_zone", "rest_days", "show_streaks", "interview_date"]
+        widgets = {"interview_date": forms.DateInput(attrs={"type": "date"})}

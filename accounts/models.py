@@ -1,0 +1,48 @@
+"""Each user's preferences: time zone, streak settings and the date of their real interview."""
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"“{value}” is not a time zone we know, such as Europe/London.")
+
+
+class Profile(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Days, streaks and the activity calendar follow this time zone.",
+    )
+    rest_days = models.BooleanField(
+        "rest days",
+        default=False,
+        help_text="A day with nothing due for review does not break your streak.",
+    )
+    show_streaks = models.BooleanField("show streaks", default=True)
+    interview_date = models.DateField(
+        "date of your real interview",
+        null=True,
+        blank=True,
+        help_text="The dashboard then predicts your recall per topic on that day.",
+    )
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+
+def profile_for(user) -> Profile:
+    profile, _ = Profile.objects.get_or_create(user=user)
+    return profile

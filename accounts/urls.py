@@ -6,5 +6,8 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("", views.account, name="account"),
     path("delete/", views.delete_account, name="delete_account"),
+    path("settings/", views.settings_view, name="settings"),
+    path("export/data.json", views.export_data, name="export_data"),
+    path("export/review-log.csv", views.export_review_log, name="export_review_log"),
     path("", include("django.contrib.auth.urls")),
 ]

@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "accounts",
     "questions",
     "sessions.apps.InterviewSessionsConfig",
+    "progress",
 ]
 
 MIDDLEWARE = [

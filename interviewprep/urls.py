@@ -4,13 +4,14 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from sessions import views as session_views
+from progress import views as progress_views
 
 admin.site.site_header = "InterviewPrep administration"
 admin.site.site_title = "InterviewPrep admin"
 
 urlpatterns = [
-    path("", session_views.home, name="home"),
+    path("", progress_views.home, name="home"),
+    path("", include("progress.urls")),
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),
     path("interviews/", include("sessions.urls")),

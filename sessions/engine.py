@@ -8,9 +8,12 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Avg, Count, F, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import Left
+from django.utils import timezone
 
+from progress import scheduling
+from progress.models import ReviewCard
 from questions.models import Question
 from sessions.models import (
     MAX_ANSWER_CHARS,
@@ -56,22 +59,25 @@ def matching_questions(levels: list[str], topics: list[str]):
     return questions
 
 
-def draw_questions(user, config: InterviewConfig, rng: random.Random | None = None) -> list:
-    """The interview's questions: at random, or the weakest first once grades exist."""
+def draw_questions(
+    user, config: InterviewConfig, rng: random.Random | None = None, now: datetime | None = None
+) -> list:
+    """The interview's questions: at random, or the lowest predicted recall first once
+    grades exist."""
     rng = rng or random.Random()
+    now = now or timezone.now()
     candidates = list(
         matching_questions(config.levels, config.topics).prefetch_related("key_points")
     )
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
-        mean_rating = dict(
-            SessionQuestion.objects.filter(interview__user=user, self_rating__isnull=False)
-            .values("question")
-            .annotate(mean=Avg("self_rating"))
-            .values_list("question", "mean")
-        )
-        # Graded questions from the weakest up, then those never graded; ties stay shuffled.
-        candidates.sort(key=lambda question: mean_rating.get(question.pk, math.inf))
+        recall = {
+            card.question_id: scheduling.retrievability(card, now)
+            for card in ReviewCard.objects.filter(user=user)
+        }
+        # Reviewed questions from the lowest predicted recall up, then those never
+        # reviewed; ties stay shuffled.
+        candidates.sort(key=lambda question: recall.get(question.pk, math.inf))
     return candidates[: config.question_count]
 
 
@@ -88,7 +94,7 @@ def start_interview(
 ) -> InterviewSession:
     """Create the interview with each question as it is now, so later edits change nothing."""
     if questions is None:
-        questions = draw_questions(user, config)
+        questions = draw_questions(user, config, now=now)
     if not questions:
         raise ValueError("No question matches this configuration.")
     try:
@@ -278,7 +284,8 @@ def grade(
         )
         item.key_points.exclude(position__in=covered_positions).update(covered=False)
         item.key_points.filter(position__in=covered_positions).update(covered=True)
-    item.refresh_from_db(fields=["self_rating", "note", "graded_at"])
+        item.refresh_from_db(fields=["self_rating", "note", "graded_at"])
+        scheduling.record_review(item, now)
 
 
 def suggested_rating(covered: int, total: int) -> int:

@@ -41,23 +41,6 @@ def _in_progress(user) -> InterviewSession | None:
     return InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).first()
 
 
-def home(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return render(request, "landing.html")
-    current = _in_progress(request.user)
-    if current is not None:
-        engine.finalise_expired(current, timezone.now())
-        current.refresh_from_db(fields=["status"])
-        if current.status != InterviewStatus.IN_PROGRESS:
-            current = None
-    recent = (
-        InterviewSession.objects.filter(user=request.user)
-        .exclude(status=InterviewStatus.IN_PROGRESS)
-        .order_by("-started_at")[:5]
-    )
-    return render(request, "home.html", {"current": current, "recent": recent})
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_interview(request: HttpRequest) -> HttpResponse:

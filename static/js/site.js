@@ -89,6 +89,9 @@
   }
 
   function enhance(root) {
+    root.querySelectorAll('input[type=hidden][name="time_zone"]').forEach((input) => {
+      if (!input.value) input.value = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    });
     root.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
     root.querySelectorAll(".js-hidden").forEach((element) => (element.hidden = true));
     root.querySelectorAll("form[data-rating-keys]").forEach((form) => {

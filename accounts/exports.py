@@ -1,0 +1,94 @@
+"""Everything of one user's, for them to download: JSON of all, and the review log as CSV."""
+
+import csv
+import io
+from typing import Any
+
+from accounts.models import profile_for
+from progress.models import ReviewLogEntry
+from sessions.models import InterviewSession, SessionQuestion, ShownKeyPoint
+
+
+def user_data(user) -> dict[str, Any]:
+    profile = profile_for(user)
+    interviews = InterviewSession.objects.filter(user=user).order_by("started_at", "pk")
+    key_points: dict[int, list[dict]] = {}
+    for point in ShownKeyPoint.objects.filter(item__interview__user=user).order_by(
+        "item", "position"
+    ):
+        key_points.setdefault(point.item_id, []).append(
+            {"position": point.position, "text": point.text, "covered": point.covered}
+        )
+    items: dict[int, list[dict]] = {}
+    for item in (
+        SessionQuestion.objects.filter(interview__user=user)
+        .select_related("question")
+        .order_by("interview", "position")
+    ):
+        items.setdefault(item.interview_id, []).append(
+            {
+                "position": item.position,
+                "question_number": item.question.number,
+                "question_slug": item.question.slug,
+                "prompt": item.prompt,
+                "reference_answer": item.reference_answer,
+                "key_points": key_points.get(item.pk, []),
+                "time_allowed": item.time_allowed,
+                "shown_at": item.shown_at,
+                "deadline": item.deadline,
+                "answer": item.answer_text,
+                "draft": item.draft,
+                "submitted_at": item.submitted_at,
+                "finish_state": item.finish_state,
+                "time_used": item.time_used,
+                "self_rating": item.self_rating,
+                "note": item.note,
+                "graded_at": item.graded_at,
+            }
+        )
+    return {
+        "user": {
+            "username": user.get_username(),
+            "email": user.email,
+            "date_joined": user.date_joined,
+        },
+        "settings": {
+            "time_zone": profile.time_zone,
+            "rest_days": profile.rest_days,
+            "show_streaks": profile.show_streaks,
+            "interview_date": profile.interview_date,
+        },
+        "interviews": [
+            {
+                "id": interview.pk,
+                "status": interview.status,
+                "levels": interview.levels,
+                "topics": interview.topics,
+                "timing_mode": interview.timing_mode,
+                "fixed_seconds": interview.fixed_seconds,
+                "order": interview.order,
+                "started_at": interview.started_at,
+                "finished_at": interview.finished_at,
+                "questions": items.get(interview.pk, []),
+            }
+            for interview in interviews
+        ],
+    }
+
+
+REVIEW_LOG_COLUMNS = ["card_id", "rating", "review_datetime", "review_duration"]
+
+
+def review_log_csv(user) -> str:
+    """The review log in FSRS's own form, one row per graded answer."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(REVIEW_LOG_COLUMNS)
+    for card_id, rating, when, duration in (
+        ReviewLogEntry.objects.filter(user=user)
+        .order_by("review_datetime", "pk")
+        .values_list("card_id", "rating", "review_datetime", "review_duration")
+        .iterator()
+    ):
+        writer.writerow([card_id, rating, when.isoformat(), "" if duration is None else duration])
+    return buffer.getvalue()

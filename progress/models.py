@@ -1,0 +1,114 @@
+"""The spaced-repetition schedule: one FSRS card per user and question, and the review log
+that is its source of truth (and the table the dashboard's figures are computed from)."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from questions.models import Question
+from sessions.models import SessionQuestion
+
+
+class ReviewCard(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_cards"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="review_cards")
+    # FSRS state, rebuilt from the log by progress.scheduling.
+    state = models.PositiveSmallIntegerField(default=1)
+    step = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability = models.FloatField(null=True, blank=True)
+    difficulty = models.FloatField(null=True, blank=True)
+    due = models.DateTimeField()
+    last_review = models.DateTimeField(null=True, blank=True)
+    # Totals of the log, recomputed in SQL with the schedule, so the dashboard reads ~30 rows.
+    reviews = models.PositiveIntegerField(default=0)
+    rating_sum = models.PositiveIntegerField(default=0)
+    covered_sum = models.PositiveIntegerField(default=0)
+    key_point_sum = models.PositiveIntegerField(default=0)
+    timed_out = models.PositiveIntegerField(default=0)
+    last_rating = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "question"], name="card_user_question_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "due"], name="card_user_due")]
+
+    def __str__(self) -> str:
+        return f"Card {self.pk}: {self.user} / Q{self.question_id}"
+
+    @property
+    def average_rating(self) -> float | None:
+        return self.rating_sum / self.reviews if self.reviews else None
+
+
+class ReviewLogEntry(models.Model):
+    """One graded answer, in FSRS's terms. Changing the grade changes the entry and the card
+    is rebuilt from its entries."""
+
+    card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="log")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_log"
+    )
+    item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="review")
+    rating = models.PositiveSmallIntegerField()
+    review_datetime = models.DateTimeField()
+    review_duration = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Milliseconds, as FSRS counts them."
+    )
+    answered_on = models.DateField(help_text="The day of the review in the user's time zone.")
+    covered_count = models.PositiveSmallIntegerField()
+    key_point_count = models.PositiveSmallIntegerField()
+    timed_out = models.BooleanField(default=False)
+    deck_next_due = models.DateTimeField(
+        help_text="The earliest due date of the user's cards right after this review."
+    )
+
+    class Meta:
+        ordering = ["review_datetime"]
+        indexes = [
+            # Covers the dashboard's per-day query: activity, streaks, trends.
+            models.Index(
+                fields=[
+                    "user",
+                    "answered_on",
+                    "rating",
+                    "covered_count",
+                    "key_point_count",
+                    "deck_next_due",
+                ],
+                name="log_user_day_covering",
+            ),
+            models.Index(fields=["card", "review_datetime"], name="log_card_time"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(rating__gte=1, rating__lte=4), name="log_rating_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(covered_count__lte=models.F("key_point_count")),
+                name="log_covered_within_key_points",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of card {self.card_id} at {self.review_datetime:%Y-%m-%d %H:%M}"
+
+
+class KeyPointMiss(models.Model):
+    """How often a key point of a card's question was shown and not covered."""
+
+    card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="key_point_misses")
+    text = models.CharField(max_length=300)
+    shown = models.PositiveIntegerField()
+    missed = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["card", "text"], name="keypoint_miss_unique"),
+        ]
+        indexes = [models.Index(fields=["card", "-missed"], name="keypoint_miss_card")]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,123 @@
+"""Spaced review with FSRS: every grade is a review; the log is the source of truth and a
+card is always rebuilt from it, so changing a grade later reschedules the question."""
+
+from datetime import datetime
+
+from django.db.models import Count, Min, Q, Sum
+from fsrs import Card, Rating, ReviewLog, Scheduler, State
+
+from accounts.models import profile_for
+from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
+from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
+
+# No fuzzing: a card rebuilt from the same log must land on the same schedule.
+SCHEDULER = Scheduler(enable_fuzzing=False)
+
+
+def to_fsrs(card: ReviewCard) -> Card:
+    return Card(
+        card_id=card.pk,
+        state=State(card.state),
+        step=card.step,
+        stability=card.stability,
+        difficulty=card.difficulty,
+        due=card.due,
+        last_review=card.last_review,
+    )
+
+
+def fsrs_logs(card: ReviewCard) -> list[ReviewLog]:
+    return [
+        ReviewLog(
+            card_id=card.pk,
+            rating=Rating(rating),
+            review_datetime=review_datetime,
+            review_duration=duration,
+        )
+        for rating, review_datetime, duration in card.log.values_list(
+            "rating", "review_datetime", "review_duration"
+        )
+    ]
+
+
+def retrievability(card: ReviewCard, when: datetime) -> float:
+    """The predicted chance of recalling the card's question at `when`."""
+    if card.last_review is None:
+        return 0.0
+    return SCHEDULER.get_card_retrievability(to_fsrs(card), when)
+
+
+def rebuild_card(card: ReviewCard) -> ReviewCard:
+    """Replay the card's log into a fresh FSRS card and refresh the card's totals."""
+    rebuilt = SCHEDULER.reschedule_card(Card(card_id=card.pk, due=card.due), fsrs_logs(card))
+    totals = card.log.aggregate(
+        reviews=Count("pk"),
+        rating_sum=Sum("rating", default=0),
+        covered_sum=Sum("covered_count", default=0),
+        key_point_sum=Sum("key_point_count", default=0),
+        timed_out=Count("pk", filter=Q(timed_out=True)),
+    )
+    last = card.log.order_by("-review_datetime", "-pk").values_list("rating", flat=True).first()
+    card.state = rebuilt.state.value
+    card.step = rebuilt.step
+    card.stability = rebuilt.stability
+    card.difficulty = rebuilt.difficulty
+    card.due = rebuilt.due
+    card.last_review = rebuilt.last_review
+    card.last_rating = last
+    for name, value in totals.items():
+        setattr(card, name, value)
+    card.save()
+    misses = (
+        ShownKeyPoint.objects.filter(item__review__card=card)
+        .values("text")
+        .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
+    )
+    card.key_point_misses.all().delete()
+    KeyPointMiss.objects.bulk_create(KeyPointMiss(card=card, **row) for row in misses)
+    return card
+
+
+def record_review(item: SessionQuestion, now: datetime) -> ReviewLogEntry:
+    """Log a grade (or a changed grade) and reschedule the question for its user."""
+    user = item.interview.user
+    card, _ = ReviewCard.objects.get_or_create(
+        user=user, question_id=item.question_id, defaults={"due": now}
+    )
+    counts = item.key_points.aggregate(
+        covered=Count("pk", filter=Q(covered=True)), total=Count("pk")
+    )
+    values = {
+        "rating": item.self_rating,
+        "covered_count": counts["covered"],
+        "key_point_count": counts["total"],
+        "timed_out": item.finish_state == FinishState.TIMED_OUT,
+        "review_duration": None if item.time_used is None else item.time_used * 1000,
+    }
+    entry = ReviewLogEntry.objects.filter(item=item).first()
+    if entry is None:
+        entry = ReviewLogEntry(
+            item=item,
+            card=card,
+            user=user,
+            review_datetime=now,
+            answered_on=now.astimezone(profile_for(user).zone).date(),
+            deck_next_due=now,
+            **values,
+        )
+    else:
+        for name, value in values.items():
+            setattr(entry, name, value)
+    entry.save()
+    rebuild_card(card)
+    entry.deck_next_due = ReviewCard.objects.filter(user=user).aggregate(first=Min("due"))["first"]
+    entry.save(update_fields=["deck_next_due"])
+    return entry
+
+
+def due_cards(user, now: datetime):
+    return (
+        ReviewCard.objects.filter(user=user, due__lte=now, question__is_active=True)
+        .select_related("question")
+        .order_by("due")
+    )
