@@ -3,11 +3,11 @@ card is always rebuilt from it, so changing a grade later reschedules the questi
 
 from datetime import datetime
 
-from django.db.models import Count, Min, Q, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import profile_for
-from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
+from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
 
 # No fuzzing: a card rebuilt from the same log must land on the same schedule.
@@ -112,7 +112,37 @@ def record_review(item: SessionQuestion, now: datetime) -> ReviewLogEntry:
     rebuild_card(card)
     entry.deck_next_due = ReviewCard.objects.filter(user=user).aggregate(first=Min("due"))["first"]
     entry.save(update_fields=["deck_next_due"])
+    refresh_activity(user, [entry.answered_on])
     return entry
+
+
+# A grade that disagrees with the key points ticked: Good or Easy with under half of them,
+# or Again with all of them.
+MISMATCH = Q(rating__gte=3, key_point_count__gt=F("covered_count") * 2) | Q(
+    rating=1, covered_count=F("key_point_count"), key_point_count__gt=0
+)
+
+DAY_TOTALS = {
+    "answers": Count("pk"),
+    "rating_sum": Sum("rating"),
+    "covered": Sum("covered_count"),
+    "key_points": Sum("key_point_count"),
+    "mismatched": Count("pk", filter=MISMATCH),
+    "next_due": Max("deck_next_due"),
+}
+
+
+def refresh_activity(user, days: list) -> None:
+    """Recompute the per-day totals of `days` from the log."""
+    rows = (
+        ReviewLogEntry.objects.filter(user=user, answered_on__in=days)
+        .values("answered_on")
+        .annotate(**DAY_TOTALS)
+    )
+    ActivityDay.objects.filter(user=user, day__in=days).delete()
+    ActivityDay.objects.bulk_create(
+        ActivityDay(user=user, day=row.pop("answered_on"), **row) for row in rows
+    )
 
 
 def due_cards(user, now: datetime):

@@ -5,18 +5,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Sum
 
 from accounts.models import Profile
 from progress import scheduling
-from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
+from progress.models import ActivityDay, KeyPointMiss, ReviewCard
 from progress.streaks import Streaks, streaks
 from questions.models import Level
 from sessions.models import InterviewSession, InterviewStatus
-
-MISMATCH = Q(rating__gte=3, key_point_count__gt=F("covered_count") * 2) | Q(
-    rating=1, covered_count=F("key_point_count"), key_point_count__gt=0
-)
 
 
 @dataclass(frozen=True)
@@ -59,30 +55,17 @@ class Dashboard:
 
 
 def daily_activity(user, zone: ZoneInfo) -> list[Day]:
-    rows = (
-        ReviewLogEntry.objects.filter(user=user)
-        .values("answered_on")
-        .annotate(
-            answers=Count("pk"),
-            rating_sum=Sum("rating"),
-            covered=Sum("covered_count"),
-            key_points=Sum("key_point_count"),
-            mismatched=Count("pk", filter=MISMATCH),
-            next_due=Max("deck_next_due"),
-        )
-        .order_by("answered_on")
-    )
     return [
         Day(
-            day=row["answered_on"],
-            answers=row["answers"],
-            rating_sum=row["rating_sum"],
-            covered=row["covered"],
-            key_points=row["key_points"],
-            mismatched=row["mismatched"],
-            next_due=row["next_due"].astimezone(zone).date() if row["next_due"] else None,
+            day=row.day,
+            answers=row.answers,
+            rating_sum=row.rating_sum,
+            covered=row.covered,
+            key_points=row.key_points,
+            mismatched=row.mismatched,
+            next_due=row.next_due.astimezone(zone).date() if row.next_due else None,
         )
-        for row in rows
+        for row in ActivityDay.objects.filter(user=user).order_by("day")
     ]
 
 

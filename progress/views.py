@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +12,7 @@ from accounts.models import profile_for
 from progress import charts, scheduling, stats
 from progress.calibration import calibration_hint
 from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
+from progress.paging import page_of
 from questions.models import Level, Question
 from sessions import engine
 from sessions.models import (
@@ -80,9 +80,7 @@ def history(request: HttpRequest) -> HttpResponse:
                 )
             )
         )
-    page = Paginator(interviews.order_by("-started_at", "-pk"), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = page_of(interviews.order_by("-started_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     # Figures for this page's interviews only, aggregated by the database.
     figures = {
         row["interview"]: row
@@ -141,18 +139,20 @@ def history(request: HttpRequest) -> HttpResponse:
 @login_required
 def question_history(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(Question, slug=slug)
-    answers = (
-        SessionQuestion.objects.filter(
-            interview__user=request.user, question=question, submitted_at__isnull=False
-        )
+    answered = SessionQuestion.objects.filter(
+        interview__user=request.user, question=question, submitted_at__isnull=False
+    ).order_by("-submitted_at", "-pk")
+    page = page_of(answered.values_list("pk", flat=True), request.GET.get("page"), PAGE_SIZE)
+    # Key points are counted for this page's answers only.
+    answers = list(
+        SessionQuestion.objects.filter(pk__in=page.object_list)
         .annotate(
             covered_count=Count("key_points", filter=Q(key_points__covered=True)),
             key_point_count=Count("key_points"),
         )
         .order_by("-submitted_at", "-pk")
     )
-    page = Paginator(answers, PAGE_SIZE).get_page(request.GET.get("page"))
-    for answer in page:
+    for answer in answers:
         answer.hint = calibration_hint(
             answer.self_rating, answer.covered_count, answer.key_point_count
         )
@@ -165,7 +165,7 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "progress/question_history.html",
-        {"question": question, "page": page, "card": card, "misses": misses},
+        {"question": question, "page": page, "answers": answers, "card": card, "misses": misses},
     )
 
 

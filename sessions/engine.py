@@ -186,7 +186,10 @@ def autosave(item: SessionQuestion, text: str, now: datetime) -> bool:
         finalise_expired(item.interview, now)
         return False
     updated = SessionQuestion.objects.filter(
-        pk=item.pk, submitted_at__isnull=True, shown_at__isnull=False
+        pk=item.pk,
+        submitted_at__isnull=True,
+        shown_at__isnull=False,
+        interview__status=InterviewStatus.IN_PROGRESS,
     ).update(draft=text, draft_saved_at=now)
     return bool(updated)
 
@@ -197,9 +200,13 @@ def submit(
     """Finalise the answer. On time, or late within the grace period, the text sent counts;
     after the grace period the last autosaved draft counts, marked timed out. `ran_out` is
     the page submitting by itself at zero: its text counts, marked timed out."""
+    if item.interview.status != InterviewStatus.IN_PROGRESS and not item.is_finalised:
+        return SubmitResult(item=item, accepted=False)
     if item.shown_at is None:
         show(item, now)
-    pending = SessionQuestion.objects.filter(pk=item.pk, submitted_at__isnull=True)
+    pending = SessionQuestion.objects.filter(
+        pk=item.pk, submitted_at__isnull=True, interview__status=InterviewStatus.IN_PROGRESS
+    )
     if is_expired(item, now):
         updated = pending.update(**_timed_out_values())
     else:
@@ -306,14 +313,9 @@ def suggested_rating(covered: int, total: int) -> int:
 
 
 def current_item(items: list[SessionQuestion]) -> SessionQuestion | None:
-    """The step to show: the first answer not yet final, else the first one not yet graded."""
-    for item in items:
-        if not item.is_finalised:
-            return item
-    for item in items:
-        if not item.is_graded:
-            return item
-    return None
+    """The step to show: the first question not yet graded, to answer or to grade. A
+    question that ran out while the user was away is graded before the next is shown."""
+    return next((item for item in items if not item.is_graded), None)
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from progress.calibration import calibration_hint
 from sessions import engine
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
 from sessions.models import (
@@ -37,6 +38,15 @@ def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQ
     )
 
 
+def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
+    messages.warning(request, "This interview was abandoned; it takes no more answers.")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse("interviews:summary", args=[pk])
+        return response
+    return redirect("interviews:summary", pk=pk)
+
+
 def _in_progress(user) -> InterviewSession | None:
     return InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).first()
 
@@ -45,6 +55,11 @@ def _in_progress(user) -> InterviewSession | None:
 @require_http_methods(["GET", "POST"])
 def new_interview(request: HttpRequest) -> HttpResponse:
     current = _in_progress(request.user)
+    if current is not None:
+        engine.finalise_expired(current, timezone.now())
+        current.refresh_from_db(fields=["status"])
+        if current.status != InterviewStatus.IN_PROGRESS:
+            current = None
     form = InterviewConfigForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,13 +127,17 @@ def review(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     item.refresh_from_db()
     if not item.is_finalised:
         return redirect(item.interview)
-    return _render_step(request, item.interview, item, from_summary=True)
+    return _render_step(
+        request, item.interview, item, from_summary=request.GET.get("from") == "summary"
+    )
 
 
 @login_required
 @require_POST
 def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     item = _get_item_for_user(request, pk, position)
+    if item.interview.status == InterviewStatus.ABANDONED:
+        return _abandoned(request, pk)
     form = DraftForm(request.POST)
     now = timezone.now()
     status = {"saved": False}
@@ -140,10 +159,10 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return response
     if request.htmx:
         return render(request, f"{PLAY}#save-status", {"status": status})
-    if status["saved"]:
-        messages.success(request, "Draft saved.")
-    elif "problem" in status:
+    if "problem" in status:
         messages.warning(request, status["problem"])
+    elif status["saved"]:
+        messages.success(request, "Draft saved.")
     return redirect("interviews:play", pk=pk)
 
 
@@ -152,6 +171,8 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     item = _get_item_for_user(request, pk, position)
     interview = item.interview
+    if interview.status == InterviewStatus.ABANDONED:
+        return _abandoned(request, pk)
     now = timezone.now()
     form = AnswerForm(request.POST)
     if not item.is_finalised and not form.is_valid():
@@ -188,6 +209,10 @@ def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         timezone.now(),
     )
     if request.POST.get("next") == "summary":
+        if request.htmx:
+            response = HttpResponse(status=204)
+            response["HX-Redirect"] = reverse("interviews:summary", args=[pk])
+            return response
         return redirect("interviews:summary", pk=pk)
     if request.htmx:
         next_item = engine.current_item(list(interview.items.all()))
@@ -208,10 +233,17 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
         engine.finalise_expired(interview, timezone.now())
         interview.refresh_from_db(fields=["status", "finished_at"])
     items = list(engine.item_scores(interview))
+    for item in items:
+        item.hint = calibration_hint(item.self_rating, item.covered_count, item.key_point_count)
     return render(
         request,
         "sessions/summary.html",
-        {"interview": interview, "items": items, "summary": engine.summarise(items)},
+        {
+            "interview": interview,
+            "items": items,
+            "summary": engine.summarise(items),
+            "first_hint": next((item for item in items if item.hint), None),
+        },
     )
 
 

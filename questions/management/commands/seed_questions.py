@@ -30,6 +30,8 @@ class Command(BaseCommand):
             raise CommandError(f"No fixture at {file}.") from None
         except bank.BankError as error:
             raise CommandError(f"{file} was refused:\n" + "\n".join(error.problems)) from None
+        if options["verbosity"] == 0:
+            return
         self.stdout.write(
             f"Questions: {result.added} added, {result.updated} updated, "
             f"{result.unchanged} unchanged, {result.kept_edited} edited in admin and kept."
