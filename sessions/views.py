@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
 
 from progress.calibration import calibration_hint
 from sessions import engine
@@ -41,9 +42,7 @@ def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQ
 def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
     messages.warning(request, "This interview was abandoned; it takes no more answers.")
     if request.htmx:
-        response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse("interviews:summary", args=[pk])
-        return response
+        return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
     return redirect("interviews:summary", pk=pk)
 
 
@@ -154,9 +153,7 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     elif item.is_finalised or engine.is_expired(item, now):
         status["problem"] = "Time is up: your last saved draft was kept as your answer."
         if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("interviews:play", args=[pk])
-            return response
+            return HttpResponseClientRedirect(reverse("interviews:play", args=[pk]))
     if request.htmx:
         return render(request, f"{PLAY}#save-status", {"status": status})
     if "problem" in status:
@@ -210,16 +207,12 @@ def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     )
     if request.POST.get("next") == "summary":
         if request.htmx:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("interviews:summary", args=[pk])
-            return response
+            return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
         return redirect("interviews:summary", pk=pk)
     if request.htmx:
         next_item = engine.current_item(list(interview.items.all()))
         if next_item is None:
-            response = HttpResponse(status=204)
-            response["HX-Redirect"] = reverse("interviews:summary", args=[pk])
-            return response
+            return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
         if not next_item.is_finalised:
             engine.show(next_item, timezone.now())
         return _render_step(request, interview, next_item)
