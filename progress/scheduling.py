@@ -3,7 +3,7 @@ card is always rebuilt from it, so changing a grade later reschedules the questi
 
 from datetime import datetime
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import profile_for
@@ -128,16 +128,21 @@ DAY_TOTALS = {
     "covered": Sum("covered_count"),
     "key_points": Sum("key_point_count"),
     "mismatched": Count("pk", filter=MISMATCH),
-    "next_due": Max("deck_next_due"),
 }
 
 
 def refresh_activity(user, days: list) -> None:
     """Recompute the per-day totals of `days` from the log."""
+    # What was due after the day's last review decides whether the next days were free.
+    after_last_review = (
+        ReviewLogEntry.objects.filter(user=user, answered_on=OuterRef("answered_on"))
+        .order_by("-review_datetime", "-pk")
+        .values("deck_next_due")[:1]
+    )
     rows = (
         ReviewLogEntry.objects.filter(user=user, answered_on__in=days)
         .values("answered_on")
-        .annotate(**DAY_TOTALS)
+        .annotate(**DAY_TOTALS, next_due=Subquery(after_last_review))
     )
     ActivityDay.objects.filter(user=user, day__in=days).delete()
     ActivityDay.objects.bulk_create(

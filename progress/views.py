@@ -20,6 +20,7 @@ from sessions.models import (
     InterviewStatus,
     QuestionOrder,
     SessionQuestion,
+    ShownKeyPoint,
     TimingMode,
 )
 
@@ -81,30 +82,39 @@ def history(request: HttpRequest) -> HttpResponse:
             )
         )
     page = page_of(interviews.order_by("-started_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
-    # Figures for this page's interviews only, aggregated by the database.
+    # Figures for this page's interviews only, aggregated by the database; the key points
+    # apart, so that their join does not multiply the ratings and times.
+    interview_ids = [interview.pk for interview in page]
     figures = {
         row["interview"]: row
-        for row in SessionQuestion.objects.filter(interview__in=[i.pk for i in page])
+        for row in SessionQuestion.objects.filter(interview__in=interview_ids)
         .values("interview")
         .annotate(
             graded=Count("pk", filter=Q(self_rating__isnull=False)),
             rating_sum=Sum("self_rating"),
             time_used=Sum("time_used"),
-            covered=Count(
-                "key_points", filter=Q(key_points__covered=True, self_rating__isnull=False)
-            ),
-            key_points=Count("key_points", filter=Q(self_rating__isnull=False)),
         )
+        .order_by()
     }
-    levels_seen = {
-        (row["interview"], row["level"])
-        for row in SessionQuestion.objects.filter(interview__in=[i.pk for i in page])
-        .values("interview", "level")
+    key_points = {
+        row["item__interview"]: row
+        for row in ShownKeyPoint.objects.filter(
+            item__interview__in=interview_ids, item__self_rating__isnull=False
+        )
+        .values("item__interview")
+        .annotate(covered=Count("pk", filter=Q(covered=True)), total=Count("pk"))
+        .order_by()
+    }
+    levels_seen = set(
+        SessionQuestion.objects.filter(interview__in=interview_ids)
+        .values_list("interview", "level")
+        .order_by()
         .distinct()
-    }
+    )
     rows = []
     for interview in page:
         row = figures.get(interview.pk, {})
+        points = key_points.get(interview.pk, {})
         graded = row.get("graded") or 0
         rows.append(
             {
@@ -113,8 +123,8 @@ def history(request: HttpRequest) -> HttpResponse:
                     label for value, label in Level.choices if (interview.pk, value) in levels_seen
                 ],
                 "average_rating": row["rating_sum"] / graded if graded else None,
-                "covered": row.get("covered") or 0,
-                "key_points": row.get("key_points") or 0,
+                "covered": points.get("covered", 0),
+                "key_points": points.get("total", 0),
                 "time_used": row.get("time_used") or 0,
             }
         )

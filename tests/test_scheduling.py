@@ -1,0 +1,282 @@
+"""The FSRS schedule: grading logs a review and rebuilds the question's card from its log;
+changing a grade rewrites its entry; weakest-first interviews follow predicted recall."""
+
+import random
+from datetime import UTC, timedelta
+
+import pytest
+from fsrs import Card, Rating, ReviewLog, Scheduler, State
+
+from progress import scheduling, stats
+from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
+from questions.models import Question
+from sessions import engine
+from sessions.models import QuestionOrder, TimingMode
+from tests.progress_helpers import T0, answer, grade, graded_interview, question, seed, start
+
+AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
+
+
+@pytest.fixture
+def bank(db):
+    seed()
+
+
+def fresh_card(card: ReviewCard) -> Card:
+    """The card as a new FSRS scheduler computes it from the card's log, with nothing
+    taken from our ReviewCard row."""
+    logs = [
+        ReviewLog(
+            card_id=card.pk,
+            rating=Rating(entry.rating),
+            review_datetime=entry.review_datetime,
+            review_duration=entry.review_duration,
+        )
+        for entry in ReviewLogEntry.objects.filter(card=card)
+    ]
+    return Scheduler(enable_fuzzing=False).reschedule_card(Card(card_id=card.pk), logs)
+
+
+def assert_card_matches(card: ReviewCard, expected: Card) -> None:
+    card.refresh_from_db()
+    assert card.state == expected.state.value
+    assert card.step == expected.step
+    assert card.due == expected.due
+    assert card.last_review == expected.last_review
+    assert card.stability == pytest.approx(expected.stability)
+    assert card.difficulty == pytest.approx(expected.difficulty)
+
+
+def test_grading_an_answer_logs_a_review_and_creates_a_card(alice, bank):
+    interview = start(alice, [1], T0)
+    submitted = answer(interview, 1, T0 + timedelta(minutes=2), seconds=95)
+    graded_at = T0 + timedelta(minutes=3)
+
+    grade(submitted, GOOD, 4, graded_at, note="Forgot the bias.")
+
+    card = ReviewCard.objects.get(user=alice)
+    entry = ReviewLogEntry.objects.get(user=alice)
+    assert card.question == question(1)
+    assert entry.card == card
+    assert entry.item == submitted
+    assert entry.rating == GOOD
+    assert entry.review_datetime == graded_at
+    assert entry.review_duration == 95 * 1000  # FSRS counts milliseconds
+    assert entry.covered_count == 4
+    assert entry.key_point_count == 6
+    assert entry.timed_out is False
+    assert entry.answered_on == graded_at.date()
+    # The card's totals and schedule come from that one review.
+    assert (card.reviews, card.rating_sum, card.covered_sum, card.key_point_sum) == (1, 3, 4, 6)
+    assert card.last_rating == GOOD
+    assert card.last_review == graded_at
+    assert card.due > graded_at
+    assert_card_matches(card, fresh_card(card))
+
+
+def test_a_timed_out_answer_is_logged_as_timed_out(alice, bank):
+    interview = start(alice, [1], T0)
+    shown = engine.show(interview.items.get(position=1), T0)
+    # Long after the deadline and its grace period: the draft counts, marked timed out.
+    late = engine.submit(shown, "", T0 + timedelta(hours=1)).item
+
+    grade(late, AGAIN, 0, T0 + timedelta(hours=1))
+
+    entry = ReviewLogEntry.objects.get(user=alice)
+    assert entry.timed_out is True
+    assert entry.review_duration == question(1).suggested_seconds * 1000
+    assert ReviewCard.objects.get(user=alice).timed_out == 1
+
+
+def test_grading_an_unsubmitted_answer_is_refused_and_logs_nothing(alice, bank):
+    interview = start(alice, [1], T0)
+    with pytest.raises(ValueError):
+        engine.grade(interview.items.get(position=1), GOOD, set(), "", T0)
+    assert not ReviewLogEntry.objects.exists()
+    assert not ReviewCard.objects.exists()
+
+
+def test_good_schedules_the_question_later_than_again(alice, bank):
+    graded_interview(alice, [(1, AGAIN, 0), (2, GOOD, 5), (3, EASY, 6)], T0)
+
+    due = dict(ReviewCard.objects.values_list("question__number", "due"))
+
+    assert T0 < due[1] < due[2] < due[3]
+    # FSRS's default learning steps: Again in 1 minute, Good in 10; Easy skips to review.
+    assert due[1] == T0 + timedelta(minutes=1)
+    assert due[2] == T0 + timedelta(minutes=10)
+    assert ReviewCard.objects.get(question__number=3).state == State.Review.value
+
+
+def test_changing_the_grade_rewrites_the_one_entry_and_reschedules(alice, bank):
+    interview = start(alice, [1], T0)
+    submitted = answer(interview, 1, T0 + timedelta(minutes=2))
+    grade(submitted, AGAIN, 1, T0 + timedelta(minutes=3))
+    card = ReviewCard.objects.get(user=alice)
+    due_after_again = card.due
+
+    grade(submitted, EASY, 6, T0 + timedelta(hours=5))
+
+    entry = ReviewLogEntry.objects.get(user=alice)  # still exactly one
+    assert entry.rating == EASY
+    assert (entry.covered_count, entry.key_point_count) == (6, 6)
+    # The review happened when the answer was first graded; only its rating changed.
+    assert entry.review_datetime == T0 + timedelta(minutes=3)
+    card.refresh_from_db()
+    assert (card.reviews, card.rating_sum, card.covered_sum, card.last_rating) == (1, 4, 6, 4)
+    assert card.due > due_after_again
+    assert_card_matches(card, fresh_card(card))
+    # And that is what grading Easy in the first place would have given.
+    easy_first, _ = Scheduler(enable_fuzzing=False).review_card(
+        Card(), Rating.Easy, T0 + timedelta(minutes=3)
+    )
+    assert card.due == easy_first.due
+
+
+def test_changing_the_grade_on_a_later_day_updates_the_day_it_was_answered(alice, bank):
+    interview = graded_interview(alice, [(1, AGAIN, 1), (2, GOOD, 5)], T0)
+
+    grade(interview.items.get(position=1), EASY, 6, T0 + timedelta(days=2))
+
+    days = stats.daily_activity(alice, UTC)
+    assert [(d.day, d.answers, d.rating_sum, d.covered, d.key_points) for d in days] == [
+        (T0.date(), 2, EASY + GOOD, 6 + 5, 12)
+    ]
+
+
+def test_a_second_answer_in_another_interview_adds_to_the_same_card(alice, bank):
+    graded_interview(alice, [(1, GOOD, 4)], T0)
+    graded_interview(alice, [(1, HARD, 2)], T0 + timedelta(days=3))
+
+    card = ReviewCard.objects.get(user=alice)  # one card for the question
+    ratings = list(card.log.order_by("review_datetime").values_list("rating", flat=True))
+    assert ratings == [GOOD, HARD]
+    assert (card.reviews, card.rating_sum, card.covered_sum, card.key_point_sum) == (2, 5, 6, 12)
+    assert card.last_rating == HARD
+    assert card.last_review == T0 + timedelta(days=3)
+    assert_card_matches(card, fresh_card(card))
+    # The same as reviewing a fresh FSRS card twice, in order.
+    scheduler = Scheduler(enable_fuzzing=False)
+    expected, _ = scheduler.review_card(Card(), Rating.Good, T0)
+    expected, _ = scheduler.review_card(expected, Rating.Hard, T0 + timedelta(days=3))
+    assert card.due == expected.due
+    assert card.stability == pytest.approx(expected.stability)
+
+
+def test_changing_an_earlier_grade_replays_the_later_reviews(alice, bank):
+    first = graded_interview(alice, [(1, GOOD, 4)], T0)
+    graded_interview(alice, [(1, GOOD, 4)], T0 + timedelta(days=3))
+    card = ReviewCard.objects.get(user=alice)
+    before = (card.due, card.stability)
+
+    grade(first.items.get(position=1), AGAIN, 0, T0 + timedelta(days=4))
+
+    card.refresh_from_db()
+    assert ReviewLogEntry.objects.filter(card=card).count() == 2
+    assert (card.due, card.stability) != before
+    assert card.last_rating == GOOD  # the latest review is still the second one
+    assert_card_matches(card, fresh_card(card))
+
+
+def test_each_entry_records_the_earliest_due_date_of_the_users_deck(alice, bob, bank):
+    graded_interview(bob, [(4, AGAIN, 0)], T0 - timedelta(days=5))  # bob's card is not alice's
+    graded_interview(alice, [(1, EASY, 6)], T0)
+    graded_interview(alice, [(2, GOOD, 5)], T0 + timedelta(hours=1))
+
+    first, second = ReviewLogEntry.objects.filter(user=alice).order_by("review_datetime")
+
+    assert first.deck_next_due == ReviewCard.objects.get(user=alice, question__number=1).due
+    assert second.deck_next_due == T0 + timedelta(hours=1, minutes=10)  # Q2, Good: 10 minutes
+
+
+def test_key_point_misses_count_how_often_each_point_was_shown_and_missed(alice, bob, bank):
+    first = graded_interview(alice, [(1, HARD, 2)], T0)
+    graded_interview(alice, [(1, GOOD, 4)], T0 + timedelta(days=2))
+    graded_interview(bob, [(1, AGAIN, 0)], T0)
+    texts = list(question(1).key_points.values_list("text", flat=True))
+
+    def misses(user) -> dict[str, tuple[int, int]]:
+        return {
+            miss.text: (miss.shown, miss.missed)
+            for miss in KeyPointMiss.objects.filter(card__user=user)
+        }
+
+    # Covered: points 1-2, then 1-4.
+    assert misses(alice) == {
+        texts[0]: (2, 0),
+        texts[1]: (2, 0),
+        texts[2]: (2, 1),
+        texts[3]: (2, 1),
+        texts[4]: (2, 2),
+        texts[5]: (2, 2),
+    }
+    assert misses(bob) == {text: (1, 1) for text in texts}
+
+    # Regrading the first answer with every point covered recounts.
+    grade(first.items.get(position=1), GOOD, 6, T0 + timedelta(days=3))
+    assert misses(alice)[texts[3]] == (2, 0)
+    assert misses(alice)[texts[5]] == (2, 1)
+
+
+def test_retrievability_is_zero_for_a_card_never_reviewed(alice, bank):
+    card = ReviewCard(user=alice, question=question(1), due=T0)
+    assert scheduling.retrievability(card, T0) == 0.0
+
+
+def test_retrievability_falls_over_time_and_faster_after_again(alice, bank):
+    graded_interview(alice, [(1, AGAIN, 0), (2, EASY, 6)], T0)
+    again = ReviewCard.objects.get(question__number=1)
+    easy = ReviewCard.objects.get(question__number=2)
+
+    def recall(card, days):
+        return scheduling.retrievability(card, T0 + timedelta(days=days))
+
+    assert recall(again, 1) > recall(again, 5) > recall(again, 20)
+    assert recall(again, 3) < recall(easy, 3)
+
+
+def weakest_first(count: int):
+    return engine.InterviewConfig(
+        levels=[],
+        topics=[],
+        question_count=count,
+        timing_mode=TimingMode.SUGGESTED,
+        order=QuestionOrder.WEAKEST_FIRST,
+    )
+
+
+def test_weakest_first_draws_the_lowest_predicted_recall_first(alice, bob, bank):
+    # Bob's Q4, forgotten longest ago, is weakest of all, but only for bob.
+    graded_interview(bob, [(4, AGAIN, 0)], T0 - timedelta(days=10))
+    graded_interview(alice, [(3, EASY, 6), (1, AGAIN, 0), (2, GOOD, 5)], T0)
+    when = T0 + timedelta(days=2)
+
+    for seed_value in range(5):
+        drawn = engine.draw_questions(
+            alice, weakest_first(5), rng=random.Random(seed_value), now=when
+        )
+
+        numbers = [q.number for q in drawn]
+        assert numbers[:3] == [1, 2, 3], numbers
+        # Then questions alice has never answered (bob's Q4 is one of them for her).
+        assert not {1, 2, 3} & set(numbers[3:])
+        assert len(numbers) == 5
+    recall = [
+        scheduling.retrievability(ReviewCard.objects.get(user=alice, question__number=n), when)
+        for n in (1, 2, 3)
+    ]
+    assert recall == sorted(recall)
+    assert len(set(recall)) == 3
+
+
+def test_weakest_first_leaves_out_archived_questions(alice, bank):
+    graded_interview(alice, [(1, AGAIN, 0), (2, GOOD, 5)], T0)
+    Question.objects.filter(number=1).update(is_active=False)
+
+    drawn = engine.draw_questions(
+        alice, weakest_first(3), rng=random.Random(1), now=T0 + timedelta(days=2)
+    )
+
+    numbers = [q.number for q in drawn]
+    assert numbers[0] == 2
+    assert 1 not in numbers
