@@ -73,4 +73,4 @@ class ProfileForm(forms.ModelForm):
     class Meta:
         model = Profile
         fields = ["time_zone", "rest_days", "show_streaks", "interview_date"]
-        widgets = {"interview_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -94,6 +94,10 @@
     });
     root.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
     root.querySelectorAll(".js-hidden").forEach((element) => (element.hidden = true));
+    // On a narrow screen the activity calendar scrolls; start at today, on the right.
+    root.querySelectorAll(".chart-scroll").forEach((element) => {
+      element.scrollLeft = element.scrollWidth;
+    });
     root.querySelectorAll("form[data-rating-keys]").forEach((form) => {
       if (form.dataset.enhanced) return;
       form.dataset.enhanced = "1";
