@@ -3,7 +3,7 @@ card is always rebuilt from it, so changing a grade later reschedules the questi
 
 from datetime import datetime
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, F, Max, Min, Q, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import profile_for
@@ -133,20 +133,23 @@ DAY_TOTALS = {
 
 def refresh_activity(user, days: list) -> None:
     """Recompute the per-day totals of `days` from the log."""
+    entries = ReviewLogEntry.objects.filter(user=user, answered_on__in=days)
+    rows = list(entries.values("answered_on").annotate(**DAY_TOTALS, last=Max("review_datetime")))
     # What was due after the day's last review decides whether the next days were free.
-    after_last_review = (
-        ReviewLogEntry.objects.filter(user=user, answered_on=OuterRef("answered_on"))
-        .order_by("-review_datetime", "-pk")
-        .values("deck_next_due")[:1]
-    )
-    rows = (
-        ReviewLogEntry.objects.filter(user=user, answered_on__in=days)
-        .values("answered_on")
-        .annotate(**DAY_TOTALS, next_due=Subquery(after_last_review))
+    due_after_last = dict(
+        entries.filter(review_datetime__in=[row["last"] for row in rows])
+        .order_by("review_datetime", "pk")
+        .values_list("answered_on", "deck_next_due")
     )
     ActivityDay.objects.filter(user=user, day__in=days).delete()
     ActivityDay.objects.bulk_create(
-        ActivityDay(user=user, day=row.pop("answered_on"), **row) for row in rows
+        ActivityDay(
+            user=user,
+            day=row["answered_on"],
+            next_due=due_after_last.get(row["answered_on"]),
+            **{name: row[name] for name in DAY_TOTALS},
+        )
+        for row in rows
     )
 
 
