@@ -254,7 +254,7 @@ def close_expired_interviews(now: datetime) -> int:
         submitted_at__isnull=True,
         deadline__lt=now - grace_period(),
     )
-    interview_ids = list(expired.values_list("interview_id", flat=True).distinct())
+    interview_ids = list(expired.values_list("interview_id", flat=True).order_by().distinct())
     count = expired.update(**_timed_out_values())
     for interview_id in interview_ids:
         _complete_if_finished(interview_id, now)

@@ -136,7 +136,7 @@ def make_history(user, answers: int, *, days: int, now: datetime, seed: int = 1)
                 user=user, review_datetime__gte=now - timedelta(days=1)
             ).update(deck_next_due=first_due)
         days = ReviewLogEntry.objects.filter(user=user).values_list("answered_on", flat=True)
-        scheduling.refresh_activity(user, list(days.distinct()))
+        scheduling.refresh_activity(user, list(days.order_by().distinct()))
 
 
 def make_user(username: str):

@@ -46,7 +46,7 @@ def main(database_url: str) -> None:
                 make_history(other, OTHER_ANSWERS, days=730, now=now, seed=number)
     # Data generated before per-day totals existed gets them as grading would have.
     if not ActivityDay.objects.filter(user=user).exists():
-        for owner_id in ReviewLogEntry.objects.values_list("user", flat=True).distinct():
+        for owner_id in ReviewLogEntry.objects.values_list("user", flat=True).order_by().distinct():
             days = ReviewLogEntry.objects.filter(user_id=owner_id).values_list(
                 "answered_on", flat=True
             )
