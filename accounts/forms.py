@@ -1,5 +1,7 @@
 """Forms for signing up and closing an account."""
 
+import zoneinfo
+
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import UserCreationForm
@@ -69,7 +71,19 @@ class DeleteAccountForm(forms.Form):
         return password
 
 
+def time_zone_choices() -> list[tuple[str, str]]:
+    return [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
+
+
 class ProfileForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        help_text="Days, streaks and the activity calendar follow this time zone.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone we know, such as Europe/London."
+        },
+    )
+
     class Meta:
         model = Profile
         fields = ["time_zone", "rest_days", "show_streaks", "interview_date"]

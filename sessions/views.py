@@ -73,7 +73,6 @@ def new_interview(request: HttpRequest) -> HttpResponse:
 
 
 def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
-    key_points = list(item.key_points.all())
     context = {
         "interview": interview,
         "item": item,
@@ -82,6 +81,7 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
         **extra,
     }
     if item.is_finalised:
+        key_points = list(item.key_points.all())
         covered = [point.position for point in key_points if point.covered]
         initial = {"key_points": covered, "rating": item.self_rating, "note": item.note}
         context["grade_form"] = extra.get("grade_form") or GradeForm(
@@ -122,8 +122,8 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
 def review(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     """One answer with the reference answer and its grade form, e.g. to change a grade."""
     item = _get_item_for_user(request, pk, position)
-    engine.finalise_expired(item.interview, timezone.now())
-    item.refresh_from_db()
+    if engine.finalise_expired(item.interview, timezone.now()):
+        item.refresh_from_db()
     if not item.is_finalised:
         return redirect(item.interview)
     return _render_step(
