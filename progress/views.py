@@ -31,16 +31,8 @@ def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "landing.html")
     now = timezone.now()
-    current = InterviewSession.objects.filter(
-        user=request.user, status=InterviewStatus.IN_PROGRESS
-    ).first()
-    if current is not None:
-        engine.finalise_expired(current, now)
-        current.refresh_from_db(fields=["status"])
-        if current.status != InterviewStatus.IN_PROGRESS:
-            current = None
     context = {
-        "current": current,
+        "current": engine.interview_in_progress(request.user, now),
         "recent": InterviewSession.objects.filter(user=request.user)
         .exclude(status=InterviewStatus.IN_PROGRESS)
         .order_by("-started_at")[:5],

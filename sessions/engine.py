@@ -268,6 +268,18 @@ def _complete_if_finished(interview_id: int, now: datetime) -> None:
     ).update(status=InterviewStatus.COMPLETED, finished_at=now)
 
 
+def interview_in_progress(user, now: datetime) -> InterviewSession | None:
+    """The user's interview in progress, once any question that ran out is finalised."""
+    interview = InterviewSession.objects.filter(
+        user=user, status=InterviewStatus.IN_PROGRESS
+    ).first()
+    if interview is not None and finalise_expired(interview, now):
+        interview.refresh_from_db(fields=["status"])
+        if interview.status != InterviewStatus.IN_PROGRESS:
+            return None
+    return interview
+
+
 def abandon(interview: InterviewSession, now: datetime) -> bool:
     return bool(
         InterviewSession.objects.filter(pk=interview.pk, status=InterviewStatus.IN_PROGRESS).update(

@@ -46,19 +46,10 @@ def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("interviews:summary", pk=pk)
 
 
-def _in_progress(user) -> InterviewSession | None:
-    return InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).first()
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def new_interview(request: HttpRequest) -> HttpResponse:
-    current = _in_progress(request.user)
-    if current is not None:
-        engine.finalise_expired(current, timezone.now())
-        current.refresh_from_db(fields=["status"])
-        if current.status != InterviewStatus.IN_PROGRESS:
-            current = None
+    current = engine.interview_in_progress(request.user, timezone.now())
     form = InterviewConfigForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
