@@ -1,4 +1,4 @@
-"""Interview answers as the interview flow leaves them, for tests that need a question answered."""
+"""Helpers for the question bank's tests: a question answered as the interview flow leaves it, and admin's change form posted back."""
 
 from datetime import timedelta
 
@@ -46,3 +46,30 @@ def record_answer(
         self_rating=self_rating,
         graded_at=now if self_rating is not None else None,
     )
+
+
+def change_form_data(question) -> dict:
+    """The change form as admin renders it for `question`, ready to post back."""
+    points = list(question.key_points.all())
+    data = {
+        "number": question.number,
+        "slug": question.slug,
+        "level": question.level,
+        "topics": [topic.pk for topic in question.topics.all()],
+        "is_active": "on",
+        "prompt": question.prompt,
+        "reference_answer": question.reference_answer,
+        "suggested_seconds": question.suggested_seconds,
+        "key_points-TOTAL_FORMS": len(points),
+        "key_points-INITIAL_FORMS": len(points),
+        "key_points-MIN_NUM_FORMS": 3,
+        "key_points-MAX_NUM_FORMS": 7,
+    }
+    for index, point in enumerate(points):
+        data |= {
+            f"key_points-{index}-id": point.pk,
+            f"key_points-{index}-question": question.pk,
+            f"key_points-{index}-order": point.order,
+            f"key_points-{index}-text": point.text,
+        }
+    return data

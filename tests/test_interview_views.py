@@ -18,6 +18,7 @@ from sessions.models import (
     InterviewStatus,
     SessionQuestion,
 )
+from tests.answers import change_form_data
 from tests.interviews import T0, answer, item, question, seed, start
 
 GRACE = 5
@@ -657,7 +658,7 @@ def test_the_review_page_shows_the_question_as_it_was_shown(alice_client, interv
     admin = get_user_model().objects.create_superuser("root", "root@example.com", password)
     admin_client = Client()
     admin_client.force_login(admin)
-    data = admin_change_form(neuron)
+    data = change_form_data(neuron)
     data["prompt"] = "A rewritten prompt about zebras."
     data["reference_answer"] = "A rewritten reference answer about giraffes."
     data["key_points-0-text"] = "A rewritten key point about okapis."
@@ -677,33 +678,6 @@ def test_the_review_page_shows_the_question_as_it_was_shown(alice_client, interv
     assert "zebras" not in page
     assert "giraffes" not in page
     assert "okapis" not in page
-
-
-def admin_change_form(question) -> dict:
-    """Admin's change form for `question`, as the browser would post it back unchanged."""
-    points = list(question.key_points.all())
-    data = {
-        "number": question.number,
-        "slug": question.slug,
-        "level": question.level,
-        "topics": [topic.pk for topic in question.topics.all()],
-        "is_active": "on",
-        "prompt": question.prompt,
-        "reference_answer": question.reference_answer,
-        "suggested_seconds": question.suggested_seconds,
-        "key_points-TOTAL_FORMS": len(points),
-        "key_points-INITIAL_FORMS": len(points),
-        "key_points-MIN_NUM_FORMS": 0,
-        "key_points-MAX_NUM_FORMS": 1000,
-    }
-    for index, point in enumerate(points):
-        data |= {
-            f"key_points-{index}-id": point.pk,
-            f"key_points-{index}-question": question.pk,
-            f"key_points-{index}-order": point.order,
-            f"key_points-{index}-text": point.text,
-        }
-    return data
 
 
 # The summary, abandoning, resuming

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from questions import bank
 from questions.models import KeyPoint, Question
-from tests.answers import record_answer
+from tests.answers import change_form_data, record_answer
 
 CHANGELIST = reverse("admin:questions_question_changelist")
 IMPORT = reverse("admin:questions_question_import")
@@ -283,33 +283,6 @@ def test_the_change_form_shows_the_key_points_inline(seeded, admin_client):
     for point in neuron.key_points.all():
         assert html.escape(point.text) in page
     assert html.escape(neuron.prompt) in page
-
-
-def change_form_data(question: Question) -> dict:
-    """The change form as admin renders it for `question`, ready to post back."""
-    points = list(question.key_points.all())
-    data = {
-        "number": question.number,
-        "slug": question.slug,
-        "level": question.level,
-        "topics": [topic.pk for topic in question.topics.all()],
-        "is_active": "on",
-        "prompt": question.prompt,
-        "reference_answer": question.reference_answer,
-        "suggested_seconds": question.suggested_seconds,
-        "key_points-TOTAL_FORMS": len(points),
-        "key_points-INITIAL_FORMS": len(points),
-        "key_points-MIN_NUM_FORMS": 3,
-        "key_points-MAX_NUM_FORMS": 7,
-    }
-    for index, point in enumerate(points):
-        data |= {
-            f"key_points-{index}-id": point.pk,
-            f"key_points-{index}-question": question.pk,
-            f"key_points-{index}-order": point.order,
-            f"key_points-{index}-text": point.text,
-        }
-    return data
 
 
 def test_the_change_form_saves_an_edited_key_point(seeded, admin_client):
