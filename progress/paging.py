@@ -34,9 +34,12 @@ class Page:
         return self.number + 1
 
 
+MAX_PAGE = 100_000
+
+
 def page_of(queryset, number: str | None, size: int) -> Page:
     try:
-        page_number = max(1, int(number or 1))
+        page_number = min(MAX_PAGE, max(1, int(number or 1)))
     except ValueError:
         page_number = 1
     start = (page_number - 1) * size

@@ -189,7 +189,11 @@ def review_due(request: HttpRequest) -> HttpResponse:
 @require_POST
 def practise(request: HttpRequest) -> HttpResponse:
     """Start an interview of exactly the questions sent (weakest, most missed or due)."""
-    ids = [int(value) for value in request.POST.getlist("question") if value.isdigit()][:30]
+    ids = [
+        int(value)
+        for value in request.POST.getlist("question")
+        if value.isdigit() and len(value) <= 9
+    ][:30]
     questions = list(Question.objects.active().filter(pk__in=ids).prefetch_related("key_points"))
     questions.sort(key=lambda question: ids.index(question.pk))
     if not questions:

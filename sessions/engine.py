@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -25,6 +25,10 @@ from sessions.models import (
     ShownKeyPoint,
     TimingMode,
 )
+
+# The page submits by itself when its countdown reaches zero; its clock may run a little
+# ahead of ours, but a "ran out" claim earlier than this is an ordinary submission.
+RAN_OUT_TOLERANCE = timedelta(seconds=2)
 
 
 def grace_period() -> timedelta:
@@ -200,10 +204,11 @@ def submit(
     """Finalise the answer. On time, or late within the grace period, the text sent counts;
     after the grace period the last autosaved draft counts, marked timed out. `ran_out` is
     the page submitting by itself at zero: its text counts, marked timed out."""
-    if item.interview.status != InterviewStatus.IN_PROGRESS and not item.is_finalised:
+    if item.is_finalised or item.shown_at is None:
+        # A replay, or a question not shown yet: one question at a time, in order.
         return SubmitResult(item=item, accepted=False)
-    if item.shown_at is None:
-        show(item, now)
+    if item.interview.status != InterviewStatus.IN_PROGRESS:
+        return SubmitResult(item=item, accepted=False)
     pending = SessionQuestion.objects.filter(
         pk=item.pk, submitted_at__isnull=True, interview__status=InterviewStatus.IN_PROGRESS
     )
@@ -212,7 +217,7 @@ def submit(
     else:
         if item.deadline is None:
             state = FinishState.UNTIMED
-        elif ran_out:
+        elif ran_out and now >= item.deadline - RAN_OUT_TOLERANCE:
             state = FinishState.TIMED_OUT
         elif now <= item.deadline:
             state = FinishState.ON_TIME
@@ -232,7 +237,7 @@ def submit(
             time_used=used,
         )
     item.refresh_from_db()
-    _complete_if_finished(item.interview_id, now)
+    _complete_if_finished(item.interview_id)
     return SubmitResult(item=item, accepted=bool(updated))
 
 
@@ -240,10 +245,13 @@ def finalise_expired(interview: InterviewSession, now: datetime) -> int:
     """Finalise this interview's questions whose time ran out while nobody was there,
     with the deadline as their finishing time."""
     count = SessionQuestion.objects.filter(
-        interview=interview, submitted_at__isnull=True, deadline__lt=now - grace_period()
+        interview=interview,
+        interview__status=InterviewStatus.IN_PROGRESS,
+        submitted_at__isnull=True,
+        deadline__lt=now - grace_period(),
     ).update(**_timed_out_values())
     if count:
-        _complete_if_finished(interview.pk, now)
+        _complete_if_finished(interview.pk)
     return count
 
 
@@ -257,15 +265,21 @@ def close_expired_interviews(now: datetime) -> int:
     interview_ids = list(expired.values_list("interview_id", flat=True).order_by().distinct())
     count = expired.update(**_timed_out_values())
     for interview_id in interview_ids:
-        _complete_if_finished(interview_id, now)
+        _complete_if_finished(interview_id)
     return count
 
 
-def _complete_if_finished(interview_id: int, now: datetime) -> None:
-    """An interview whose every question is final is complete."""
+def _complete_if_finished(interview_id: int) -> None:
+    """An interview whose every question is final is complete, when its last answer was."""
+    last_answer = (
+        SessionQuestion.objects.filter(interview=OuterRef("pk"))
+        .values("interview")
+        .annotate(last=Max("submitted_at"))
+        .values("last")
+    )
     InterviewSession.objects.filter(pk=interview_id, status=InterviewStatus.IN_PROGRESS).exclude(
         items__submitted_at__isnull=True
-    ).update(status=InterviewStatus.COMPLETED, finished_at=now)
+    ).update(status=InterviewStatus.COMPLETED, finished_at=Subquery(last_answer))
 
 
 def interview_in_progress(user, now: datetime) -> InterviewSession | None:

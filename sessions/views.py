@@ -173,6 +173,11 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return _render_step(request, interview, item, answer_form=form)
     text = form.cleaned_data["answer"] if form.is_valid() else item.draft
     result = engine.submit(item, text, now, ran_out=request.POST.get("ran_out") == "1")
+    if not result.item.is_finalised:
+        # Not this question's turn yet: back to the one that is.
+        if request.htmx:
+            return HttpResponseClientRedirect(interview.get_absolute_url())
+        return redirect(interview)
     if request.htmx:
         return _render_step(request, interview, result.item)
     return redirect("interviews:review", pk=pk, position=position)

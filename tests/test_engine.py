@@ -406,16 +406,39 @@ def test_a_page_that_ran_out_keeps_the_text_it_sent_marked_timed_out(seeded, ali
     assert stored.time_used == 120
 
 
-def test_submitting_a_question_not_yet_shown_starts_and_stops_its_clock(seeded, alice):
-    interview = start(alice, [1, 2], now=T0)
+def test_a_question_not_yet_shown_cannot_be_answered(seeded, alice):
+    interview = start(alice, [1, 2, 3], now=T0)
+    engine.show(item(interview, 1), T0)
 
-    engine.submit(item(interview, 1), "Straight away.", T0)
+    result = engine.submit(item(interview, 3), "Out of turn.", T0)
+
+    stored = item(interview, 3)
+    assert not result.accepted
+    assert stored.shown_at is None
+    assert stored.submitted_at is None
+    assert stored.answer_text == ""
+
+
+def test_a_ran_out_claim_before_the_deadline_is_an_ordinary_answer(seeded, alice):
+    interview = start(alice, [1, 2], now=T0)
+    engine.show(item(interview, 1), T0)
+
+    engine.submit(item(interview, 1), "Early.", T0 + timedelta(seconds=10), ran_out=True)
 
     stored = item(interview, 1)
-    assert stored.shown_at == T0
-    assert stored.deadline == T0 + timedelta(seconds=120)
     assert stored.finish_state == FinishState.ON_TIME
-    assert stored.time_used == 0
+    assert stored.time_used == 10
+
+
+def test_an_abandoned_interview_finalises_nothing_more(seeded, alice):
+    interview = start(alice, [1, 2], now=T0)
+    engine.show(item(interview, 1), T0)
+    engine.autosave(item(interview, 1), "Draft.", T0 + timedelta(seconds=5))
+    engine.abandon(interview, T0 + timedelta(seconds=10))
+
+    assert engine.finalise_expired(interview, T0 + timedelta(hours=1)) == 0
+    assert engine.close_expired_interviews(T0 + timedelta(hours=1)) == 0
+    assert item(interview, 1).submitted_at is None
 
 
 def test_a_second_submit_leaves_the_first_answer(seeded, alice):
@@ -776,3 +799,14 @@ def test_summarise_an_interview_with_nothing_answered(seeded, alice):
     assert result.coverage is None
     assert result.time_used == 0
     assert result.time_allowed is None
+
+
+def test_the_cron_job_dates_a_finished_interview_by_its_last_deadline(seeded, alice):
+    interview = start(alice, [1], now=T0)
+    engine.show(item(interview, 1), T0)
+
+    engine.close_expired_interviews(T0 + timedelta(hours=3))
+
+    interview.refresh_from_db()
+    assert interview.status == InterviewStatus.COMPLETED
+    assert interview.finished_at == T0 + timedelta(seconds=120)

@@ -1007,3 +1007,20 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
         )
 
     assert f"Question 2 of {size}" in response.text
+
+
+def test_a_question_cannot_be_answered_out_of_turn(alice_client, clock, interview):
+    alice_client.get(url("play", interview.pk))  # shows question 1
+
+    response = alice_client.post(url("submit", interview.pk, 3), {"answer": "Out of turn."})
+
+    assert response.status_code == 302
+    assert response.url == url("play", interview.pk)
+    third = item(interview, 3)
+    assert third.submitted_at is None
+    assert third.shown_at is None
+    htmx = alice_client.post(
+        url("submit", interview.pk, 3), {"answer": "Out of turn."}, headers={"HX-Request": "true"}
+    )
+    assert htmx.headers["HX-Redirect"] == url("play", interview.pk)
+    assert item(interview, 3).submitted_at is None

@@ -62,3 +62,20 @@ def test_htmx_is_served_locally_and_told_not_to_eval(client):
 def test_the_csrf_token_rides_on_the_body_for_htmx(alice_client):
     html = alice_client.get("/").text
     assert 'hx-headers=\'{"X-CSRFToken": "' in html
+
+
+@pytest.mark.django_db
+def test_an_htmx_request_without_a_session_is_not_given_the_login_form_as_a_fragment(client):
+    # A GET goes to the login page as a whole page.
+    response = client.get(reverse("questions:list"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"].startswith(reverse("login"))
+    # A POST swaps nothing, so the text stays in the box; the page says why.
+    response = client.post(
+        "/interviews/1/questions/1/draft/", {"answer": "Kept?"}, headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 401
+    assert response.headers["HX-Reswap"] == "none"
+    plain = client.post("/interviews/1/questions/1/draft/", {"answer": "Kept?"})
+    assert plain.status_code == 302
+    assert "HX-Redirect" not in plain.headers

@@ -24,8 +24,8 @@
     display.className = "countdown-display";
     display.setAttribute("aria-hidden", "true");
     element.prepend(display, " ");
-    let announcedMinute = false;
-    let announcedTen = false;
+    // Announce only when the count crosses a mark, not when the page opens past it.
+    let previous = null;
     let submitted = false;
 
     function tick() {
@@ -34,14 +34,13 @@
       const left = Math.max(0, Math.ceil((deadline - now) / 1000));
       display.textContent = formatSeconds(left) + " left";
       element.classList.toggle("urgent", left <= 30);
-      if (!announcedMinute && left <= 60 && left > 10) {
-        announcedMinute = true;
+      if (previous !== null && previous > 60 && left <= 60 && left > 10) {
         announcer.textContent = "One minute left.";
       }
-      if (!announcedTen && left <= 10 && left > 0) {
-        announcedTen = true;
+      if (previous !== null && previous > 10 && left <= 10 && left > 0) {
         announcer.textContent = "Ten seconds left.";
       }
+      previous = left;
       if (left === 0 && !submitted) {
         submitted = true;
         announcer.textContent = "Time is up. Your answer is being submitted.";
@@ -130,8 +129,12 @@
 
   // A failed autosave says so, and leaves the text in the box.
   document.addEventListener("htmx:responseError", (event) => {
-    if (event.detail.elt.matches("textarea[name=answer]")) {
-      setSaveProblem(event.detail.elt.closest(".interview-step"), "Not saved: the server refused the draft (" + event.detail.xhr.status + "). Your text is still here; try again.");
+    const step = event.detail.elt.closest(".interview-step");
+    if (!step) return;
+    if (event.detail.xhr.status === 401) {
+      setSaveProblem(step, "Not saved: you have been logged out. Copy your text, log in again in another tab, then come back and save.");
+    } else {
+      setSaveProblem(step, "Not saved: the server refused it (" + event.detail.xhr.status + "). Your text is still here; try again.");
     }
   });
   document.addEventListener("htmx:sendError", (event) => {

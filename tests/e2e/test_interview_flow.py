@@ -124,6 +124,9 @@ def test_a_fixed_time_interview_from_configuration_to_summary(page: Page, live_s
     expect_answer_step(page, 2, 3)
     draft = "Half-finished thought about attention"
     type_draft_and_wait_for_save(page, draft)
+    # Screen readers hear it when ten seconds are left.
+    announcer = page.locator("[data-countdown-announcer]")
+    expect(announcer).to_have_text("Ten seconds left.", timeout=RUN_OUT_TIMEOUT_MS)
     expect_grade_step(page, 2, "Ran out of time", timeout=RUN_OUT_TIMEOUT_MS)
     expect(page.locator(".answer-text")).to_contain_text(draft)
     expect(page.locator(".result-meta")).to_contain_text(

@@ -1,0 +1,29 @@
+"""Middleware of the project's own."""
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import resolve_url
+from django_htmx.http import HttpResponseClientRedirect
+
+
+class HtmxLoginRedirectMiddleware:
+    """An htmx request whose session has expired must not get the login form swapped into a
+    fragment. A GET goes to the login page as a whole page; a POST (an autosave, an answer)
+    gets 401 and swaps nothing, so the text stays in the box and the page says what happened."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            getattr(request, "htmx", False)
+            and response.status_code == 302
+            and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+        ):
+            if request.method == "GET":
+                return HttpResponseClientRedirect(response["Location"])
+            refused = HttpResponse("Log in again to continue.", status=401)
+            refused["HX-Reswap"] = "none"
+            return refused
+        return response
