@@ -850,3 +850,16 @@ def test_the_review_query_count_is_fixed(alice_client, answered, django_assert_n
     with django_assert_num_queries(4):
         response = alice_client.get(reverse("progress:review"))
     assertContains(response, "Due for review")
+
+
+def test_absurd_page_numbers_and_ids_are_not_server_errors(alice, alice_client, bank):
+    huge = "9" * 30
+    assert alice_client.get(f"{reverse('progress:history')}?page={huge}").status_code == 200
+    question = Question.objects.get(number=1)
+    response = alice_client.get(
+        f"{reverse('progress:question_history', args=[question.slug])}?page={huge}"
+    )
+    assert response.status_code == 200
+    response = alice_client.post(reverse("progress:practise"), {"question": [huge]})
+    assert response.status_code == 302
+    assert not InterviewSession.objects.filter(user=alice).exists()

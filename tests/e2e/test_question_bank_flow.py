@@ -1,0 +1,34 @@
+"""In the browser: filtering the question bank with htmx, and the Back button afterwards."""
+
+import pytest
+from django.core.management import call_command
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_filters_update_the_list_and_back_restores_the_whole_page(
+    page: Page, live_server, django_user_model
+):
+    call_command("seed_questions", verbosity=0)
+    django_user_model.objects.create_user("hana", "hana@example.com", "a-long-unusual-passphrase")
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.get_by_label("Username").fill("hana")
+    page.get_by_label("Password").fill("a-long-unusual-passphrase")
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_server.url}/questions/")
+    expect(page.locator("#results")).to_contain_text("30 questions")
+    page.get_by_label("Beginner").check()
+    expect(page.locator("#results")).to_contain_text("12 questions")
+    expect(page).to_have_url(f"{live_server.url}/questions/?level=beginner")
+    page.get_by_label("Advanced").check()
+    expect(page.locator("#results")).to_contain_text("17 questions")
+
+    page.go_back()
+    expect(page).to_have_url(f"{live_server.url}/questions/?level=beginner")
+    # Wait for the restored page, then check it is whole: header, heading, filters.
+    expect(page.locator("#results")).to_contain_text("12 questions")
+    expect(page.locator("header.site-header")).to_have_count(1)
+    expect(page.get_by_role("heading", name="Question bank")).to_be_visible()
+    expect(page.get_by_label("Beginner")).to_be_checked()
