@@ -2,7 +2,7 @@
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -14,8 +14,29 @@ from questions.forms import ImportQuestionsForm
 from questions.models import KeyPoint, Question, Topic
 
 
+class KeyPointForm(forms.ModelForm):
+    class Meta:
+        model = KeyPoint
+        fields = ["order", "text"]
+
+    def validate_constraints(self) -> None:
+        # Orders are checked across the submitted key points by the formset, so that two
+        # can swap places; each one alone would clash with the other's current row.
+        exclude = self._get_validation_exclusions() | {"order"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
+
+
+# Saving reordered key points one by one would collide on (question, order); they are
+# first moved out of the way by this much, and the untouched ones moved back after.
+REORDER_OFFSET = 10_000
+
+
 class KeyPointInline(admin.TabularInline):
     model = KeyPoint
+    form = KeyPointForm
     fields = ["order", "text"]
     min_num = bank.MIN_KEY_POINTS
     max_num = bank.MAX_KEY_POINTS
@@ -76,6 +97,15 @@ class QuestionAdmin(admin.ModelAdmin):
     delete_selected_confirmation_template = (
         "admin/questions/question/delete_selected_confirmation.html"
     )
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not KeyPoint or not change:
+            super().save_formset(request, form, formset, change)
+            return
+        points = KeyPoint.objects.filter(question=form.instance)
+        points.update(order=F("order") + REORDER_OFFSET)
+        super().save_formset(request, form, formset, change)
+        points.filter(order__gte=REORDER_OFFSET).update(order=F("order") - REORDER_OFFSET)
 
     def get_queryset(self, request: HttpRequest):
         # Both joins multiply rows by the same factor per question, so the

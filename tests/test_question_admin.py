@@ -323,3 +323,33 @@ def test_an_import_file_with_a_byte_order_mark_applies_as_previewed(seeded, admi
     admin_client.post(IMPORT, {"payload": planned_payload(page)})
 
     assert Question.objects.filter(number=31).exists()
+
+
+def test_key_points_can_swap_places(admin_client, seeded):
+    neuron = Question.objects.get(number=1)
+    first, second = list(neuron.key_points.order_by("order"))[:2]
+    data = change_form_data(neuron)
+    data["key_points-0-order"], data["key_points-1-order"] = second.order, first.order
+
+    response = admin_client.post(reverse("admin:questions_question_change", args=[neuron.pk]), data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    texts = list(neuron.key_points.order_by("order").values_list("text", flat=True))
+    assert texts[:2] == [second.text, first.text]
+    assert list(neuron.key_points.order_by("order").values_list("order", flat=True)) == list(
+        range(1, len(texts) + 1)
+    )
+
+
+def test_two_key_points_cannot_share_an_order(admin_client, seeded):
+    neuron = Question.objects.get(number=1)
+    data = change_form_data(neuron)
+    data["key_points-1-order"] = data["key_points-0-order"]
+
+    response = admin_client.post(reverse("admin:questions_question_change", args=[neuron.pk]), data)
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for order." in response.text
+    assert list(neuron.key_points.order_by("order").values_list("order", flat=True)) == list(
+        range(1, neuron.key_points.count() + 1)
+    )
