@@ -30,6 +30,15 @@ class Heatmap:
     answers: int
     busiest: HeatCell | None
 
+    def by_month(self) -> list[tuple[date, int, int]]:
+        """(first day of the month, answers, active days) for the months shown, oldest first."""
+        months: dict[date, list[int]] = {}
+        for cell in self.cells:
+            totals = months.setdefault(cell.day.replace(day=1), [0, 0])
+            totals[0] += cell.answers
+            totals[1] += 1 if cell.answers else 0
+        return [(month, answers, active) for month, (answers, active) in months.items()]
+
     def rects(self) -> SafeString:
         """The squares as SVG, built here: 365 of them through the template engine is slow.
         Every value is a number or a formatted date of ours, so nothing needs escaping."""

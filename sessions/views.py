@@ -20,6 +20,7 @@ from sessions.models import (
     MAX_ANSWER_CHARS,
     InterviewSession,
     InterviewStatus,
+    Rating,
     SessionQuestion,
 )
 
@@ -79,6 +80,9 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
             initial=initial, key_points=key_points
         )
         context["key_points"] = key_points
+        context["suggested_rating"] = Rating(
+            engine.suggested_rating(len(covered), len(key_points))
+        ).label
     else:
         context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
     return context

@@ -137,3 +137,43 @@ def test_delete_account_page_asks_before_deleting(alice_client, alice):
     response = alice_client.get(reverse("delete_account"))
     assert "It cannot be undone." in response.text
     assert User.objects.filter(pk=alice.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"username": "alice"}, "A user with that username already exists."),
+        ({"password2": "a-different-passphrase"}, "The two password fields didn’t match."),
+        ({"password1": "password123", "password2": "password123"}, "This password is too common."),
+        ({"email": "not-an-address"}, "Enter a valid email address."),
+    ],
+)
+def test_it_refuses_bad_sign_up_details_with_a_clear_message(client, alice, changes, message):
+    data = {
+        "username": "dana",
+        "email": "dana@example.com",
+        "password1": "a-long-unusual-passphrase",
+        "password2": "a-long-unusual-passphrase",
+    } | changes
+    response = client.post(reverse("signup"), data)
+    assert response.status_code == 200
+    assert message in response.text
+    assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_sign_up_keeps_the_browsers_time_zone_or_falls_back_to_utc(client):
+    from accounts.models import Profile
+
+    base = {"password1": "a-long-unusual-passphrase", "password2": "a-long-unusual-passphrase"}
+    client.post(
+        reverse("signup"),
+        base | {"username": "kai", "email": "kai@example.com", "time_zone": "Asia/Tokyo"},
+    )
+    client.post(reverse("logout"))
+    client.post(
+        reverse("signup"),
+        base | {"username": "lee", "email": "lee@example.com", "time_zone": "Nowhere/Else"},
+    )
+    assert Profile.objects.get(user__username="kai").time_zone == "Asia/Tokyo"
+    assert Profile.objects.get(user__username="lee").time_zone == "UTC"

@@ -1024,3 +1024,21 @@ def test_a_question_cannot_be_answered_out_of_turn(alice_client, clock, intervie
     )
     assert htmx.headers["HX-Redirect"] == url("play", interview.pk)
     assert item(interview, 3).submitted_at is None
+
+
+def test_the_grade_form_suggests_a_rating_from_the_key_points_without_javascript(
+    alice_client, clock, interview
+):
+    alice_client.get(url("play", interview.pk))
+    alice_client.post(url("submit", interview.pk, 1), {"answer": "An answer."})
+
+    page = alice_client.get(url("review", interview.pk, 1)).text
+    assert "Suggested from the key points you ticked: Again." in page
+
+    count = item(interview, 1).key_points.count()
+    alice_client.post(
+        url("grade", interview.pk, 1),
+        {"rating": "2", "key_points": [str(n) for n in range(1, count + 1)], "next": "summary"},
+    )
+    page = alice_client.get(url("review", interview.pk, 1) + "?from=summary").text
+    assert "Suggested from the key points you ticked: Easy." in page

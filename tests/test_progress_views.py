@@ -863,3 +863,14 @@ def test_absurd_page_numbers_and_ids_are_not_server_errors(alice, alice_client, 
     response = alice_client.post(reverse("progress:practise"), {"question": [huge]})
     assert response.status_code == 302
     assert not InterviewSession.objects.filter(user=alice).exists()
+
+
+def test_the_activity_calendar_has_its_numbers_per_month(alice, alice_client, bank):
+    make_history(alice, 40, days=20, now=timezone.now())
+
+    html = alice_client.get("/").content.decode()
+
+    calendar = html[html.index('id="activity-title"') : html.index('id="trend-title"')]
+    assert "<summary>The numbers</summary>" in calendar
+    months = re.findall(r'<td class="num">(\d+)</td><td class="num">\d+</td></tr>', calendar)
+    assert sum(int(answers) for answers in months) == 40

@@ -172,3 +172,24 @@ def test_it_renders_the_reference_answer_markdown(seeded, alice_client):
     assert re.search(r"<ul>\s*<li><strong>Inputs</strong> are raw features", page)
     assert "<code>y = f(w · x + b)</code>" in page
     assert "- **Inputs**" not in page
+
+
+@pytest.mark.parametrize("extra", [0, 270])
+def test_the_question_list_runs_a_fixed_number_of_queries(
+    alice_client, extra, django_assert_num_queries
+):
+    call_command("seed_questions", verbosity=0)
+    topic = Question.objects.get(number=1).topics.first()
+    for number in range(100, 100 + extra):
+        question = Question.objects.create(
+            number=number,
+            slug=f"extra-{number}",
+            level="beginner",
+            prompt="An extra question?",
+            reference_answer="An answer.",
+        )
+        question.topics.add(topic)
+    # 1 session, 2 user, 3 the filter form's topics, 4 the questions, 5 their topics.
+    with django_assert_num_queries(5):
+        response = alice_client.get(reverse("questions:list"), {"level": "beginner"})
+    assert response.text.count('class="question-link"') == 12 + extra

@@ -84,7 +84,6 @@
     const rating = suggestedRating(covered, boxes.length);
     hint.textContent =
       "Suggested from the key points you ticked: " + ratingNames[rating - 1] + ". You may choose otherwise.";
-    hint.hidden = false;
   }
 
   function enhance(root) {
