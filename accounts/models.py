@@ -46,3 +46,11 @@ class Profile(models.Model):
 def profile_for(user) -> Profile:
     profile, _ = Profile.objects.get_or_create(user=user)
     return profile
+
+
+def remember_time_zone(sender, request, user, **kwargs) -> None:
+    """At log-in, keep the user's time zone in the session for UserTimeZoneMiddleware."""
+    from interviewprep.middleware import TIME_ZONE_SESSION_KEY
+
+    if request is not None and hasattr(request, "session"):
+        request.session[TIME_ZONE_SESSION_KEY] = profile_for(user).time_zone

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods
 from accounts import exports
 from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
 from accounts.models import profile_for
+from interviewprep.middleware import TIME_ZONE_SESSION_KEY
 
 
 @require_http_methods(["GET", "POST"])
@@ -38,7 +39,8 @@ def account(request: HttpRequest) -> HttpResponse:
 def settings_view(request: HttpRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=profile_for(request.user))
     if request.method == "POST" and form.is_valid():
-        form.save()
+        profile = form.save()
+        request.session[TIME_ZONE_SESSION_KEY] = profile.time_zone
         messages.success(request, "Your settings are saved.")
         return redirect("settings")
     return render(request, "accounts/settings.html", {"form": form})

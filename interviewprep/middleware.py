@@ -1,8 +1,11 @@
 """Middleware of the project's own."""
 
+import zoneinfo
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
+from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
 
@@ -27,3 +30,22 @@ class HtmxLoginRedirectMiddleware:
             refused["HX-Reswap"] = "none"
             return refused
         return response
+
+
+class UserTimeZoneMiddleware:
+    """Show dates and times in the user's own time zone. It is kept in the session (set at
+    log-in and when settings change), so no request pays a query for it."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        name = request.session.get(TIME_ZONE_SESSION_KEY)
+        if name in zoneinfo.available_timezones():
+            timezone.activate(zoneinfo.ZoneInfo(name))
+        else:
+            timezone.deactivate()
+        return self.get_response(request)
+
+
+TIME_ZONE_SESSION_KEY = "time_zone"

@@ -991,17 +991,17 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     # 1. the session, 2. the user, 3. the question with its interview, 4. its key points,
     # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs (covered or not),
     # 9. the grade read back,
-    # 10.-30. progress.scheduling.record_review, this being the first grade of the question:
+    # 10.-31. progress.scheduling.record_review, this being the first grade of the question:
     #   10. the interview's user, 11.-14. the review card's get_or_create (SELECT, SAVEPOINT,
     #   INSERT, RELEASE), 15. the key-point counts, 16. an earlier log entry for this answer,
-    #   17.-20. the profile's get_or_create, 21. the log entry's INSERT, 22.-28. rebuilding
+    #   17. the profile (made at log-in), 18. the log entry's INSERT, 19.-25. rebuilding
     #   the card (its log, its totals, the last rating, the card's UPDATE, DELETE, SELECT and
-    #   INSERT of its missed key points), 29. the deck's next due date, 30. its UPDATE,
-    #   31.-34. the day's activity totals (the sums, the due date after the day's last
+    #   INSERT of its missed key points), 26. the deck's next due date, 27. its UPDATE,
+    #   28.-31. the day's activity totals (the sums, the due date after the day's last
     #   review, DELETE, INSERT),
-    # 35. RELEASE SAVEPOINT, 36. the interview's questions, 37. the next question's clock
-    # UPDATE, 38. its clock read back.
-    with django_assert_num_queries(38):
+    # 32. RELEASE SAVEPOINT, 33. the interview's questions, 34. the next question's clock
+    # UPDATE, 35. its clock read back.
+    with django_assert_num_queries(35):
         response = alice_client.post(
             url("grade", interview.pk, 1), {"rating": "3", "key_points": ["1"]}, **HTMX
         )
@@ -1042,3 +1042,27 @@ def test_the_grade_form_suggests_a_rating_from_the_key_points_without_javascript
     )
     page = alice_client.get(url("review", interview.pk, 1) + "?from=summary").text
     assert "Suggested from the key points you ticked: Easy." in page
+
+
+def test_times_are_shown_in_the_users_time_zone(alice, clock, interview):
+    from accounts.models import profile_for
+
+    profile = profile_for(alice)
+    profile.time_zone = "Asia/Tokyo"
+    profile.save()
+    client = Client()
+    client.force_login(alice)  # the time zone is taken into the session at log-in
+
+    page = client.get(url("play", interview.pk)).text
+
+    # T0 is 09:00 UTC; question 1 allows 120 s: 18:02 in Tokyo.
+    assert "18:02:00 JST" in page
+    assert "09:02:00 UTC" not in page
+
+
+def test_changing_the_time_zone_in_settings_changes_the_times_shown(alice_client, clock, interview):
+    alice_client.post(reverse("settings"), {"time_zone": "America/New_York", "show_streaks": "on"})
+
+    page = alice_client.get(url("play", interview.pk)).text
+
+    assert "04:02:00 EST" in page
