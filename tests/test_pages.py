@@ -79,3 +79,21 @@ def test_an_htmx_request_without_a_session_is_not_given_the_login_form_as_a_frag
     plain = client.post("/interviews/1/questions/1/draft/", {"answer": "Kept?"})
     assert plain.status_code == 302
     assert "HX-Redirect" not in plain.headers
+
+
+@pytest.mark.parametrize(
+    "path", ["/", "/questions/", "/interviews/new/", "/history/", "/review/", "/accounts/"]
+)
+def test_every_page_of_a_user_carries_the_policy_and_no_inline_code(alice_client, path):
+    response = alice_client.get(path)
+    assert response.status_code == 200
+    assert "unsafe-inline" not in response.headers["Content-Security-Policy"]
+    assert "style=" not in response.text
+    assert "<script>" not in response.text
+
+
+def test_the_error_pages_are_friendly():
+    from django.template.loader import render_to_string
+
+    assert "Something went wrong on our side" in render_to_string("500.html")
+    assert "You can’t do that here" in render_to_string("403.html")
