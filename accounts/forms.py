@@ -1,5 +1,6 @@
 """Forms for signing up and closing an account."""
 
+import functools
 import zoneinfo
 
 from django import forms
@@ -71,6 +72,7 @@ class DeleteAccountForm(forms.Form):
         return password
 
 
+@functools.cache
 def time_zone_choices() -> list[tuple[str, str]]:
     return [(zone, zone.replace("_", " ")) for zone in sorted(zoneinfo.available_timezones())]
 

@@ -1,5 +1,6 @@
 """Middleware of the project's own."""
 
+import functools
 import zoneinfo
 
 from django.conf import settings
@@ -40,12 +41,23 @@ class UserTimeZoneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        name = request.session.get(TIME_ZONE_SESSION_KEY)
-        if name in zoneinfo.available_timezones():
-            timezone.activate(zoneinfo.ZoneInfo(name))
-        else:
+        zone = _zone(request.session.get(TIME_ZONE_SESSION_KEY))
+        if zone is None:
             timezone.deactivate()
+        else:
+            timezone.activate(zone)
         return self.get_response(request)
 
 
 TIME_ZONE_SESSION_KEY = "time_zone"
+
+
+@functools.lru_cache(maxsize=128)
+def _zone(name: str | None) -> zoneinfo.ZoneInfo | None:
+    # Not zoneinfo.available_timezones(): it walks the zone files on every call.
+    if not name:
+        return None
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return None
