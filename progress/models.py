@@ -27,7 +27,6 @@ class ReviewCard(models.Model):
     covered_sum = models.PositiveIntegerField(default=0)
     key_point_sum = models.PositiveIntegerField(default=0)
     timed_out = models.PositiveIntegerField(default=0)
-    last_rating = models.PositiveSmallIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

@@ -57,14 +57,12 @@ def rebuild_card(card: ReviewCard) -> ReviewCard:
         key_point_sum=Sum("key_point_count", default=0),
         timed_out=Count("pk", filter=Q(timed_out=True)),
     )
-    last = card.log.order_by("-review_datetime", "-pk").values_list("rating", flat=True).first()
     card.state = rebuilt.state.value
     card.step = rebuilt.step
     card.stability = rebuilt.stability
     card.difficulty = rebuilt.difficulty
     card.due = rebuilt.due
     card.last_review = rebuilt.last_review
-    card.last_rating = last
     for name, value in totals.items():
         setattr(card, name, value)
     card.save()

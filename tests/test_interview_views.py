@@ -991,17 +991,17 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     # 1. the session, 2. the user, 3. the question with its interview, 4. its key points,
     # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs (covered or not),
     # 9. the grade read back,
-    # 10.-31. progress.scheduling.record_review, this being the first grade of the question:
+    # 10.-30. progress.scheduling.record_review, this being the first grade of the question:
     #   10. the interview's user, 11.-14. the review card's get_or_create (SELECT, SAVEPOINT,
     #   INSERT, RELEASE), 15. the key-point counts, 16. an earlier log entry for this answer,
-    #   17. the profile (made at log-in), 18. the log entry's INSERT, 19.-25. rebuilding
-    #   the card (its log, its totals, the last rating, the card's UPDATE, DELETE, SELECT and
-    #   INSERT of its missed key points), 26. the deck's next due date, 27. its UPDATE,
-    #   28.-31. the day's activity totals (the sums, the due date after the day's last
+    #   17. the profile (made at log-in), 18. the log entry's INSERT, 19.-24. rebuilding
+    #   the card (its log, its totals, the card's UPDATE, DELETE, SELECT and INSERT of its
+    #   missed key points), 25. the deck's next due date, 26. its UPDATE,
+    #   27.-30. the day's activity totals (the sums, the due date after the day's last
     #   review, DELETE, INSERT),
-    # 32. RELEASE SAVEPOINT, 33. the interview's questions, 34. the next question's clock
-    # UPDATE, 35. its clock read back.
-    with django_assert_num_queries(35):
+    # 31. RELEASE SAVEPOINT, 32. the interview's questions, 33. the next question's clock
+    # UPDATE, 34. its clock read back.
+    with django_assert_num_queries(34):
         response = alice_client.post(
             url("grade", interview.pk, 1), {"rating": "3", "key_points": ["1"]}, **HTMX
         )
