@@ -4,48 +4,51 @@ import csv
 import io
 from typing import Any
 
+from django.db.models import Prefetch
+
 from accounts.models import profile_for
 from progress.models import ReviewLogEntry
-from sessions.models import InterviewSession, SessionQuestion, ShownKeyPoint
+from sessions.models import InterviewSession, SessionQuestion
+
+
+def _answer(item: SessionQuestion) -> dict[str, Any]:
+    return {
+        "position": item.position,
+        "question_number": item.question.number,
+        "question_slug": item.question.slug,
+        "prompt": item.prompt,
+        "reference_answer": item.reference_answer,
+        "key_points": [
+            {"position": point.position, "text": point.text, "covered": point.covered}
+            for point in item.key_points.all()
+        ],
+        "time_allowed": item.time_allowed,
+        "shown_at": item.shown_at,
+        "deadline": item.deadline,
+        "answer": item.answer_text,
+        "draft": item.draft,
+        "submitted_at": item.submitted_at,
+        "finish_state": item.finish_state,
+        "time_used": item.time_used,
+        "self_rating": item.self_rating,
+        "note": item.note,
+        "graded_at": item.graded_at,
+    }
 
 
 def user_data(user) -> dict[str, Any]:
     profile = profile_for(user)
-    interviews = InterviewSession.objects.filter(user=user).order_by("started_at", "pk")
-    key_points: dict[int, list[dict]] = {}
-    for point in ShownKeyPoint.objects.filter(item__interview__user=user).order_by(
-        "item", "position"
-    ):
-        key_points.setdefault(point.item_id, []).append(
-            {"position": point.position, "text": point.text, "covered": point.covered}
+    interviews = (
+        InterviewSession.objects.filter(user=user)
+        .order_by("started_at", "pk")
+        .prefetch_related(
+            Prefetch(
+                "items",
+                queryset=SessionQuestion.objects.select_related("question").order_by("position"),
+            ),
+            "items__key_points",
         )
-    items: dict[int, list[dict]] = {}
-    for item in (
-        SessionQuestion.objects.filter(interview__user=user)
-        .select_related("question")
-        .order_by("interview", "position")
-    ):
-        items.setdefault(item.interview_id, []).append(
-            {
-                "position": item.position,
-                "question_number": item.question.number,
-                "question_slug": item.question.slug,
-                "prompt": item.prompt,
-                "reference_answer": item.reference_answer,
-                "key_points": key_points.get(item.pk, []),
-                "time_allowed": item.time_allowed,
-                "shown_at": item.shown_at,
-                "deadline": item.deadline,
-                "answer": item.answer_text,
-                "draft": item.draft,
-                "submitted_at": item.submitted_at,
-                "finish_state": item.finish_state,
-                "time_used": item.time_used,
-                "self_rating": item.self_rating,
-                "note": item.note,
-                "graded_at": item.graded_at,
-            }
-        )
+    )
     return {
         "user": {
             "username": user.get_username(),
@@ -69,7 +72,7 @@ def user_data(user) -> dict[str, Any]:
                 "order": interview.order,
                 "started_at": interview.started_at,
                 "finished_at": interview.finished_at,
-                "questions": items.get(interview.pk, []),
+                "questions": [_answer(item) for item in interview.items.all()],
             }
             for interview in interviews
         ],
