@@ -1,5 +1,7 @@
 """The question bank in Django admin: editing, archiving, importing and exporting."""
 
+import hashlib
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Avg, Count, F, Q
@@ -28,6 +30,9 @@ class KeyPointForm(forms.ModelForm):
         except forms.ValidationError as error:
             self._update_errors(error)
 
+
+# The session key under which the import page keeps a checked file until it is applied.
+IMPORT_SESSION_KEY = "questions_import_checked"
 
 # Saving reordered key points one by one would collide on (question, order); they are
 # first moved out of the way by this much, and the untouched ones moved back after.
@@ -174,7 +179,11 @@ class QuestionAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a file, see what it would add and change, then apply it."""
+        """Upload a file, see what it would add and change, then apply it.
+
+        The checked file stays in the session, and the apply form names it by its hash: posting
+        the whole file back would run into DATA_UPLOAD_MAX_MEMORY_SIZE for a large bank.
+        """
         if not self.has_add_permission(request) or not self.has_change_permission(request):
             return redirect("admin:index")
         context = {
@@ -183,13 +192,20 @@ class QuestionAdmin(admin.ModelAdmin):
             "title": "Import questions",
             "form": ImportQuestionsForm(),
         }
-        if request.method == "POST" and "payload" in request.POST:
+        if request.method == "POST" and "checked" in request.POST:
+            checked = request.session.get(IMPORT_SESSION_KEY) or {}
+            if checked.get("sha256") != request.POST["checked"]:
+                context["problems"] = [
+                    "This checked file is no longer waiting to be applied; upload it again."
+                ]
+                return TemplateResponse(request, "admin/questions/question/import.html", context)
             try:
-                plan = bank.check(bank.parse(request.POST["payload"]))
+                plan = bank.check(bank.parse(checked["payload"]))
                 bank.apply(plan)
             except bank.BankError as error:
                 context["problems"] = error.problems
             else:
+                del request.session[IMPORT_SESSION_KEY]
                 self.message_user(
                     request,
                     f"Imported: {len(plan.added)} added, {len(plan.changed)} changed, "
@@ -204,9 +220,13 @@ class QuestionAdmin(admin.ModelAdmin):
                 try:
                     data = bank.parse(form.cleaned_data["file"].read())
                     context["plan"] = bank.check(data)
-                    context["payload"] = bank.dumps(data)
                 except bank.BankError as error:
                     context["problems"] = error.problems
+                else:
+                    payload = bank.dumps(data)
+                    digest = hashlib.sha256(payload.encode()).hexdigest()
+                    request.session[IMPORT_SESSION_KEY] = {"sha256": digest, "payload": payload}
+                    context["checked"] = digest
         return TemplateResponse(request, "admin/questions/question/import.html", context)
 
 
