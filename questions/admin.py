@@ -4,6 +4,7 @@ import hashlib
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Avg, Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -14,6 +15,18 @@ from django.utils.text import Truncator
 from questions import bank
 from questions.forms import ImportQuestionsForm
 from questions.models import KeyPoint, Question, Topic
+
+
+class ChoiceListFilter(admin.ChoicesFieldListFilter):
+    """Django's filter by a field's choices, refusing a value that is not one of them, as
+    Django refuses other bad filter values, instead of sending it to the database (where
+    PostgreSQL fails on a NUL character)."""
+
+    def queryset(self, request: HttpRequest, queryset):
+        choices = {str(value) for value, _ in self.field.flatchoices}
+        if any(value not in choices for value in self.lookup_val or []):
+            raise IncorrectLookupParameters(f"{self.lookup_kwarg} is not one of the choices.")
+        return super().queryset(request, queryset)
 
 
 class KeyPointForm(forms.ModelForm):
@@ -86,7 +99,7 @@ class QuestionAdmin(admin.ModelAdmin):
         "average_rating",
     ]
     list_display_links = ["number", "short_prompt"]
-    list_filter = ["level", "topics", "is_active"]
+    list_filter = [("level", ChoiceListFilter), "topics", "is_active"]
     search_fields = ["prompt", "reference_answer", "key_points__text"]
     ordering = ["number"]
     filter_horizontal = ["topics"]
