@@ -772,6 +772,37 @@ def test_the_json_export_holds_exactly_the_users_data(alice, alice_client, histo
     assert "bob" not in text.lower()
 
 
+def test_the_json_export_holds_the_review_schedule_joined_to_the_csv_by_card_id(
+    alice, alice_client, history
+):
+    data = json.loads(alice_client.get(reverse("export_data")).content)
+    csv_text = alice_client.get(reverse("export_review_log")).content.decode()
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+
+    cards = {card["card_id"]: card for card in data["review_schedule"]}
+    assert set(cards) == set(ReviewCard.objects.filter(user=alice).values_list("pk", flat=True))
+    assert [card["question_number"] for card in data["review_schedule"]] == [1, 2, 5, 15]
+    q1 = ReviewCard.objects.get(user=alice, question__number=1)
+    exported_q1 = cards[q1.pk]
+    assert exported_q1["question_slug"] == question(1).slug
+    # JSON dates keep milliseconds (DjangoJSONEncoder), the CSV's keep microseconds.
+    assert datetime.fromisoformat(exported_q1["due"]) == to_milliseconds(q1.due)
+    assert exported_q1["state"] == q1.state
+    assert exported_q1["stability"] == pytest.approx(q1.stability)
+    assert [entry["rating"] for entry in exported_q1["log"]] == [Rating.AGAIN, Rating.HARD]
+    assert [(entry["interview_id"], entry["position"]) for entry in exported_q1["log"]] == [
+        (history.first.pk, 1),
+        (history.second.pk, 1),
+    ]
+    # Every row of the CSV is one entry of its card's log in the JSON.
+    assert len(rows) == sum(len(card["log"]) for card in cards.values()) == 5
+    for row in rows:
+        log = cards[int(row["card_id"])]["log"]
+        assert to_milliseconds(datetime.fromisoformat(row["review_datetime"])) in [
+            datetime.fromisoformat(entry["review_datetime"]) for entry in log
+        ]
+
+
 def test_another_users_json_export_has_none_of_alices_data(bob_client, history):
     text = bob_client.get(reverse("export_data")).content.decode()
     data = json.loads(text)
