@@ -15,7 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question, Topic
+from questions.models import (
+    MAX_SECONDS,
+    MIN_SECONDS,
+    KeyPoint,
+    Level,
+    Question,
+    Topic,
+)
 
 FIXTURE_FORMAT = "interviewprep.questions/1"
 MIN_KEY_POINTS = 3
@@ -31,7 +38,13 @@ QUESTION_FIELDS = (
     "key_points",
     "suggested_seconds",
     "is_active",
+    "follow_ups",
 )
+# Fields a file may leave out, with the value they then take.
+OPTIONAL_FIELDS = {"is_active": True, "follow_ups": []}
+# Fields added to the format after questions were first seeded: left out of the checksum
+# while empty, so a question seeded before they existed still counts as unedited.
+FIELDS_ADDED_LATER = {"follow_ups": []}
 
 
 class BankError(Exception):
@@ -55,7 +68,12 @@ class BankPlan:
 
 
 def checksum(record: dict[str, Any]) -> str:
-    canonical = {**record, "topics": sorted(record["topics"])}
+    canonical = {
+        name: value
+        for name, value in record.items()
+        if name not in FIELDS_ADDED_LATER or value != FIELDS_ADDED_LATER[name]
+    }
+    canonical["topics"] = sorted(record["topics"])
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -71,6 +89,7 @@ def question_record(question: Question) -> dict[str, Any]:
         "key_points": [point.text for point in question.key_points.all()],
         "suggested_seconds": question.suggested_seconds,
         "is_active": question.is_active,
+        "follow_ups": question.follow_ups,
     }
 
 
@@ -133,17 +152,42 @@ def field_problem(model: type[models.Model], name: str, value: Any) -> str | Non
     elif isinstance(model_field, (models.CharField, models.TextField)):
         if not isinstance(value, str):
             return "It must be text."
-        if "\x00" in value:
-            return "It contains a NUL character."
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "It contains a lone surrogate, which is not valid Unicode."
+        if problem := _text_problem(value):
+            return problem
     try:
         model_field.clean(value, None)
     except ValidationError as error:
         return " ".join(error.messages)
+    if isinstance(model_field, models.JSONField):
+        # The texts inside: PostgreSQL's jsonb refuses NUL as its text columns do.
+        for text in _texts_in(value):
+            if problem := _text_problem(text):
+                return problem
     return None
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "It contains a NUL character."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "It contains a lone surrogate, which is not valid Unicode."
+    return None
+
+
+def _texts_in(value: Any):
+    """Every string in a JSON value, keys included, without recursion."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            yield current
+        elif isinstance(current, list):
+            pending.extend(current)
+        elif isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
 
 
 def _check_field(
@@ -216,7 +260,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
     )
     before = len(problems)
     for name in QUESTION_FIELDS:
-        if name not in raw and name != "is_active":
+        if name not in raw and name not in OPTIONAL_FIELDS:
             problems.append(f"{where}: field '{name}' is missing.")
     if len(problems) > before:
         return None
@@ -271,6 +315,8 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
             f"{where}: field 'suggested_seconds' must be {MIN_SECONDS} to {MAX_SECONDS} seconds."
         )
     _check_field(where, Question, "is_active", raw.get("is_active", True), problems)
+    follow_ups = raw.get("follow_ups", [])
+    _check_field(where, Question, "follow_ups", follow_ups, problems)
     if len(problems) > before:
         return None
     return {
@@ -283,6 +329,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         "key_points": [point.strip() for point in points],
         "suggested_seconds": seconds,
         "is_active": raw.get("is_active", True),
+        "follow_ups": [text.strip() for text in follow_ups],
     }
 
 
@@ -353,6 +400,7 @@ def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *,
         "reference_answer": record["reference_answer"],
         "suggested_seconds": record["suggested_seconds"],
         "is_active": record["is_active"],
+        "follow_ups": record["follow_ups"],
     }
     if seeded:
         values["seed_checksum"] = checksum(record)

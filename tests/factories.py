@@ -145,6 +145,7 @@ def change_form_data(edited: Question) -> dict:
         "prompt": edited.prompt,
         "reference_answer": edited.reference_answer,
         "suggested_seconds": edited.suggested_seconds,
+        "follow_ups": "\n".join(edited.follow_ups),
         "key_points-TOTAL_FORMS": len(points),
         "key_points-INITIAL_FORMS": len(points),
         "key_points-MIN_NUM_FORMS": 3,
@@ -210,6 +211,11 @@ REFUSED_BANK_FILES = [
         "nul-in-a-topic-description",
         _spoiled(lambda data: _topic_record(data, "training").update(description="A\x00")),
         "Topic 'training': field 'description': It contains a NUL character.",
+    ),
+    (
+        "nul-in-a-follow-up-question",
+        _spoiled(lambda data: _question_record(data, 7).update(follow_ups=["Why\x00?"])),
+        "Question 7: field 'follow_ups': It contains a NUL character.",
     ),
     (
         "lone-surrogate-in-a-reference-answer",
