@@ -5,6 +5,7 @@ The bank is seeded once per test session (see conftest.py), so every database te
 30 questions of fixtures/questions.json; `seed()` is for tests that start from an empty bank.
 """
 
+import json
 from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
@@ -158,3 +159,105 @@ def change_form_data(edited: Question) -> dict:
             f"key_points-{index}-text": point.text,
         }
     return data
+
+
+# Bank files that the import must refuse at its check step: (id, how the exported bank is
+# spoiled, into the text of the file, the problem reported).
+
+
+def _spoiled(change) -> callable:
+    def spoil(data: dict) -> str:
+        change(data)
+        return json.dumps(data)
+
+    return spoil
+
+
+def _question_record(data: dict, number: int) -> dict:
+    return next(record for record in data["questions"] if record["number"] == number)
+
+
+def _topic_record(data: dict, slug: str) -> dict:
+    return next(topic for topic in data["topics"] if topic["slug"] == slug)
+
+
+REFUSED_BANK_FILES = [
+    (
+        "number-over-a-small-integer",
+        _spoiled(lambda data: _question_record(data, 30).update(number=32768)),
+        "Question 32768: field 'number': It is 32768; the largest allowed is 32767.",
+    ),
+    (
+        "number-of-thirty-one-digits",
+        _spoiled(lambda data: _question_record(data, 30).update(number=10**30)),
+        f"Question {10**30}: field 'number': It is {10**30}; the largest allowed is 32767.",
+    ),
+    (
+        "number-1e30",
+        _spoiled(lambda data: _question_record(data, 30).update(number=1e30)),
+        "Question 30 in the file: field 'number': It must be a whole number.",
+    ),
+    (
+        "nul-in-a-prompt",
+        _spoiled(lambda data: _question_record(data, 2).update(prompt="What is\x00 this?")),
+        "Question 2: field 'prompt': It contains a NUL character.",
+    ),
+    (
+        "nul-in-a-key-point",
+        _spoiled(lambda data: _question_record(data, 3)["key_points"].__setitem__(1, "A\x00B")),
+        "Question 3, key point 2: field 'text': It contains a NUL character.",
+    ),
+    (
+        "nul-in-a-topic-description",
+        _spoiled(lambda data: _topic_record(data, "training").update(description="A\x00")),
+        "Topic 'training': field 'description': It contains a NUL character.",
+    ),
+    (
+        "nul-in-a-follow-up-question",
+        _spoiled(lambda data: _question_record(data, 7).update(follow_ups=["Why\x00?"])),
+        "Question 7: field 'follow_ups': It contains a NUL character.",
+    ),
+    (
+        "lone-surrogate-in-a-reference-answer",
+        _spoiled(lambda data: _question_record(data, 4).update(reference_answer="\ud800 x")),
+        "Question 4: field 'reference_answer': It contains a lone surrogate, "
+        "which is not valid Unicode.",
+    ),
+    (
+        "topic-name-over-80-characters",
+        _spoiled(lambda data: _topic_record(data, "training").update(name="N" * 81)),
+        "Topic 'training': field 'name': Ensure this value has at most 80 characters (it has 81).",
+    ),
+    (
+        "topic-description-over-200-characters",
+        _spoiled(lambda data: _topic_record(data, "training").update(description="D" * 201)),
+        "Topic 'training': field 'description': "
+        "Ensure this value has at most 200 characters (it has 201).",
+    ),
+    (
+        "topic-name-of-another-topic",
+        _spoiled(lambda data: _topic_record(data, "training").update(name="Optimisation")),
+        "Topic 'training': its name is also the name of topic 'optimisation'.",
+    ),
+    (
+        "question-slug-over-80-characters",
+        _spoiled(lambda data: _question_record(data, 5).update(slug="s" * 81)),
+        "Question 5: field 'slug': Ensure this value has at most 80 characters (it has 81).",
+    ),
+    (
+        "key-point-over-300-characters",
+        _spoiled(lambda data: _question_record(data, 6)["key_points"].__setitem__(0, "k" * 301)),
+        "Question 6, key point 1: field 'text': "
+        "Ensure this value has at most 300 characters (it has 301).",
+    ),
+    (
+        "number-of-5000-digits",
+        lambda data: json.dumps(data).replace('"number": 30,', '"number": ' + "9" * 5000 + ",", 1),
+        "The file holds a number far too long to be read.",
+    ),
+    (
+        "nested-100000-levels-deep",
+        lambda data: '{"topics": [], "questions": ' + "[" * 100_000 + "]" * 100_000 + "}",
+        "The file nests lists or objects too deeply to be a question bank.",
+    ),
+]

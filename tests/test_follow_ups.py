@@ -106,7 +106,7 @@ def test_import_refuses_bad_follow_ups_and_changes_nothing(seeded, tmp_path, fol
     with pytest.raises(CommandError) as refused:
         call_command("import_questions", str(write(tmp_path / "bad.json", data)))
 
-    assert f"Question 5: {problem}" in str(refused.value)
+    assert f"Question 5: field 'follow_ups': {problem}" in str(refused.value)
     assert question(5).follow_ups == record(fixture_data(), 5)["follow_ups"]
     assert question(6).prompt != "A change that must not be applied."
 

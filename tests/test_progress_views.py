@@ -93,6 +93,10 @@ def list_items(html: str) -> list[str]:
     return [html_text.unescape(text) for text in re.findall(r"<li>(.*?) <span", html)]
 
 
+def to_milliseconds(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
 def long_date(day: date) -> str:
     return f"{day.day} {day:%B} {day.year}"
 
@@ -369,8 +373,33 @@ def test_history_shows_the_chosen_filters(alice_client, history):
     ).content.decode()
     assert '<option value="completed" selected>' in html
     assert '<option value="beginner" selected>' in html
-    assert "Topic: <strong>training</strong>" in html
-    assert '<input type="hidden" name="topic" value="training">' in html
+    assert '<option value="training" selected>Training</option>' in html
+
+
+def test_history_offers_every_topic_by_name(alice_client, history):
+    html = alice_client.get(reverse("progress:history")).content.decode()
+
+    topic_select = html[
+        html.index('<select name="topic"') : html.index(
+            "</select>", html.index('<select name="topic"')
+        )
+    ]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', topic_select)
+    assert options[0] == ("", "Any")
+    assert ("nlp", "Natural language processing") in options
+    assert len(options) == 1 + 17
+    assert [name for _, name in options[1:]] == sorted(name for _, name in options[1:])
+    assert '<label for="id_topic">Topic</label>' in html
+
+
+def test_the_dashboards_topic_links_open_the_history_with_the_topic_chosen(alice_client, history):
+    dashboard = alice_client.get("/").content.decode()
+    link = re.search(r'href="(/history/\?topic=training)"', dashboard)[1]
+
+    html = alice_client.get(html_text.unescape(link)).content.decode()
+
+    assert '<option value="training" selected>Training</option>' in html
+    assert summary_links(html) == [history.abandoned.pk, history.first.pk]
 
 
 def test_history_is_paginated_twenty_at_a_time(alice, alice_client, seeded):
@@ -743,6 +772,37 @@ def test_the_json_export_holds_exactly_the_users_data(alice, alice_client, histo
     assert "bob" not in text.lower()
 
 
+def test_the_json_export_holds_the_review_schedule_joined_to_the_csv_by_card_id(
+    alice, alice_client, history
+):
+    data = json.loads(alice_client.get(reverse("export_data")).content)
+    csv_text = alice_client.get(reverse("export_review_log")).content.decode()
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+
+    cards = {card["card_id"]: card for card in data["review_schedule"]}
+    assert set(cards) == set(ReviewCard.objects.filter(user=alice).values_list("pk", flat=True))
+    assert [card["question_number"] for card in data["review_schedule"]] == [1, 2, 5, 15]
+    q1 = ReviewCard.objects.get(user=alice, question__number=1)
+    exported_q1 = cards[q1.pk]
+    assert exported_q1["question_slug"] == question(1).slug
+    # JSON dates keep milliseconds (DjangoJSONEncoder), the CSV's keep microseconds.
+    assert datetime.fromisoformat(exported_q1["due"]) == to_milliseconds(q1.due)
+    assert exported_q1["state"] == q1.state
+    assert exported_q1["stability"] == pytest.approx(q1.stability)
+    assert [entry["rating"] for entry in exported_q1["log"]] == [Rating.AGAIN, Rating.HARD]
+    assert [(entry["interview_id"], entry["position"]) for entry in exported_q1["log"]] == [
+        (history.first.pk, 1),
+        (history.second.pk, 1),
+    ]
+    # Every row of the CSV is one entry of its card's log in the JSON.
+    assert len(rows) == sum(len(card["log"]) for card in cards.values()) == 5
+    for row in rows:
+        log = cards[int(row["card_id"])]["log"]
+        assert to_milliseconds(datetime.fromisoformat(row["review_datetime"])) in [
+            datetime.fromisoformat(entry["review_datetime"]) for entry in log
+        ]
+
+
 def test_another_users_json_export_has_none_of_alices_data(bob_client, history):
     text = bob_client.get(reverse("export_data")).content.decode()
     data = json.loads(text)
@@ -831,8 +891,9 @@ def test_the_dashboards_query_count_is_fixed(alice_client, answered, django_asse
 
 def test_the_history_query_count_is_fixed(alice_client, answered, django_assert_num_queries):
     # 1 session, 2 user, 3 the page's interviews (one more than a page, to tell whether
-    # another follows), 4 their figures, 5 their key points, 6 their levels.
-    with django_assert_num_queries(6):
+    # another follows), 4 their figures, 5 their key points, 6 their levels, 7 the topics
+    # of the filter.
+    with django_assert_num_queries(7):
         response = alice_client.get(reverse("progress:history"))
     assertContains(response, "/summary/")
 
