@@ -971,9 +971,9 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
     engine.show(item(interview, 1), T0)
 
     # 1. the session, 2. the user, 3. the question with its interview,
-    # 4. the answer's conditional UPDATE, 5. the question read back,
-    # 6. the UPDATE completing the interview if every question is final, 7. the key points.
-    with django_assert_num_queries(7):
+    # 4. the answer's conditional UPDATE (accepted, so nothing to read back),
+    # 5. the UPDATE completing the interview if every question is final, 6. the key points.
+    with django_assert_num_queries(6):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text
@@ -989,19 +989,17 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     answer(interview, 1, "An answer.", T0)
 
     # 1. the session, 2. the user, 3. the question with its interview, 4. its key points,
-    # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs (covered or not),
-    # 9. the grade read back,
-    # 10.-30. progress.scheduling.record_review, this being the first grade of the question:
-    #   10. the interview's user, 11.-14. the review card's get_or_create (SELECT, SAVEPOINT,
-    #   INSERT, RELEASE), 15. the key-point counts, 16. an earlier log entry for this answer,
-    #   17. the profile (made at log-in), 18. the log entry's INSERT, 19.-24. rebuilding
-    #   the card (its log, its totals, the card's UPDATE, DELETE, SELECT and INSERT of its
-    #   missed key points), 25. the deck's next due date, 26. its UPDATE,
-    #   27.-30. the day's activity totals (the sums, the due date after the day's last
-    #   review, DELETE, INSERT),
-    # 31. RELEASE SAVEPOINT, 32. the interview's questions, 33. the next question's clock
-    # UPDATE, 34. its clock read back.
-    with django_assert_num_queries(34):
+    # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs (covered, then
+    # not; their row counts are the key-point counts),
+    # 9.-17. progress.scheduling.record_review, this being the first grade of the question:
+    #   9. the profile, locked (FOR UPDATE on PostgreSQL) for the time zone, 10. the card's
+    #   log so far, 11. the earliest due date of the user's other cards, 12. the card's
+    #   upsert with its replayed schedule and totals, 13. the log entry's upsert,
+    #   14.-15. the card's missed key points counted and upserted,
+    #   16.-17. the day's totals summed and upserted,
+    # 18. RELEASE SAVEPOINT, 19. the interview's questions, 20. the next question's clock
+    # UPDATE (it wins, so nothing to read back).
+    with django_assert_num_queries(20):
         response = alice_client.post(
             url("grade", interview.pk, 1), {"rating": "3", "key_points": ["1"]}, **HTMX
         )
