@@ -155,6 +155,29 @@ def test_an_autosave_racing_a_submit_never_changes_the_final_answer(seeded, alic
         assert stored.draft == "The final answer."
 
 
+def test_concurrent_submits_through_http_each_show_the_stored_answer(seeded, alice, turns):
+    owner = Client()
+    owner.force_login(alice)
+    for round_number in range(ROUNDS):
+        interview = start(alice, [round_number + 1], now=timezone.now())
+        owner.get(reverse("interviews:play", args=[interview.pk]))  # shows the question
+        target = reverse("interviews:submit", args=[interview.pk, 1])
+        texts = [f"Round {round_number}, tab {tab}." for tab in range(TABS)]
+
+        responses = race(
+            [partial(post_from_a_tab, owner, target, {"answer": text}) for text in texts],
+            turns,
+        )
+
+        stored = item(interview, 1)
+        assert stored.answer_text in texts
+        for text, response in zip(texts, responses, strict=True):
+            assert response.status_code == 200
+            assert stored.answer_text in response.text
+            told = "already submitted from another tab or window" in response.text
+            assert told == (text != stored.answer_text)
+
+
 def test_concurrent_grades_of_one_user_keep_the_day_equal_to_the_log(seeded, alice, turns):
     owner = Client()
     owner.force_login(alice)

@@ -92,6 +92,12 @@ def textarea(page: str) -> str:
     return html.unescape(found.group(1))
 
 
+def unsent_text(page: str) -> str | None:
+    """The text a refused submit sent, kept read-only on the page to copy."""
+    found = re.search(r'<textarea id="unsent-answer"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    return html.unescape(found.group(1)) if found else None
+
+
 def without_per_request_tokens(page: str) -> str:
     """The page without its CSRF token and CSP nonces, which change with every response."""
     page = re.sub(r'"X-CSRFToken": "[^"]+"', "", page)
@@ -416,12 +422,14 @@ def test_a_submit_after_the_grace_period_keeps_the_last_draft(alice_client, cloc
 
     response = alice_client.post(url("submit", interview.pk, 1), {"answer": "Too late."})
 
-    assert response.url == url("review", interview.pk, 1)
     first = item(interview, 1)
     assert first.answer_text == "Saved in time."
     assert first.finish_state == FinishState.TIMED_OUT
     assert first.submitted_at == T0 + timedelta(seconds=120)
-    assert "Ran out of time" in alice_client.get(response.url).text
+    # The grade step with the draft as the answer, and the text sent too late kept to copy.
+    assert "Ran out of time" in response.text
+    assert "Time ran out before this answer arrived" in response.text
+    assert unsent_text(response.text) == "Too late."
 
 
 def test_coming_back_after_the_time_ran_out_keeps_the_draft_and_asks_for_a_grade(
@@ -465,15 +473,65 @@ def test_a_double_submit_keeps_the_first_answer(alice_client, interview):
     target = url("submit", interview.pk, 1)
 
     first = alice_client.post(target, {"answer": "The first click."})
-    second = alice_client.post(target, {"answer": "The second click."})
+    second = alice_client.post(target, {"answer": "The first click."})
 
     assert first.status_code == second.status_code == 302
     assert first.url == second.url == url("review", interview.pk, 1)
     answered = SessionQuestion.objects.filter(interview=interview, submitted_at__isnull=False)
     assert list(answered.values_list("position", "answer_text")) == [(1, "The first click.")]
-    page = alice_client.get(second.url).text
-    assert "The first click." in page
-    assert "The second click." not in page
+    assert "already submitted" not in alice_client.get(second.url).text
+
+
+STALE_TAB = (
+    "This answer was already submitted from another tab or window; the stored answer is "
+    "shown.\n              Your text is kept below to copy."
+)
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_a_submit_from_a_stale_tab_says_so_and_keeps_its_text(alice_client, interview, headers):
+    alice_client.get(url("play", interview.pk))
+    target = url("submit", interview.pk, 1)
+    alice_client.post(target, {"answer": "From the first tab."})
+
+    response = alice_client.post(target, {"answer": "From the <second> tab."}, **headers)
+
+    assert response.status_code == 200
+    assert 'data-step="grade"' in response.text
+    assert STALE_TAB in response.text
+    assert "From the first tab." in response.text
+    assert unsent_text(response.text) == "From the <second> tab."
+    assert ("<html" in response.text) == (not headers)
+    assert item(interview, 1).answer_text == "From the first tab."
+
+
+def test_an_autosave_from_a_stale_tab_says_the_answer_was_submitted_elsewhere(
+    alice_client, interview
+):
+    alice_client.get(url("play", interview.pk))
+    alice_client.post(url("submit", interview.pk, 1), {"answer": "From the first tab."})
+
+    response = alice_client.post(
+        url("autosave", interview.pk, 1), {"answer": "Still typing here."}, **HTMX
+    )
+
+    # The page stays where it is, with its text, instead of being sent to the grade step.
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response
+    assert "already submitted from another tab or window" in response.text
+    assert item(interview, 1).draft == "From the first tab."
+
+
+def test_saving_a_draft_from_a_stale_tab_without_javascript_keeps_its_text(alice_client, interview):
+    alice_client.get(url("play", interview.pk))
+    alice_client.post(url("submit", interview.pk, 1), {"answer": "From the first tab."})
+
+    response = alice_client.post(url("autosave", interview.pk, 1), {"answer": "Still typing."})
+
+    assert response.status_code == 200
+    assert STALE_TAB in response.text
+    assert "From the first tab." in response.text
+    assert unsent_text(response.text) == "Still typing."
 
 
 def test_an_over_long_answer_is_refused_and_kept_as_the_draft(alice_client, interview):
@@ -529,8 +587,25 @@ def test_autosave_refuses_a_draft_too_long_to_keep(alice_client, interview):
         url("autosave", interview.pk, 1), {"answer": "x" * 100_001}, **HTMX
     )
 
-    assert "This draft is too long to keep. Shorten it." in response.text
+    assert (
+        "This draft is longer than 100,000 characters (it has 100001), too long to keep. "
+        "Shorten it." in response.text
+    )
     assert item(interview, 1).draft == ""
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_autosave_says_a_null_character_cannot_be_saved(alice_client, interview, headers):
+    alice_client.get(url("play", interview.pk))
+    alice_client.post(url("autosave", interview.pk, 1), {"answer": "Kept draft."})
+
+    response = alice_client.post(
+        url("autosave", interview.pk, 1), {"answer": "Pasted\x00text"}, follow=True, **headers
+    )
+
+    assert "contains a null character" in response.text
+    assert "too long" not in response.text
+    assert item(interview, 1).draft == "Kept draft."
 
 
 def test_autosave_warns_when_the_draft_is_longer_than_an_answer(alice_client, interview):
@@ -572,6 +647,58 @@ def test_grade_needs_a_rating(alice_client, interview):
 
     assert response.status_code == 200
     assert "Choose Again, Hard, Good or Easy." in response.text
+    assert item(interview, 1).self_rating is None
+
+
+def note_box(page: str) -> str:
+    """The text in the grade step's note box, as the browser would show it."""
+    found = re.search(r'<textarea name="note"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    assert found, "no note box on the page"
+    # Django writes a newline after the opening tag, which the browser drops.
+    return html.unescape(found.group(1)).removeprefix("\n")
+
+
+def test_a_note_at_the_limit_counts_line_breaks_as_the_browser_does(alice_client, interview):
+    answer(interview, 1, "An answer.", T0)
+    # 5,000 characters in the box's maxlength; the browser sends each line break as CRLF.
+    note = ("x" * 99 + "\r\n") * 49 + "x" * 100
+
+    alice_client.post(url("grade", interview.pk, 1), {"rating": "3", "note": note})
+
+    graded = item(interview, 1)
+    assert graded.self_rating == 3
+    assert graded.note == ("x" * 99 + "\n") * 49 + "x" * 100
+    assert len(graded.note) == 5_000
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+@pytest.mark.parametrize(
+    ("note", "error"),
+    [
+        (
+            "y" * 4_000 + "\r\n" + "y" * 1_000,
+            "Your note is longer than 5,000 characters (it has 5001).",
+        ),
+        ("Pasted\x00note", "Your note contains a null character"),
+    ],
+    ids=["too-long", "nul"],
+)
+def test_a_note_that_cannot_be_saved_is_refused_on_the_grade_step(
+    alice_client, interview, headers, note, error
+):
+    answer(interview, 1, "An answer.", T0)
+
+    response = alice_client.post(
+        url("grade", interview.pk, 1), {"rating": "4", "key_points": ["2"], "note": note}, **headers
+    )
+
+    assert response.status_code == 200
+    assert 'data-step="grade"' in response.text
+    assert error in response.text
+    assert "the grade is not saved yet" in response.text
+    # What was typed stays: the note, the rating, the key point.
+    assert note_box(response.text) == note
+    assert re.search(r'<input[^>]*name="rating" value="4"[^>]*checked', response.text)
     assert item(interview, 1).self_rating is None
 
 
@@ -940,10 +1067,10 @@ def test_autosave_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview,
-    # 4. the draft's UPDATE, 5.-7. the session saved with the "Draft saved." message
+    # 1. the session, 2. the user, 3. the draft's conditional UPDATE (it checks the owner),
+    # 4.-6. the session saved with the "Draft saved." message
     # (SAVEPOINT, UPDATE, RELEASE SAVEPOINT).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         alice_client.post(url("autosave", interview.pk, 1), {"answer": "Draft"})
 
     assert item(interview, 1).draft == "Draft"
@@ -956,8 +1083,8 @@ def test_the_htmx_autosave_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview, 4. the draft's UPDATE.
-    with django_assert_num_queries(4):
+    # 1. the session, 2. the user, 3. the draft's conditional UPDATE (it checks the owner).
+    with django_assert_num_queries(3):
         response = alice_client.post(url("autosave", interview.pk, 1), {"answer": "D"}, **HTMX)
 
     assert "Saved at" in response.text
