@@ -170,6 +170,10 @@ class SessionQuestion(models.Model):
                 condition=LessThanOrEqual(Length("answer_text"), MAX_ANSWER_CHARS),
                 name="item_answer_length",
             ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), MAX_NOTE_CHARS),
+                name="item_note_length",
+            ),
         ]
 
     def __str__(self) -> str:
