@@ -1106,6 +1106,45 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
     assert 'data-step="grade"' in response.text
 
 
+@pytest.mark.parametrize("size", [1, 30])
+def test_submit_runs_a_fixed_number_of_queries(
+    alice_client, seeded, alice, size, django_assert_num_queries
+):
+    interview = sized_interview(alice, size)
+    engine.show(item(interview, 1), T0)
+
+    # 1. the session, 2. the user, 3. the question with its interview,
+    # 4. the answer's conditional UPDATE (accepted, so nothing to read back),
+    # 5. the UPDATE completing the interview if every question is final.
+    with django_assert_num_queries(5):
+        response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"})
+
+    assert response.url == url("review", interview.pk, 1)
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_changing_a_grade_runs_a_fixed_number_of_queries(
+    alice_client, seeded, alice, size, django_assert_num_queries
+):
+    interview = sized_interview(alice, size)
+    engine.grade(answer(interview, 1, "An answer.", T0), 3, {1}, "", T0)
+
+    # 1. the session, 2. the user, 3. the question with its interview, 4. its key points,
+    # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs,
+    # 9.-17. record_review as for a first grade (see below): the card and the log entry
+    # already exist, and their upserts update them in the same one statement each,
+    # 18. RELEASE SAVEPOINT.
+    with django_assert_num_queries(18):
+        response = alice_client.post(
+            url("grade", interview.pk, 1),
+            {"rating": "1", "key_points": ["1", "2"], "next": "summary"},
+            **HTMX,
+        )
+
+    assert response["HX-Redirect"] == url("summary", interview.pk)
+    assert item(interview, 1).review.rating == 1
+
+
 # Grading the last question ends in a redirect instead of the next step, so the smallest
 # interview with a next step has 2 questions.
 @pytest.mark.parametrize("size", [2, 30])
