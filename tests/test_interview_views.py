@@ -551,6 +551,17 @@ def test_an_over_long_answer_is_refused_and_kept_as_the_draft(alice_client, inte
     assert first.finish_state == ""
 
 
+def test_an_answer_with_a_null_character_says_so_and_keeps_the_text(alice_client, interview):
+    alice_client.get(url("play", interview.pk))
+
+    response = alice_client.post(url("submit", interview.pk, 1), {"answer": "Pasted\x00text"})
+
+    assert response.status_code == 200
+    assert "Your answer contains a null character" in response.text
+    assert textarea(response.text) == "Pasted\x00text"
+    assert item(interview, 1).submitted_at is None
+
+
 def test_autosave_keeps_the_draft_and_says_so(alice_client, interview):
     alice_client.get(url("play", interview.pk))
 
