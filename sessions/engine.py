@@ -193,7 +193,9 @@ def _interview_in_progress() -> Exists:
     `WHERE id IN (SELECT ... JOIN ...)`; an UPDATE that waited for a concurrent one's row
     lock then keeps the sub-select's stale verdict and overwrites a final answer. With the
     interview in an EXISTS, the row's own conditions (`submitted_at IS NULL`) stay in the
-    UPDATE's WHERE, and PostgreSQL re-checks them on the row the other UPDATE left."""
+    UPDATE's WHERE, and PostgreSQL re-checks them on the row the other UPDATE left. (An
+    abandon at the same moment writes only the interview's row: the answer then counts as
+    if it came just before.)"""
     return Exists(
         InterviewSession.objects.filter(
             pk=OuterRef("interview_id"), status=InterviewStatus.IN_PROGRESS
