@@ -86,6 +86,13 @@ def test_an_answer_is_at_most_20000_characters(seeded, alice):
     SessionQuestion.objects.filter(pk=answered.pk).update(answer_text="x" * 20_000)
 
 
+def test_a_grade_note_is_at_most_5000_characters(seeded, alice):
+    interview = start(alice, [1, 2], now=T0)
+    answered = answer(interview, 1, T0, text="An answer.")
+    refused(lambda: SessionQuestion.objects.filter(pk=answered.pk).update(note="x" * 5_001))
+    SessionQuestion.objects.filter(pk=answered.pk).update(note="x" * 5_000)
+
+
 def test_a_logged_rating_is_between_1_and_4(seeded, alice):
     interview = start(alice, [1, 2], now=T0)
     answered = answer(interview, 1, T0)

@@ -7,7 +7,8 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from questions.models import KeyPoint, Question
 from sessions import engine
@@ -802,3 +803,25 @@ def test_the_cron_job_dates_a_finished_interview_by_its_last_deadline(seeded, al
     interview.refresh_from_db()
     assert interview.status == InterviewStatus.COMPLETED
     assert interview.finished_at == T0 + timedelta(seconds=120)
+
+
+def test_finalising_updates_keep_their_conditions_on_the_answers_own_row(seeded, alice):
+    """A filter across the interview relation turns an UPDATE into `WHERE id IN (SELECT ...)`,
+    whose verdict PostgreSQL does not re-check after waiting for a concurrent UPDATE of the
+    row (tests/test_concurrency.py races them); the UPDATEs must not take that form."""
+    interview = start(alice, [1, 2, 3], now=T0)
+    later = T0 + timedelta(seconds=120 + GRACE + 1)
+    with CaptureQueriesContext(connection) as queries:
+        engine.autosave(shown(interview, 1), "A draft.", T0)
+        engine.submit(item(interview, 1), "An answer.", T0)
+        engine.submit(shown(interview, 2), "Too late.", later)
+        engine.finalise_expired(interview, later)
+        engine.close_expired_interviews(later)
+
+    updates = [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('UPDATE "interview_sessions_sessionquestion"')
+    ]
+    assert len(updates) >= 5
+    assert all(" IN (SELECT" not in sql for sql in updates), updates

@@ -5,14 +5,15 @@ import random
 from datetime import UTC, timedelta
 
 import pytest
+from django.db.models import Count, Q, Sum
 from fsrs import Card, ReviewLog, Scheduler, State
 from fsrs import Rating as FsrsRating
 
 from progress import scheduling, stats
-from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
+from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from questions.models import Question
 from sessions import engine
-from sessions.models import QuestionOrder, Rating, TimingMode
+from sessions.models import QuestionOrder, Rating, ShownKeyPoint, TimingMode
 from tests.factories import T0, answer, grade, graded_interview, question, start
 
 
@@ -275,3 +276,56 @@ def test_weakest_first_leaves_out_archived_questions(alice, seeded):
     numbers = [q.number for q in drawn]
     assert numbers[0] == 2
     assert 1 not in numbers
+
+
+def test_refreshing_days_rewrites_their_totals_from_the_log_and_drops_empty_days(alice, seeded):
+    graded_interview(alice, [(1, Rating.AGAIN, 1), (2, Rating.GOOD, 5)], T0)
+    graded_interview(alice, [(3, Rating.EASY, 3)], T0 + timedelta(days=1))
+    expected = list(ActivityDay.objects.filter(user=alice).values())
+    ActivityDay.objects.filter(user=alice, day=T0.date()).update(answers=9, next_due=None)
+    ActivityDay.objects.filter(user=alice, day=T0.date() + timedelta(days=1)).delete()
+    stale = ActivityDay.objects.create(
+        user=alice,
+        day=T0.date() - timedelta(days=5),
+        answers=1,
+        rating_sum=3,
+        covered=1,
+        key_points=2,
+        mismatched=0,
+    )
+
+    scheduling.refresh_activity(alice, [T0.date() + timedelta(days=n) for n in (-5, 0, 1)])
+
+    assert not ActivityDay.objects.filter(pk=stale.pk).exists()
+    fields = ["day", "answers", "rating_sum", "covered", "key_points", "mismatched", "next_due"]
+    assert list(ActivityDay.objects.filter(user=alice).values(*fields)) == [
+        {name: row[name] for name in fields} for row in expected
+    ]
+
+
+def test_a_cards_totals_and_missed_key_points_match_its_log(alice, seeded):
+    graded_interview(alice, [(1, Rating.GOOD, 4), (2, Rating.AGAIN, 0)], T0)
+    graded_interview(alice, [(1, Rating.HARD, 2)], T0 + timedelta(days=3))
+    interview = graded_interview(alice, [(1, Rating.EASY, 6)], T0 + timedelta(days=9))
+    grade(interview.items.get(position=1), Rating.AGAIN, 1, T0 + timedelta(days=10))
+
+    for card in ReviewCard.objects.filter(user=alice):
+        assert {
+            "reviews": card.reviews,
+            "rating_sum": card.rating_sum,
+            "covered_sum": card.covered_sum,
+            "key_point_sum": card.key_point_sum,
+            "timed_out": card.timed_out,
+        } == card.log.aggregate(
+            reviews=Count("pk"),
+            rating_sum=Sum("rating"),
+            covered_sum=Sum("covered_count"),
+            key_point_sum=Sum("key_point_count"),
+            timed_out=Count("pk", filter=Q(timed_out=True)),
+        )
+        shown = ShownKeyPoint.objects.filter(item__review__card=card)
+        assert sorted(card.key_point_misses.values_list("text", "shown", "missed")) == sorted(
+            shown.values("text")
+            .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
+            .values_list("text", "shown", "missed")
+        )
