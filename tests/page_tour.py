@@ -102,7 +102,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             reverse("interviews:new"),
             user="bob",
             post=TOO_SHORT_FIXED_TIME,
-            shows="Give at least",
+            shows="Seconds per question",
         ),
         TourPage("empty dashboard", "/", user="bob"),
         TourPage("empty history", reverse("progress:history"), user="bob"),
