@@ -25,12 +25,44 @@ def describe(violations: list[dict]) -> str:
     )
 
 
-# Violations that belong to the dashboard's charts, which are being redrawn elsewhere; each
-# entry names the page and the axe rule. Remove an entry once its fix is in.
+# Violations that belong to the dashboard's charts (a calendar that cannot be scrolled by
+# keyboard, labels of 9 and 11 px), which are being redrawn elsewhere; each entry names the
+# page and the axe rule, or "layout" for LAYOUT_PROBLEMS. Remove them once that fix is in.
 KNOWN = {
-    ("dashboard", "scrollable-region-focusable"),
-    ("dashboard with a message", "scrollable-region-focusable"),
+    (page, problem)
+    for page in ("dashboard", "dashboard with a message")
+    for problem in ("scrollable-region-focusable", "layout")
 }
+
+
+SMALLEST_TEXT_PX = 12
+
+# Visible text set smaller than SMALLEST_TEXT_PX, and whether the page or a table scrolls
+# sideways.
+LAYOUT_PROBLEMS = """() => {
+  const problems = [];
+  const root = document.documentElement;
+  if (root.scrollWidth > root.clientWidth) {
+    problems.push("the page is " + root.scrollWidth + " px wide in a " + root.clientWidth + " px window");
+  }
+  document.querySelectorAll(".table-wrap").forEach((wrap) => {
+    if (wrap.scrollWidth > wrap.clientWidth + 1) {
+      problems.push("a table needs sideways scrolling: " + wrap.scrollWidth + " px in " + wrap.clientWidth + " px");
+    }
+  });
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  while (walker.nextNode()) {
+    const element = walker.currentNode.parentElement;
+    if (!walker.currentNode.textContent.trim() || seen.has(element)) continue;
+    seen.add(element);
+    const rect = element.getBoundingClientRect();
+    if (rect.width <= 1 || rect.height <= 1 || element.closest("[hidden], .visually-hidden")) continue;
+    const size = parseFloat(getComputedStyle(element).fontSize) * (element.getScreenCTM ? element.getScreenCTM().a : 1);
+    if (size < SMALLEST) problems.push("text of " + size.toFixed(1) + " px: " + element.textContent.trim().slice(0, 40));
+  }
+  return problems;
+}""".replace("SMALLEST", str(SMALLEST_TEXT_PX))
 
 
 def fill_and_send(page, values: dict) -> None:
@@ -73,6 +105,11 @@ def test_no_page_has_an_accessibility_violation(
                 for violation in axe.run(page).response["violations"]
                 if (tour_page.name, violation["id"]) not in KNOWN
             ]
+            if (tour_page.name, "layout") not in KNOWN:
+                violations += [
+                    {"id": "layout", "impact": "-", "help": problem, "nodes": []}
+                    for problem in page.evaluate(LAYOUT_PROBLEMS)
+                ]
             if violations:
                 found[tour_page.name] = describe(violations)
         context.close()
