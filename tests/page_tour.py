@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +12,7 @@ from questions.models import Question
 from sessions import engine
 from sessions.models import InterviewSession, InterviewStatus, TimingMode
 from tests.bench.data import make_history
-from tests.interviews import start
+from tests.factories import start
 
 
 @dataclass(frozen=True)
@@ -41,14 +40,13 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     """Alice with a history of graded interviews, one finished interview with a timed-out
     answer and one in progress (a timed question on screen, with a draft); Bob, new, with
     nothing. Returns the users by name and the tour of pages."""
-    call_command("seed_questions", verbosity=0)
     users = get_user_model().objects
     alice = users.create_user("alice", "alice@example.com", password)
     bob = users.create_user("bob", "bob@example.com", password)
     now = timezone.now()
     make_history(alice, 25, days=20, now=now)
 
-    finished = start(alice, [1, 2], timing_mode=TimingMode.FIXED, fixed_seconds=60)
+    finished = start(alice, [1, 2], now, timing_mode=TimingMode.FIXED, fixed_seconds=60)
     first = engine.show(finished.items.get(position=1), now)
     engine.grade(engine.submit(first, "A weighted sum.", now).item, 3, {1}, "Say more.", now)
     second = engine.show(finished.items.get(position=2), now)
@@ -56,7 +54,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     finished.refresh_from_db()
     assert finished.status == InterviewStatus.COMPLETED
 
-    in_progress = start(alice, [3, 4], timing_mode=TimingMode.FIXED, fixed_seconds=600)
+    in_progress = start(alice, [3, 4], now, timing_mode=TimingMode.FIXED, fixed_seconds=600)
     engine.autosave(engine.show(in_progress.items.get(position=1), now), "A draft.", now)
     answered = Question.objects.filter(session_questions__interview__user=alice).first()
     pages = [

@@ -12,7 +12,7 @@ from interviewprep.views import FRESH_CSRF_TOKEN_HEADER
 from questions.models import MAX_SECONDS, MIN_SECONDS
 from sessions import engine
 from sessions.models import TimingMode
-from tests.interviews import T0, answer, item, seed, start
+from tests.factories import T0, answer, item, start
 
 NEW = reverse("interviews:new")
 
@@ -21,11 +21,6 @@ NEW = reverse("interviews:new")
 def clock(time_machine):
     time_machine.move_to(T0, tick=False)
     return time_machine
-
-
-@pytest.fixture
-def seeded(db) -> None:
-    seed()
 
 
 def described_ids(page: str) -> list[str]:
@@ -37,9 +32,9 @@ def described_ids(page: str) -> list[str]:
 
 
 def test_the_hints_that_need_the_script_are_hidden_without_it(alice_client, seeded, alice):
-    interview = start(alice, [1, 2])
+    interview = start(alice, [1, 2], T0)
     answer_page = alice_client.get(interview.get_absolute_url()).text
-    answer(interview, 1, "Weighted sum.", T0)
+    answer(interview, 1, T0, text="Weighted sum.")
     grade_page = alice_client.get(interview.get_absolute_url()).text
 
     assert "<span data-needs-script hidden>Your draft is saved as you type.</span>" in answer_page
@@ -55,8 +50,8 @@ def test_the_hints_that_need_the_script_are_hidden_without_it(alice_client, seed
 
 def test_every_help_text_a_field_points_at_exists(alice_client, seeded, alice):
     configure_page = alice_client.get(NEW).text
-    interview = start(alice, [1, 2])
-    answer(interview, 1, "Weighted sum.", T0)
+    interview = start(alice, [1, 2], T0)
+    answer(interview, 1, T0, text="Weighted sum.")
     grade_page = alice_client.get(interview.get_absolute_url()).text
 
     assert "id_fixed_seconds_helptext" in described_ids(configure_page)
@@ -68,19 +63,19 @@ def test_every_help_text_a_field_points_at_exists(alice_client, seeded, alice):
 
 def test_the_deadline_is_written_to_the_millisecond(alice_client, clock, seeded, alice):
     clock.move_to(T0 + timedelta(microseconds=123_456), tick=False)
-    interview = start(alice, [1, 2], timing_mode=TimingMode.FIXED, fixed_seconds=60)
+    interview = start(alice, [1, 2], T0, timing_mode=TimingMode.FIXED, fixed_seconds=60)
 
     page = alice_client.get(interview.get_absolute_url()).text
 
-    assert '<time datetime="2030-01-07T09:01:00.123+00:00">' in page
-    assert 'data-deadline="2030-01-07T09:01:00.123+00:00"' in page
+    assert '<time datetime="2026-03-02T09:01:00.123+00:00">' in page
+    assert 'data-deadline="2026-03-02T09:01:00.123+00:00"' in page
     assert 'data-grace-seconds="5"' in page
 
 
 def test_each_step_names_the_page_and_says_what_it_is(alice_client, seeded, alice):
-    interview = start(alice, [1, 2])
+    interview = start(alice, [1, 2], T0)
     answer_page = alice_client.get(interview.get_absolute_url()).text
-    answer(interview, 1, "Weighted sum.", T0)
+    answer(interview, 1, T0, text="Weighted sum.")
     grade_page = alice_client.get(interview.get_absolute_url()).text
 
     assert "<title>Question 1 of 2 · InterviewPrep</title>" in answer_page
@@ -95,7 +90,7 @@ def test_each_step_names_the_page_and_says_what_it_is(alice_client, seeded, alic
 def test_a_refused_csrf_token_comes_back_with_the_current_one(alice, seeded):
     csrf_client = Client(enforce_csrf_checks=True)
     csrf_client.force_login(alice)
-    interview = start(alice, [1, 2])
+    interview = start(alice, [1, 2], T0)
     page = csrf_client.get(interview.get_absolute_url())
     draft_url = reverse("interviews:autosave", args=[interview.pk, 1])
 
@@ -149,7 +144,7 @@ def test_seconds_left_in_the_box_do_not_stop_an_interview_with_another_timing(
 
 
 def test_the_summary_says_how_long_a_fixed_time_was(alice_client, seeded, alice):
-    interview = start(alice, [1, 2], timing_mode=TimingMode.FIXED, fixed_seconds=90)
+    interview = start(alice, [1, 2], T0, timing_mode=TimingMode.FIXED, fixed_seconds=90)
     engine.abandon(interview, T0)
 
     page = alice_client.get(reverse("interviews:summary", args=[interview.pk])).text
@@ -158,7 +153,7 @@ def test_the_summary_says_how_long_a_fixed_time_was(alice_client, seeded, alice)
 
 
 def test_flash_messages_are_a_list_inside_a_status_region(alice_client, seeded, alice):
-    start(alice, [1, 2])
+    start(alice, [1, 2], T0)
 
     page = alice_client.post(NEW, fixed_time("60")).text
 

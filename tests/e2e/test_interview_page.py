@@ -5,7 +5,6 @@ script does not do, and focus, announcements and the title follow each htmx step
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -13,16 +12,11 @@ from playwright.sync_api import Browser, Page, expect
 
 from sessions import engine
 from sessions.models import FinishState, InterviewSession, SessionQuestion, TimingMode
-from tests.interviews import item, start
+from tests.factories import item, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAVE_TIMEOUT_MS = 5_000
-
-
-@pytest.fixture
-def seeded(transactional_db) -> None:
-    call_command("seed_questions", verbosity=0)
 
 
 def log_in(page: Page, base_url: str, username: str, password: str) -> None:
@@ -56,7 +50,7 @@ def save_status(page: Page):
 def test_a_save_after_logging_in_again_in_another_tab_succeeds(
     page: Page, live_server, seeded, alice, password
 ):
-    interview = start(alice, [1, 2], timing_mode=TimingMode.UNTIMED)
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.UNTIMED)
     log_in(page, live_server.url, "alice", password)
     open_interview(page, live_server.url, interview)
 
@@ -81,7 +75,7 @@ def test_a_save_after_logging_in_again_in_another_tab_succeeds(
 def test_with_debug_on_a_refused_save_keeps_the_page_and_the_text(
     page: Page, live_server, seeded, alice, password
 ):
-    interview = start(alice, [1, 2], timing_mode=TimingMode.UNTIMED)
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.UNTIMED)
     with override_settings(DEBUG=True):
         log_in(page, live_server.url, "alice", password)
         open_interview(page, live_server.url, interview)
@@ -104,7 +98,7 @@ def test_with_debug_on_a_refused_save_keeps_the_page_and_the_text(
 def test_without_javascript_the_page_promises_no_saving_as_you_type(
     browser: Browser, live_server, seeded, alice, password
 ):
-    interview = start(alice, [1, 2], timing_mode=TimingMode.UNTIMED)
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.UNTIMED)
     for scripts in (False, True):
         context = browser.new_context(java_script_enabled=scripts)
         page = context.new_page()
@@ -131,7 +125,7 @@ def test_the_submission_at_zero_is_sent_again_until_the_server_answers(
     page: Page, live_server, seeded, alice, password, settings
 ):
     settings.INTERVIEW_GRACE_SECONDS = 6
-    interview = start(alice, [1, 2], timing_mode=TimingMode.FIXED, fixed_seconds=30)
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.FIXED, fixed_seconds=30)
     log_in(page, live_server.url, "alice", password)
     shown_seconds_ago(interview, 26)
     open_interview(page, live_server.url, interview)
@@ -160,7 +154,7 @@ def test_when_the_server_stays_down_past_the_grace_period_the_page_says_so(
     page: Page, live_server, seeded, alice, password, settings
 ):
     settings.INTERVIEW_GRACE_SECONDS = 2
-    interview = start(alice, [1, 2], timing_mode=TimingMode.FIXED, fixed_seconds=30)
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.FIXED, fixed_seconds=30)
     log_in(page, live_server.url, "alice", password)
     shown_seconds_ago(interview, 28)
     open_interview(page, live_server.url, interview)
@@ -174,7 +168,7 @@ def test_when_the_server_stays_down_past_the_grace_period_the_page_says_so(
 
 
 def test_an_autosave_that_fails_is_sent_again(page: Page, live_server, seeded, alice, password):
-    interview = start(alice, [1, 2], timing_mode=TimingMode.UNTIMED)
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.UNTIMED)
     log_in(page, live_server.url, "alice", password)
     open_interview(page, live_server.url, interview)
     server = {"down": True}
@@ -201,7 +195,7 @@ def active_element(page: Page) -> str:
 def test_focus_the_title_and_an_announcement_follow_each_step(
     page: Page, live_server, seeded, alice, password
 ):
-    interview = start(alice, [1, 2], timing_mode=TimingMode.UNTIMED)
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.UNTIMED)
     prompts = [
         sq.question.prompt
         for sq in SessionQuestion.objects.filter(interview=interview).order_by("position")
@@ -254,7 +248,7 @@ def test_show_the_answer_anyway_moves_focus_to_the_answer(
 def test_ctrl_enter_in_an_empty_answer_box_asks_first(
     page: Page, live_server, seeded, alice, password
 ):
-    interview = start(alice, [1, 2], timing_mode=TimingMode.UNTIMED)
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.UNTIMED)
     log_in(page, live_server.url, "alice", password)
     open_interview(page, live_server.url, interview)
 
