@@ -69,6 +69,8 @@
   // A save or an automatic submission that could not reach the server is sent again, waiting
   // twice as long each time, for as long as the server would still take it. The text stays.
   function retryLater(step, what, send) {
+    // One retry at a time: failures while one waits are covered by it.
+    if (step.dataset[what + "Waiting"]) return;
     const attempt = Number(step.dataset[what + "Attempt"] || 0) + 1;
     step.dataset[what + "Attempt"] = String(attempt);
     const clock = clocks.get(step);
@@ -87,10 +89,12 @@
     setSaveProblem(
       step,
       "No connection to the server: trying again to send " + noun + " in " + Math.ceil(wait / 1000) +
-        " s" + (clock ? " (it is taken until " + Math.floor(left / 1000) + " s from now)" : "") +
+        " s" + (clock ? " (the server takes it for " + Math.floor(left / 1000) + " s more)" : "") +
         ". Keep this page open; your text is still here."
     );
+    step.dataset[what + "Waiting"] = "1";
     setTimeout(() => {
+      delete step.dataset[what + "Waiting"];
       if (step.isConnected) send();
     }, wait);
   }
