@@ -52,9 +52,18 @@ IMPORT_SESSION_KEY = "questions_import_checked"
 REORDER_OFFSET = 10_000
 
 
+class KeyPointFormSet(forms.BaseInlineFormSet):
+    # Django's own messages count "forms"; an editor counts key points.
+    default_error_messages = {
+        "too_few_forms": "Please give at least %(num)d key points.",
+        "too_many_forms": "Please give at most %(num)d key points.",
+    }
+
+
 class KeyPointInline(admin.TabularInline):
     model = KeyPoint
     form = KeyPointForm
+    formset = KeyPointFormSet
     fields = ["order", "text"]
     min_num = bank.MIN_KEY_POINTS
     max_num = bank.MAX_KEY_POINTS

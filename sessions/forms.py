@@ -43,6 +43,10 @@ class InterviewConfigForm(forms.Form):
         max_value=MAX_SECONDS,
         required=False,
         help_text=f"For a fixed time: {MIN_SECONDS} to {MAX_SECONDS} seconds.",
+        error_messages={
+            "min_value": f"Give at least {MIN_SECONDS} seconds (at most {MAX_SECONDS}).",
+            "max_value": f"Give at most {MAX_SECONDS} seconds (at least {MIN_SECONDS}).",
+        },
     )
     order = forms.ChoiceField(
         choices=QuestionOrder.choices, initial=QuestionOrder.RANDOM, widget=forms.RadioSelect
@@ -50,7 +54,12 @@ class InterviewConfigForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("timing_mode") == TimingMode.FIXED and not cleaned.get("fixed_seconds"):
+        fixed = cleaned.get("timing_mode") == TimingMode.FIXED
+        if not fixed and "fixed_seconds" in self.errors:
+            # Only a fixed time uses the seconds: a leftover value is no reason to refuse.
+            del self.errors["fixed_seconds"]
+        # One message per problem: a value out of range has already said what to give.
+        if fixed and not cleaned.get("fixed_seconds") and "fixed_seconds" not in self.errors:
             self.add_error("fixed_seconds", "Choose how many seconds each question gets.")
         if self.errors:
             return cleaned

@@ -66,9 +66,21 @@ def new_interview(request: HttpRequest) -> HttpResponse:
 
 
 def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
+    position = f"{item.position} of {interview.question_count}"
+    if item.is_finalised:
+        step_title = f"Grade question {position}"
+        step_announcement = (
+            f"Answer {item.position} submitted: {item.get_finish_state_display()}. "
+            "Compare it with the reference answer and grade it."
+        )
+    else:
+        step_title = f"Question {position}"
+        step_announcement = f"Question {position}: {item.prompt}"
     context = {
         "interview": interview,
         "item": item,
+        "step_title": step_title,
+        "step_announcement": step_announcement,
         "now": timezone.now(),
         "grace_seconds": int(engine.grace_period().total_seconds()),
         **extra,

@@ -322,7 +322,7 @@ def test_history_lists_the_users_interviews_newest_first(alice_client, history):
     html = response.content.decode()
     assert summary_links(html) == [history.abandoned.pk, history.second.pk, history.first.pk]
     assert f"/interviews/{history.bobs.pk}/summary/" not in html
-    rows = html.split("<tr>")[2:]
+    rows = html.split('<tr role="row">')[2:]
     assert "Abandoned" in rows[0]
     assert "Completed" in rows[1]
     assert "7 / 12" in rows[1]  # Q1 3 of 6, Q2 4 of 6
@@ -439,9 +439,9 @@ def test_history_shows_each_interviews_time_used_and_average_rating(alice, alice
 
     html = alice_client.get(reverse("progress:history")).content.decode()
 
-    row = html.split("<tr>")[2]
-    assert '<td class="num">120 s</td>' in row
-    assert '<td class="num">2.5</td>' in row
+    row = html.split('<tr role="row">')[2]
+    assert 'data-label="Time used">120 s</td>' in row
+    assert 'data-label="Average rating">2.5</td>' in row
 
 
 # A question's history

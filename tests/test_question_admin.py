@@ -349,7 +349,7 @@ def test_the_change_form_refuses_fewer_than_three_key_points(seeded, admin_clien
     response = admin_client.post(reverse("admin:questions_question_change", args=[neuron.pk]), data)
 
     assert response.status_code == 200
-    assert "Please submit at least 3 forms." in response.text
+    assert "Please give at least 3 key points." in response.text
     assert neuron.key_points.count() == 6
 
 
