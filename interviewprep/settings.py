@@ -111,12 +111,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling: five failures for one username from one address lock it for an hour.
+# Argon2id first: new passwords and old ones at their next log-in are hashed with it; the
+# others stay so that passwords hashed before still verify.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The client address comes from X-Forwarded-For only behind DJANGO_PROXY_COUNT proxies of
+# ours (accounts/client_address.py); otherwise a client could name any address it likes.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", "False")
+TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", "1", minimum=1) if BEHIND_PROXY else 0
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+
+# Five failures for one username from one address pause it there for an hour...
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", "5", minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# ...and, whatever the usernames, one address gets this many failed log-ins a minute and
+# this many sign-ups an hour before it is answered 429 (counted in the cache).
+LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int(
+    "DJANGO_LOGIN_FAILURES_PER_ADDRESS", "10", minimum=1
+)
+SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("DJANGO_SIGN_UPS_PER_ADDRESS", "10", minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -182,7 +204,7 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("DJANGO_HSTS_PRELOAD", "True")
-if env_bool("DJANGO_BEHIND_PROXY", "False"):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

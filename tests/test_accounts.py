@@ -112,6 +112,26 @@ def test_it_resets_a_forgotten_password_by_email(client, alice):
     assert alice.check_password("a-brand-new-passphrase")
 
 
+def test_a_completed_password_reset_ends_the_lockout(client, alice, password):
+    for _ in range(5):
+        client.post(reverse("login"), {"username": "alice", "password": "wrong"})
+    locked = client.post(reverse("login"), {"username": "alice", "password": password})
+    assert "Resetting your password" in locked.text
+
+    client.post(reverse("password_reset"), {"email": "alice@example.com"})
+    link = re.search(r"http://testserver(/accounts/reset/\S+)", mail.outbox[0].body).group(1)
+    form_page = client.get(link, follow=True)
+    client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": "a-brand-new-passphrase", "new_password2": "a-brand-new-passphrase"},
+    )
+
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": "a-brand-new-passphrase"}
+    )
+    assert response.status_code == 302
+
+
 def test_account_page_needs_login(client):
     response = client.get(reverse("account"))
     assert response.status_code == 302

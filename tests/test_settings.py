@@ -83,3 +83,20 @@ def test_production_settings_pass_the_deploy_check():
 def test_debug_settings_start_without_a_secret_key():
     result = run_manage("check", DJANGO_DEBUG="True")
     assert result.returncode == 0, result.stderr
+
+
+def print_setting(name: str, **env: str) -> str:
+    command = f"from django.conf import settings; print(settings.{name})"
+    result = run_manage("shell", "-c", command, DJANGO_DEBUG="True", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-1]
+
+
+def test_forwarded_addresses_are_trusted_only_behind_a_proxy():
+    assert print_setting("TRUSTED_PROXY_COUNT") == "0"
+    assert print_setting("TRUSTED_PROXY_COUNT", DJANGO_PROXY_COUNT="2") == "0"
+    assert print_setting("TRUSTED_PROXY_COUNT", DJANGO_BEHIND_PROXY="True") == "1"
+    assert (
+        print_setting("TRUSTED_PROXY_COUNT", DJANGO_BEHIND_PROXY="True", DJANGO_PROXY_COUNT="2")
+        == "2"
+    )
