@@ -157,7 +157,8 @@ STORAGES = {
     },
 }
 
-# Email: the console by default; SMTP once DJANGO_EMAIL_HOST is set.
+# Email: SMTP once DJANGO_EMAIL_HOST is set. Console mail writes password-reset links into the
+# server's log, so with debug off it must be asked for by name (and start-up warns).
 _email_host = env_str("DJANGO_EMAIL_HOST")
 if _email_host:
     MAILERS = {
@@ -173,6 +174,12 @@ if _email_host:
         }
     }
 else:
+    if not DEBUG and not env_bool("DJANGO_EMAIL_CONSOLE", "False"):
+        raise ImproperlyConfigured(
+            "DJANGO_EMAIL_HOST must be set when DJANGO_DEBUG is off: without a mail server, "
+            "password-reset links would be written into the server's log. For a trial run "
+            "where that is intended, set DJANGO_EMAIL_CONSOLE=True."
+        )
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
