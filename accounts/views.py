@@ -8,6 +8,7 @@ from django.contrib.auth import login, logout
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -64,8 +65,11 @@ def signup(request: HttpRequest) -> HttpResponse:
         throttling.count(throttling.SIGN_UPS, request, timezone.now())
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # All or nothing: an account whose profile or log-in failed half-way would leave the
+        # user with an error page and a username that is "already taken" when they retry.
+        with transaction.atomic():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}! Your account is ready.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
