@@ -212,6 +212,8 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # HTTPS: on by default in production; DJANGO_HTTPS=False for a plain-HTTP local run.
 HTTPS = env_bool("DJANGO_HTTPS", "False" if DEBUG else "True")
 SECURE_SSL_REDIRECT = HTTPS
+# Health probes come straight to the server over plain HTTP; a redirect would count as healthy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0

@@ -26,6 +26,15 @@ def test_readyz_answers_when_the_database_does(client):
     assert "no-cache" in response["Cache-Control"]
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/healthz", "/readyz"])
+def test_probes_over_plain_http_are_not_redirected_to_https(client, settings, path):
+    # A probe that follows the redirect, or counts a 301 as healthy, would never see a 503.
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get(path).status_code == 200
+    assert client.get("/accounts/login/").status_code == 301
+
+
 @pytest.fixture(scope="module")
 def cluster():
     if not private_postgres.available():
