@@ -24,7 +24,7 @@ help:
 	@echo "make test       install the development tools and run every check and test"
 	@echo "make lint       ruff only"
 	@echo "make e2e        only the end-to-end browser tests"
-	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY)"
+	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY and DJANGO_EMAIL_HOST)"
 	@echo "make superuser  create an admin account"
 	@echo "make bench      measure page times on a large generated data set"
 
