@@ -200,6 +200,20 @@ def _wait_until_ready(base_url: str, limit: float = 60) -> None:
     raise RuntimeError("the server never became ready")
 
 
+def _watch_readiness(base_url: str, stop: threading.Event, seen: list[tuple[float, int]]) -> None:
+    """What a load balancer would see: /readyz, half a second after each answer."""
+    while not stop.is_set():
+        try:
+            with urllib.request.urlopen(base_url + "/readyz", timeout=10) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        except OSError:
+            status = 599
+        seen.append((time.time(), status))
+        stop.wait(0.5)
+
+
 def _check_database(database_url: str, outcomes: list[Outcome]) -> list[str]:
     """Every acknowledged answer and grade, as stored."""
     problems = []
@@ -271,6 +285,12 @@ def main() -> int:
                 outcomes[number].error = f"{type(error).__name__}: {error}"
 
         threads = [threading.Thread(target=one_user, args=(n,)) for n in range(options.users)]
+        readiness: list[tuple[float, int]] = []
+        stop_watching = threading.Event()
+        watcher = threading.Thread(
+            target=_watch_readiness, args=(base_url, stop_watching, readiness)
+        )
+        watcher.start()
         started = time.time()
         for thread in threads:
             thread.start()
@@ -290,6 +310,8 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=max(deadline - time.monotonic(), 1))
         finished = time.time()
+        stop_watching.set()
+        watcher.join()
 
         statuses = [s for o in outcomes for s in o.statuses]
         server_errors = [s for s in statuses if s[1] >= 500]
@@ -324,6 +346,11 @@ def main() -> int:
             f"response time: median {latencies[len(latencies) // 2]:.2f} s, 95th percentile "
             f"{latencies[int(len(latencies) * 0.95)]:.2f} s, slowest {latencies[-1]:.2f} s"
         )
+        print(f"/readyz probes: {len(readiness)}, each 0.5 s after the previous one answered")
+        for code in sorted({status for _, status in readiness} - {200}):
+            moments = [moment - started for moment, status in readiness if status == code]
+            print(f"  {code} ({'no answer within 10 s' if code == 599 else 'not ready'}): "
+                  f"{len(moments)}, at " + ", ".join(f"{m:.1f}" for m in moments) + " s")  # fmt: skip
         print(f"acknowledged but missing or different in the database: {len(problems)}")
         for problem in problems[:20]:
             print("  " + problem)
@@ -331,6 +358,9 @@ def main() -> int:
             print("  " + error)
         passed = not outside and not problems and not errors
         print("PASSED" if passed else "FAILED")
+        if passed:
+            postgres.stop()
+            postgres.remove()
         return 0 if passed else 1
     finally:
         if server is not None:
@@ -338,7 +368,8 @@ def main() -> int:
             server.wait(timeout=30)
         with contextlib.suppress(RuntimeError):
             postgres.stop()
-        print(f"(logs kept in {postgres.directory})", file=sys.stderr)
+        if postgres.directory.exists():
+            print(f"(logs kept in {postgres.directory})", file=sys.stderr)
 
 
 if __name__ == "__main__":
