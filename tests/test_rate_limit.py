@@ -1,11 +1,11 @@
 """The rate-limit rule alone: fixed windows on the clock, and how many attempts fit in one."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from accounts.rate_limit import RateLimit, allows, window
+from tests.factories import T0  # on the hour
 
 PER_MINUTE = RateLimit(attempts=3, seconds=60)
-T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)  # on a minute boundary
 
 
 def test_it_allows_attempts_until_the_limit_is_used():

@@ -1,14 +1,16 @@
 """Failed log-ins and sign-ups are limited per client address, whatever the usernames."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 import time_machine
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from tests import factories
+
 User = get_user_model()
-T0 = datetime(2026, 3, 2, 9, 0, 10, tzinfo=UTC)
+T0 = factories.T0 + timedelta(seconds=10)  # 50 s before the next minute
 
 
 @pytest.fixture
