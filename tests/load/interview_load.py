@@ -341,6 +341,10 @@ def main() -> int:
               f"outside the restart window: {len(outside)}")  # fmt: skip
         for moment, status, path, took, failure in outside[:20]:
             print(f"  {status} {path} at {moment - started:.1f} s after {took:.1f} s {failure}")
+        # The users' steps never ask for a 4xx: say when and where each one came.
+        for moment, status, path, took, _ in statuses:
+            if 400 <= status < 500:
+                print(f"  {status} {path} at {moment - started:.1f} s after {took:.1f} s")
         latencies = sorted(took for _, _, _, took, _ in statuses)
         print(
             f"response time: median {latencies[len(latencies) // 2]:.2f} s, 95th percentile "
