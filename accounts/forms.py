@@ -3,9 +3,10 @@
 import functools
 import zoneinfo
 
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import SetPasswordForm, UserCreationForm
 
 from accounts.models import Profile, validate_time_zone
 
@@ -50,6 +51,17 @@ class SignUpForm(UserCreationForm):
                 "Log in, or reset your password if you have forgotten it."
             )
         return email
+
+
+class ResetPasswordForm(SetPasswordForm):
+    """The last step of a password reset. Whoever holds the emailed link owns the account, so
+    the reset also lifts a log-in pause that failed attempts put on it."""
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=commit)
+        if commit:
+            axes_reset(username=user.get_username())
+        return user
 
 
 class DeleteAccountForm(forms.Form):

@@ -94,6 +94,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A database that does not answer fails a request (and /readyz) in seconds, not after
+    # the operating system's two-minute TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DJANGO_DB_CONNECT_TIMEOUT", "5", minimum=1
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -111,12 +117,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling: five failures for one username from one address lock it for an hour.
+# Argon2id first: new passwords and old ones at their next log-in are hashed with it; the
+# others stay so that passwords hashed before still verify.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The client address comes from X-Forwarded-For only behind DJANGO_PROXY_COUNT proxies of
+# ours (accounts/client_address.py); otherwise a client could name any address it likes.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", "False")
+TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", "1", minimum=1) if BEHIND_PROXY else 0
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+
+# Five failures for one username from one address pause it there for an hour...
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", "5", minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# ...and, whatever the usernames, one address gets this many failed log-ins a minute and
+# this many sign-ups an hour before it is answered 429 (counted in the cache).
+LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int(
+    "DJANGO_LOGIN_FAILURES_PER_ADDRESS", "10", minimum=1
+)
+SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("DJANGO_SIGN_UPS_PER_ADDRESS", "10", minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -135,7 +163,8 @@ STORAGES = {
     },
 }
 
-# Email: the console by default; SMTP once DJANGO_EMAIL_HOST is set.
+# Email: SMTP once DJANGO_EMAIL_HOST is set. Console mail writes password-reset links into the
+# server's log, so with debug off it must be asked for by name (and start-up warns).
 _email_host = env_str("DJANGO_EMAIL_HOST")
 if _email_host:
     MAILERS = {
@@ -151,6 +180,12 @@ if _email_host:
         }
     }
 else:
+    if not DEBUG and not env_bool("DJANGO_EMAIL_CONSOLE", "False"):
+        raise ImproperlyConfigured(
+            "DJANGO_EMAIL_HOST must be set when DJANGO_DEBUG is off: without a mail server, "
+            "password-reset links would be written into the server's log. For a trial run "
+            "where that is intended, set DJANGO_EMAIL_CONSOLE=True."
+        )
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -178,12 +213,14 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 # HTTPS: on by default in production; DJANGO_HTTPS=False for a plain-HTTP local run.
 HTTPS = env_bool("DJANGO_HTTPS", "False" if DEBUG else "True")
 SECURE_SSL_REDIRECT = HTTPS
+# Health probes come straight to the server over plain HTTP; a redirect would count as healthy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("DJANGO_HSTS_PRELOAD", "True")
-if env_bool("DJANGO_BEHIND_PROXY", "False"):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

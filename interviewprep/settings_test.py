@@ -5,6 +5,7 @@ import os
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-deployment")
 os.environ.setdefault("DJANGO_HTTPS", "False")
 os.environ.setdefault("DJANGO_DEBUG", "False")
+os.environ.setdefault("DJANGO_EMAIL_CONSOLE", "True")
 
 from interviewprep.settings import *  # noqa: F403
 from interviewprep.settings import STORAGES
@@ -18,3 +19,4 @@ LOGGING = {"version": 1, "disable_existing_loggers": False}
 # Serve static files from the apps' folders, without collectstatic.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS
 from django.db.models.signals import post_migrate
 from django.test import Client
@@ -60,6 +61,13 @@ def browser_type_launch_args(browser_type_launch_args):
     # pytest-django and Playwright's event loop share the test thread.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Counters kept in the cache (log-in failures, sign-ups per address) start at zero in
+    every test."""
+    cache.clear()
 
 
 @pytest.fixture
