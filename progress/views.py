@@ -148,6 +148,7 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
     # Key points are counted for this page's answers only.
     answers = list(
         SessionQuestion.objects.filter(pk__in=page.object_list)
+        .select_related("recording")
         .annotate(
             covered_count=Count("key_points", filter=Q(key_points__covered=True)),
             key_point_count=Count("key_points"),

@@ -67,3 +67,18 @@ def bob_client(bob) -> Client:
     client = Client()
     client.force_login(bob)
     return client
+
+
+@pytest.fixture
+def recordings_dir(settings, tmp_path):
+    """Recordings on disk in a folder of this test's own."""
+    folder = tmp_path / "recordings"
+    settings.RECORDINGS_S3_BUCKET = ""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "recordings": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder},
+        },
+    }
+    return folder

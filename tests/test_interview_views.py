@@ -878,8 +878,8 @@ def test_play_runs_a_fixed_number_of_queries(
     alice_client.get(url("play", interview.pk))  # shows question 1
 
     # 1. the session, 2. the user, 3. the interview, 4. finalise_expired's UPDATE,
-    # 5. the interview's questions.
-    with django_assert_num_queries(5):
+    # 5. the interview's questions with their recordings, 6. the user's speech settings.
+    with django_assert_num_queries(6):
         response = alice_client.get(url("play", interview.pk))
 
     assert f"Question 1 of {size}" in response.text
@@ -972,8 +972,9 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
 
     # 1. the session, 2. the user, 3. the question with its interview,
     # 4. the answer's conditional UPDATE, 5. the question read back,
-    # 6. the UPDATE completing the interview if every question is final, 7. the key points.
-    with django_assert_num_queries(7):
+    # 6. the UPDATE completing the interview if every question is final, 7. the key points,
+    # 8. its recording (none here), to join it into one file.
+    with django_assert_num_queries(8):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text
@@ -999,9 +1000,9 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     #   missed key points), 25. the deck's next due date, 26. its UPDATE,
     #   27.-30. the day's activity totals (the sums, the due date after the day's last
     #   review, DELETE, INSERT),
-    # 31. RELEASE SAVEPOINT, 32. the interview's questions, 33. the next question's clock
-    # UPDATE, 34. its clock read back.
-    with django_assert_num_queries(34):
+    # 31. RELEASE SAVEPOINT, 32. the interview's questions with their recordings, 33. the
+    # next question's clock UPDATE, 34. its clock read back, 35. the user's speech settings.
+    with django_assert_num_queries(35):
         response = alice_client.post(
             url("grade", interview.pk, 1), {"rating": "3", "key_points": ["1"]}, **HTMX
         )
