@@ -68,6 +68,12 @@ def limits_for(item: SessionQuestion) -> RecordingLimits:
     )
 
 
+def flush_ms() -> int:
+    """How long the page waits, when the answer is sent, for recorded pieces still on their
+    way: a few seconds, and within the grace period so that the answer still counts."""
+    return max(1000, min(4000, (settings.INTERVIEW_GRACE_SECONDS - 1) * 1000))
+
+
 def _minutes(ms: int) -> str:
     seconds = ms // 1000
     if seconds % 60:

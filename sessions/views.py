@@ -97,6 +97,7 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
         context["recording"] = getattr(item, "recording", None)
         context["recording_max_ms"] = recordings.limits_for(item).max_ms
         context["recording_timeslice_ms"] = RECORDING_TIMESLICE_MS
+        context["recording_flush_ms"] = recordings.flush_ms()
         context["speech"] = Profile.objects.filter(user_id=interview.user_id).first()
     return context
 

@@ -17,6 +17,9 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A fake microphone that plays a tone, granted without a prompt, for spoken answers.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 # In CI a missing browser or database is a failure, never a skip.
