@@ -191,6 +191,8 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return _render_step(request, interview, item, answer_form=form)
     text = form.cleaned_data["answer"] if form.is_valid() else item.draft
     result = engine.submit(item, text, now, ran_out=request.POST.get("ran_out") == "1")
+    # A spoken answer becomes one file as soon as the answer is final.
+    recording_store.assemble_if_needed(result.item, now)
     if not result.item.is_finalised:
         # Not this question's turn yet: back to the one that is.
         if request.htmx:
