@@ -14,7 +14,7 @@ from progress.calibration import calibration_hint
 from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
 from progress.paging import page_of
 from questions.models import Level, Question
-from sessions import engine
+from sessions import engine, pace
 from sessions.models import (
     InterviewSession,
     InterviewStatus,
@@ -49,6 +49,7 @@ def home(request: HttpRequest) -> HttpResponse:
         weeks=weeks,
         rating_chart=charts.rating_chart(weeks),
         coverage_chart=charts.coverage_chart(weeks),
+        pace_weeks=pace.weekly_pace(request.user, profile.zone, now),
     )
     return render(request, "progress/dashboard.html", context)
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from sessions import engine
+from sessions import engine, pace
 from sessions.models import Recording, RecordingChunk
 from tests.audio import container_of, cut, duration_seconds, tone
 from tests.interviews import T0, item, seed, start
@@ -449,3 +449,45 @@ def test_pages_allow_recorded_media_and_the_microphone_from_this_site_only(alice
 
 def test_anonymous_clients_cannot_learn_anything(db):
     assert Client().get(reverse("export_recordings")).status_code == 302
+
+
+# Delivery and speech settings
+
+
+def test_the_dashboard_shows_the_pace_of_spoken_answers(alice_client, recorded):
+    engine.grade(recorded.item, 3, set(), "", T0)
+    week = pace.weekly_pace(
+        recorded.item.interview.user, recorded.item.interview.user.profile.zone, T0
+    )
+    # "Attention weighs the values by query-key similarity." is 8 words in about 3 seconds.
+    assert [row["answers"] for row in week] == [1]
+    assert week[0]["words_per_minute"] == pytest.approx(8 * 60_000 / recorded.duration_ms)
+
+    page = alice_client.get(reverse("home"))
+
+    assert "Your speaking pace" in page.text
+    assert f'<td class="num">{round(week[0]["words_per_minute"])}</td>' in page.text
+
+
+def test_the_dashboard_leaves_pace_out_without_spoken_answers(alice_client, interview):
+    engine.submit(item(interview, 1), "Typed.", T0)
+    engine.grade(item(interview, 1), 3, set(), "", T0)
+    assert "Your speaking pace" not in alice_client.get(reverse("home")).text
+
+
+def test_speech_settings_are_off_by_default_and_reach_the_answer_step(alice_client, interview):
+    page = alice_client.get(reverse("interviews:play", args=[interview.pk]))
+    assert 'data-transcribe="off"' in page.text
+    assert 'data-read-aloud="off"' in page.text
+    settings_page = alice_client.get(reverse("settings"))
+    assert "Transcribe my speech" in settings_page.text
+    assert "send the audio to their maker" in settings_page.text
+
+    alice_client.post(
+        reverse("settings"),
+        {"time_zone": "UTC", "transcribe_speech": "on", "read_questions_aloud": "on"},
+    )
+
+    page = alice_client.get(reverse("interviews:play", args=[interview.pk]))
+    assert 'data-transcribe="on"' in page.text
+    assert 'data-read-aloud="on"' in page.text
