@@ -160,6 +160,8 @@ if RECORDINGS_S3_BUCKET:
             "querystring_auth": True,
             "querystring_expire": RECORDINGS_S3_URL_SECONDS,
             "file_overwrite": True,
+            # A recording read back (for a zip) spills to a temporary file past this size.
+            "max_memory_size": 2 * 1024 * 1024,
         },
     }
     RECORDINGS_MEDIA_ORIGINS = (

@@ -50,19 +50,25 @@ def user_bytes(user_id: int) -> int:
 def add_chunk(item: SessionQuestion, chunk: recordings.ChunkInfo, data: bytes, now: datetime):
     """Keep one chunk of the answer's recording, or say why not (recordings.ChunkRefused).
     A chunk already kept is acknowledged again and changes nothing."""
-    recording, _ = Recording.objects.get_or_create(item=item, defaults={"created_at": now})
-    if RecordingChunk.objects.filter(
-        recording=recording, segment=chunk.segment, sequence=chunk.sequence
-    ).exists():
+    recording = Recording.objects.filter(item=item).first()
+    if (
+        recording is not None
+        and RecordingChunk.objects.filter(
+            recording=recording, segment=chunk.segment, sequence=chunk.sequence
+        ).exists()
+    ):
         return Acknowledgement(chunk.segment, chunk.sequence, duplicate=True)
     found = recordings.check_chunk(
         item,
         chunk,
         now,
-        answer_bytes=recording.size_bytes,
+        answer_bytes=recording.size_bytes if recording else 0,
         user_bytes=user_bytes(item.interview.user_id),
-        container=recording.container,
+        container=recording.container if recording else "",
     )
+    if recording is None:
+        # Only once a chunk is accepted, so a refused one leaves no empty recording behind.
+        recording, _ = Recording.objects.get_or_create(item=item, defaults={"created_at": now})
     limit = recordings.limits_for(item).max_bytes
     # Reserve the bytes with a conditional UPDATE, so two racing chunks cannot both fit.
     reserved = Recording.objects.filter(pk=recording.pk, size_bytes__lte=limit - chunk.size).update(

@@ -491,3 +491,8 @@ def test_speech_settings_are_off_by_default_and_reach_the_answer_step(alice_clie
     page = alice_client.get(reverse("interviews:play", args=[interview.pk]))
     assert 'data-transcribe="on"' in page.text
     assert 'data-read-aloud="on"' in page.text
+
+
+def test_a_refused_first_chunk_leaves_no_recording_behind(alice_client, interview):
+    send_chunk(alice_client, interview.pk, 1, b"not audio at all" * 20)
+    assert not Recording.objects.exists()

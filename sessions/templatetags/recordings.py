@@ -7,8 +7,8 @@ register = template.Library()
 
 @register.filter
 def recording_length(milliseconds: int | None) -> str:
-    """A recording's length as minutes and seconds, "1:05"."""
+    """A recording's length as minutes and whole seconds, "1:05", as audio players show it."""
     if milliseconds is None:
         return "—"
-    seconds = round(milliseconds / 1000)
+    seconds = milliseconds // 1000
     return f"{seconds // 60}:{seconds % 60:02d}"
