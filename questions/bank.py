@@ -11,9 +11,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question, Topic
+from questions.models import (
+    MAX_SECONDS,
+    MIN_SECONDS,
+    KeyPoint,
+    Level,
+    Question,
+    Topic,
+    validate_follow_ups,
+)
 
 FIXTURE_FORMAT = "interviewprep.questions/1"
 MIN_KEY_POINTS = 3
@@ -29,7 +38,13 @@ QUESTION_FIELDS = (
     "key_points",
     "suggested_seconds",
     "is_active",
+    "follow_ups",
 )
+# Fields a file may leave out, with the value they then take.
+OPTIONAL_FIELDS = {"is_active": True, "follow_ups": []}
+# Fields added to the format after questions were first seeded: left out of the checksum
+# while empty, so a question seeded before they existed still counts as unedited.
+FIELDS_ADDED_LATER = {"follow_ups": []}
 
 
 class BankError(Exception):
@@ -53,7 +68,12 @@ class BankPlan:
 
 
 def checksum(record: dict[str, Any]) -> str:
-    canonical = {**record, "topics": sorted(record["topics"])}
+    canonical = {
+        name: value
+        for name, value in record.items()
+        if name not in FIELDS_ADDED_LATER or value != FIELDS_ADDED_LATER[name]
+    }
+    canonical["topics"] = sorted(record["topics"])
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -69,6 +89,7 @@ def question_record(question: Question) -> dict[str, Any]:
         "key_points": [point.text for point in question.key_points.all()],
         "suggested_seconds": question.suggested_seconds,
         "is_active": question.is_active,
+        "follow_ups": question.follow_ups,
     }
 
 
@@ -141,7 +162,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
     where = f"Question {number}" if isinstance(number, int) else f"Question {index} in the file"
     before = len(problems)
     for name in QUESTION_FIELDS:
-        if name not in raw and name != "is_active":
+        if name not in raw and name not in OPTIONAL_FIELDS:
             problems.append(f"{where}: field '{name}' is missing.")
     if len(problems) > before:
         return None
@@ -192,6 +213,11 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
     is_active = raw.get("is_active", True)
     if not isinstance(is_active, bool):
         problems.append(f"{where}: field 'is_active' must be true or false.")
+    follow_ups = raw.get("follow_ups", [])
+    try:
+        validate_follow_ups(follow_ups)
+    except ValidationError as error:
+        problems.extend(f"{where}: {message}" for message in error.messages)
     if len(problems) > before:
         return None
     return {
@@ -204,6 +230,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         "key_points": [point.strip() for point in points],
         "suggested_seconds": seconds,
         "is_active": is_active,
+        "follow_ups": [text.strip() for text in follow_ups],
     }
 
 
@@ -274,6 +301,7 @@ def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *,
         "reference_answer": record["reference_answer"],
         "suggested_seconds": record["suggested_seconds"],
         "is_active": record["is_active"],
+        "follow_ups": record["follow_ups"],
     }
     if seeded:
         values["seed_checksum"] = checksum(record)

@@ -10,11 +10,6 @@ from django.core.management import CommandError, call_command
 from questions.models import KeyPoint, Question, Topic
 
 
-@pytest.fixture
-def seeded(db) -> None:
-    call_command("seed_questions", stdout=StringIO())
-
-
 def export(path: Path) -> dict:
     call_command("export_questions", str(path), stderr=StringIO())
     return json.loads(path.read_text(encoding="utf-8"))

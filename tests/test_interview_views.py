@@ -16,10 +16,10 @@ from sessions.models import (
     FinishState,
     InterviewSession,
     InterviewStatus,
+    Rating,
     SessionQuestion,
 )
-from tests.answers import change_form_data
-from tests.interviews import T0, answer, item, question, seed, start
+from tests.factories import T0, answer, change_form_data, item, question, start
 
 GRACE = 5
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -35,11 +35,6 @@ def clock(time_machine, settings):
 
 
 @pytest.fixture
-def seeded(db) -> None:
-    seed()
-
-
-@pytest.fixture
 def interview(seeded, alice) -> InterviewSession:
     """Alice's interview of questions 1, 2 and 3 (120 s each), nothing shown yet."""
     return start(alice, [1, 2, 3], now=T0)
@@ -48,7 +43,13 @@ def interview(seeded, alice) -> InterviewSession:
 @pytest.fixture
 def underway(interview) -> InterviewSession:
     """Question 1 answered and graded, question 2 on screen with a draft."""
-    engine.grade(answer(interview, 1, "Weighted sum, bias, activation.", T0), 3, {1, 2}, "", T0)
+    engine.grade(
+        answer(interview, 1, T0, text="Weighted sum, bias, activation."),
+        Rating.GOOD,
+        {1, 2},
+        "",
+        T0,
+    )
     engine.show(item(interview, 2), T0)
     engine.autosave(item(interview, 2), "Alice's draft.", T0)
     return interview
@@ -185,7 +186,7 @@ def test_the_owner_reaches_every_page(alice_client, underway, name, needs_positi
             assert item(underway, 2).answer_text == "A final answer."
         case "post-grade":
             assert response.url == url("play", underway.pk)
-            assert item(underway, 1).self_rating == 4
+            assert item(underway, 1).self_rating == Rating.EASY
             assert item(underway, 1).note == "Regraded."
         case other:
             pytest.fail(f"no expectation for {other}")
@@ -548,7 +549,7 @@ def test_autosave_warns_when_the_draft_is_longer_than_an_answer(alice_client, in
 
 
 def test_grade_stores_the_rating_and_goes_on_to_the_next_question(alice_client, interview):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(
         url("grade", interview.pk, 1), {"rating": "2", "key_points": ["2", "5"], "note": "Bias!"}
@@ -556,7 +557,7 @@ def test_grade_stores_the_rating_and_goes_on_to_the_next_question(alice_client, 
 
     assert response.url == url("play", interview.pk)
     first = item(interview, 1)
-    assert first.self_rating == 2
+    assert first.self_rating == Rating.HARD
     assert first.note == "Bias!"
     assert list(first.key_points.filter(covered=True).values_list("position", flat=True)) == [
         2,
@@ -566,7 +567,7 @@ def test_grade_stores_the_rating_and_goes_on_to_the_next_question(alice_client, 
 
 
 def test_grade_needs_a_rating(alice_client, interview):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(url("grade", interview.pk, 1), {"key_points": ["1"]})
 
@@ -576,7 +577,7 @@ def test_grade_needs_a_rating(alice_client, interview):
 
 
 def test_grade_refuses_a_key_point_the_question_does_not_have(alice_client, interview):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(
         url("grade", interview.pk, 1), {"rating": "4", "key_points": ["9"]}
@@ -607,7 +608,7 @@ def test_a_grade_changed_from_the_summary_returns_to_the_summary(alice_client, u
     )
 
     assert response.url == url("summary", underway.pk)
-    assert item(underway, 1).self_rating == 4
+    assert item(underway, 1).self_rating == Rating.EASY
 
 
 # The htmx grade form on the review page carries next=summary; the view answers it with a
@@ -621,7 +622,7 @@ def test_an_htmx_regrade_from_the_summary_sends_the_page_to_the_summary(alice_cl
         url("grade", underway.pk, 1), {"rating": "4", "next": "summary"}, **HTMX
     )
 
-    assert item(underway, 1).self_rating == 4
+    assert item(underway, 1).self_rating == Rating.EASY
     assert response.status_code == 200
     assert response["HX-Redirect"] == url("summary", underway.pk)
 
@@ -651,7 +652,7 @@ def test_the_review_page_of_a_question_not_answered_goes_back_to_play(alice_clie
 
 
 def test_the_review_page_shows_the_question_as_it_was_shown(alice_client, interview, password):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
     shown_points = [point.text for point in item(interview, 1).key_points.all()]
     neuron = question(1)
     old_prompt = neuron.prompt
@@ -755,7 +756,7 @@ def test_an_abandoned_interview_takes_no_more_answers(alice_client, underway):
 
 def test_a_finished_and_graded_interview_opens_on_its_summary(alice_client, seeded, alice):
     interview = start(alice, [1], now=T0)
-    engine.grade(answer(interview, 1, "Done.", T0), 4, set(), "", T0)
+    engine.grade(answer(interview, 1, T0, text="Done."), Rating.EASY, set(), "", T0)
 
     response = alice_client.get(url("play", interview.pk))
 
@@ -800,7 +801,7 @@ def test_an_htmx_submit_returns_the_grade_step_only(alice_client, interview):
 
 
 def test_an_htmx_grade_returns_the_next_questions_step(alice_client, interview):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(url("grade", interview.pk, 1), {"rating": "3"}, **HTMX)
 
@@ -808,7 +809,7 @@ def test_an_htmx_grade_returns_the_next_questions_step(alice_client, interview):
     assert 'data-step="answer"' in response.text
     assert "Question 2 of 3" in response.text
     assert html.escape(item(interview, 2).prompt) in response.text
-    assert item(interview, 1).self_rating == 3
+    assert item(interview, 1).self_rating == Rating.GOOD
     assert item(interview, 2).shown_at == T0
 
 
@@ -816,13 +817,13 @@ def test_an_htmx_grade_of_the_last_question_sends_the_page_to_the_summary(
     alice_client, seeded, alice
 ):
     interview = start(alice, [1], now=T0)
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(url("grade", interview.pk, 1), {"rating": "3"}, **HTMX)
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == url("summary", interview.pk)
-    assert item(interview, 1).self_rating == 3
+    assert item(interview, 1).self_rating == Rating.GOOD
 
 
 def test_an_htmx_autosave_returns_the_save_status(alice_client, clock, interview):
@@ -891,7 +892,7 @@ def test_the_summary_runs_a_fixed_number_of_queries(
 ):
     interview = sized_interview(alice, size)
     for position in range(1, size + 1):
-        engine.grade(answer(interview, position, "An answer.", T0), 3, {1}, "", T0)
+        engine.grade(answer(interview, position, T0), Rating.GOOD, {1}, "", T0)
 
     # 1. the session, 2. the user, 3. the interview,
     # 4. its questions with their key-point counts (one aggregate query).
@@ -922,7 +923,7 @@ def test_the_review_page_runs_a_fixed_number_of_queries(
     alice_client, seeded, alice, size, django_assert_num_queries
 ):
     interview = sized_interview(alice, size)
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     # 1. the session, 2. the user, 3. the question with its interview,
     # 4. finalise_expired's UPDATE (nothing to finalise, so nothing to read back),
@@ -987,7 +988,7 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     alice_client, seeded, alice, size, django_assert_num_queries
 ):
     interview = sized_interview(alice, size)
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     # 1. the session, 2. the user, 3. the question with its interview, 4. its key points,
     # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs (covered or not),

@@ -3,27 +3,21 @@
 import html
 import json
 import re
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
 
 from questions import bank
 from questions.models import KeyPoint, Question
-from tests.answers import change_form_data, record_answer
+from sessions.models import Rating
+from tests.factories import change_form_data, question, record_answer
 
 CHANGELIST = reverse("admin:questions_question_changelist")
 IMPORT = reverse("admin:questions_question_import")
-
-
-@pytest.fixture
-def seeded(db) -> None:
-    call_command("seed_questions", stdout=StringIO())
 
 
 @pytest.fixture
@@ -32,10 +26,6 @@ def admin_client(db) -> Client:
     client = Client()
     client.force_login(admin)
     return client
-
-
-def question(number: int) -> Question:
-    return Question.objects.get(number=number)
 
 
 def changelist_row(page: str, question: Question) -> str:
@@ -85,8 +75,8 @@ def vanishing_gradients() -> dict:
 
 def test_the_changelist_shows_each_question_with_its_counts(seeded, admin_client, alice, bob):
     neuron = question(1)
-    record_answer(alice, neuron, self_rating=3)
-    record_answer(bob, neuron, self_rating=4)
+    record_answer(alice, neuron, self_rating=Rating.GOOD)
+    record_answer(bob, neuron, self_rating=Rating.EASY)
     record_answer(get_user_model().objects.create_user("carol"), neuron, submitted=False)
 
     page = admin_client.get(CHANGELIST).text
@@ -234,6 +224,7 @@ def test_the_import_page_is_for_staff_only(seeded, alice_client):
 
 def test_an_answered_question_cannot_be_deleted_only_archived(seeded, admin_client, alice):
     answered = question(6)
+    point_count = answered.key_points.count()
     record_answer(alice, answered)
 
     response = admin_client.post(
@@ -241,7 +232,7 @@ def test_an_answered_question_cannot_be_deleted_only_archived(seeded, admin_clie
     )
 
     assert Question.objects.filter(pk=answered.pk).exists()
-    assert answered.key_points.count() == 6
+    assert answered.key_points.count() == point_count
     assert "cannot be deleted" in response.text
     assert "Archive it instead" in response.text
     with pytest.raises(ProtectedError):

@@ -4,7 +4,6 @@
 import re
 
 import pytest
-from django.core.management import call_command
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
@@ -24,9 +23,8 @@ def log_in(page: Page, base_url: str, username: str, password: str) -> None:
 
 
 def test_the_dashboard_leads_to_the_history_and_to_practice(
-    page: Page, live_server, alice, password
+    page: Page, live_server, seeded, alice, password
 ):
-    call_command("seed_questions", verbosity=0)
     make_history(alice, 40, days=30, now=timezone.now())  # 8 interviews of 5
 
     log_in(page, live_server.url, "alice", password)
