@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0001_initial'),
+        ('interview_sessions', '0002_item_keeps_follow_ups_as_shown'),
     ]
 
     operations = [
