@@ -17,7 +17,7 @@ from django.urls import reverse
 from sessions import engine, pace
 from sessions.models import Recording, RecordingChunk
 from tests.audio import container_of, cut, duration_seconds, tone
-from tests.interviews import T0, item, seed, start
+from tests.factories import T0, item, start
 from tests.recording_helpers import chunk_url, send_chunk, send_stream, stored_files
 
 GRACE = 5
@@ -46,7 +46,6 @@ def second_take() -> bytes:
 
 @pytest.fixture
 def interview(db, alice):
-    seed()
     interview = start(alice, (1, 2), now=T0, timing_mode="fixed", fixed_seconds=60)
     engine.show(item(interview, 1), T0)
     return interview
@@ -409,7 +408,7 @@ def test_the_json_export_lists_recordings(alice_client, recorded):
         "container": "webm",
         "duration_ms": recorded.duration_ms,
         "size_bytes": recorded.size_bytes,
-        "created_at": "2030-01-07T09:00:00Z",
+        "created_at": "2026-03-02T09:00:00Z",
         "file_in_zip": f"interview-{recorded.item.interview_id}/question-01-{recorded.item.question.slug}.webm",
     }
     assert data["interviews"][0]["questions"][1]["recording"] is None

@@ -10,7 +10,7 @@ from sessions.delivery import count_words, delivery
 from sessions.models import MAX_CHUNK_BYTES, Container, SessionQuestion
 from sessions.remux import NothingPlayable, join_segments
 from tests.audio import container_of, cut, duration_seconds, tone
-from tests.interviews import T0
+from tests.factories import T0
 
 MB = 1024 * 1024
 

@@ -13,12 +13,13 @@ from pathlib import Path
 import boto3
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from sessions import engine
 from sessions.models import Recording
 from tests.audio import container_of, duration_seconds, tone
-from tests.interviews import item, seed, start
+from tests.factories import item, start
 from tests.recording_helpers import send_stream
 
 BUCKET = "interviewprep-test-recordings"
@@ -79,8 +80,7 @@ def keys(client) -> list[str]:
 
 @pytest.fixture
 def recorded(alice, alice_client, bucket):
-    seed()
-    interview = start(alice, (1,), timing_mode="fixed", fixed_seconds=60)
+    interview = start(alice, (1,), timezone.now(), timing_mode="fixed", fixed_seconds=60)
     engine.show(item(interview, 1), interview.started_at)
     send_stream(alice_client, interview.pk, 1, tone(2.0, "webm"), segment=0)
     send_stream(alice_client, interview.pk, 1, tone(1.0, "webm"), segment=1, pieces=2)

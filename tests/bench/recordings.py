@@ -42,11 +42,11 @@ def measure(connection, CaptureQueriesContext) -> None:
 
     from sessions import engine
     from tests.audio import cut, tone
-    from tests.interviews import item, seed, start
+    from tests.factories import item, seed, start
 
     seed()
     user = get_user_model().objects.create_user("bench", "bench@example.com", "x")
-    interview = start(user, (1,), timing_mode="untimed")
+    interview = start(user, (1,), timezone.now(), timing_mode="untimed")
     engine.show(item(interview, 1), timezone.now())
     client = Client()
     client.force_login(user)

@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from django.core.files.storage import storages
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from sessions.models import Recording
 from tests.audio import container_of, duration_seconds
-from tests.interviews import item, seed, start
+from tests.factories import item, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,9 +33,8 @@ def log_in(page: Page, base_url: str, username: str) -> None:
 
 @pytest.fixture
 def speaker(django_user_model):
-    seed()
     user = django_user_model.objects.create_user("speaker", "speaker@example.com", PASSWORD)
-    return start(user, (1,), timing_mode="fixed", fixed_seconds=120)
+    return start(user, (1,), timezone.now(), timing_mode="fixed", fixed_seconds=120)
 
 
 def player_duration(page: Page) -> float:

@@ -3,11 +3,12 @@ service and no voices, so the page runs against stand-ins for SpeechRecognition 
 speechSynthesis injected before it loads; what is tested is the page's own logic."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Profile
 from tests.e2e.test_recording_flow import PASSWORD, log_in
-from tests.interviews import seed, start
+from tests.factories import start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -42,10 +43,9 @@ window.SpeechSynthesisUtterance = class { constructor(text) { this.text = text; 
 
 @pytest.fixture
 def interview(django_user_model):
-    seed()
     user = django_user_model.objects.create_user("talker", "talker@example.com", PASSWORD)
     Profile.objects.create(user=user, transcribe_speech=True, read_questions_aloud=True)
-    return start(user, (1, 2), timing_mode="untimed")
+    return start(user, (1, 2), timezone.now(), timing_mode="untimed")
 
 
 def test_the_transcript_streams_into_the_answer_box_and_is_submitted(
