@@ -2,6 +2,7 @@
 file once the answer is final, and their files deleted with their rows."""
 
 import logging
+import secrets
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -37,7 +38,12 @@ class Acknowledgement:
 
 
 def _chunk_name(item: SessionQuestion, segment: int, sequence: int) -> str:
-    return f"{item.interview.user_id}/{item.pk}/chunks/{segment:03d}-{sequence:06d}.part"
+    # A token of its own: when two requests race with the same chunk, the one that loses
+    # deletes its file, never the winner's (a bucket overwrites a name already taken).
+    return (
+        f"{item.interview.user_id}/{item.pk}/chunks/"
+        f"{segment:03d}-{sequence:06d}-{secrets.token_hex(4)}.part"
+    )
 
 
 def user_bytes(user_id: int) -> int:
@@ -47,16 +53,17 @@ def user_bytes(user_id: int) -> int:
     return total or 0
 
 
+def already_kept(recording: Recording, chunk: recordings.ChunkInfo) -> bool:
+    return RecordingChunk.objects.filter(
+        recording=recording, segment=chunk.segment, sequence=chunk.sequence
+    ).exists()
+
+
 def add_chunk(item: SessionQuestion, chunk: recordings.ChunkInfo, data: bytes, now: datetime):
     """Keep one chunk of the answer's recording, or say why not (recordings.ChunkRefused).
     A chunk already kept is acknowledged again and changes nothing."""
     recording = Recording.objects.filter(item=item).first()
-    if (
-        recording is not None
-        and RecordingChunk.objects.filter(
-            recording=recording, segment=chunk.segment, sequence=chunk.sequence
-        ).exists()
-    ):
+    if recording is not None and already_kept(recording, chunk):
         return Acknowledgement(chunk.segment, chunk.sequence, duplicate=True)
     found = recordings.check_chunk(
         item,
@@ -126,7 +133,8 @@ def assemble(recording: Recording, now: datetime) -> Recording:
         return recording
     extension = joined.container.value
     name = storage().save(
-        f"{item.interview.user_id}/{item.pk}/answer.{extension}", ContentFile(joined.data)
+        f"{item.interview.user_id}/{item.pk}/answer-{secrets.token_hex(4)}.{extension}",
+        ContentFile(joined.data),
     )
     with transaction.atomic():
         updated = Recording.objects.filter(pk=recording.pk, file="").update(

@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from sessions import engine, pace
+from sessions import engine, pace, recording_store
 from sessions.models import Recording, RecordingChunk
 from tests.audio import container_of, cut, duration_seconds, tone
 from tests.factories import T0, item, start
@@ -82,9 +82,11 @@ def test_it_acknowledges_each_chunk_with_its_place(
     assert response.json() == {"segment": 0, "sequence": 0, "duplicate": False}
     recording = Recording.objects.get()
     assert (recording.container, recording.size_bytes, recording.segments) == ("webm", 4000, 1)
-    assert stored_files(recordings_dir) == [
-        f"{interview.user_id}/{recording.item_id}/chunks/000-000000.part"
-    ]
+    assert stored_files(recordings_dir) == [RecordingChunk.objects.get().file]
+    assert re.fullmatch(
+        rf"{interview.user_id}/{recording.item_id}/chunks/000-000000-[0-9a-f]{{8}}\.part",
+        RecordingChunk.objects.get().file,
+    )
 
 
 def test_a_chunk_sent_twice_is_kept_once(alice_client, interview, first_take, recordings_dir):
@@ -96,6 +98,22 @@ def test_a_chunk_sent_twice_is_kept_once(alice_client, interview, first_take, re
     assert RecordingChunk.objects.count() == 1
     assert Recording.objects.get().size_bytes == 4000
     assert len(stored_files(recordings_dir)) == 1
+
+
+def test_the_same_chunk_racing_itself_is_kept_once_with_its_file(
+    alice_client, interview, first_take, recordings_dir, monkeypatch
+):
+    send_chunk(alice_client, interview.pk, 1, first_take[:4000])
+    kept = RecordingChunk.objects.get().file
+    # The second request checked before the first one's row existed, so it meets the
+    # unique constraint: it deletes its own file and hands back the bytes it reserved.
+    monkeypatch.setattr(recording_store, "already_kept", lambda recording, chunk: False)
+
+    again = send_chunk(alice_client, interview.pk, 1, first_take[:4000])
+
+    assert again.json()["duplicate"] is True
+    assert stored_files(recordings_dir) == [kept]
+    assert Recording.objects.get().size_bytes == 4000
 
 
 def test_chunks_out_of_order_make_the_whole_recording(alice_client, interview, first_take):
@@ -202,7 +220,10 @@ def test_one_chunk_upload_runs_a_fixed_number_of_queries(
 @FILES_DELETED_ON_COMMIT
 def test_the_grade_step_plays_the_whole_recording_before_the_reference(recorded, recordings_dir):
     assert recorded.duration_ms == pytest.approx(3000, abs=100)
-    assert recorded.file == f"{recorded.item.interview.user_id}/{recorded.item_id}/answer.webm"
+    assert re.fullmatch(
+        rf"{recorded.item.interview.user_id}/{recorded.item_id}/answer-[0-9a-f]{{8}}\.webm",
+        recorded.file,
+    )
     # The chunks are let go once joined; only the joined file is left.
     assert RecordingChunk.objects.count() == 0
     assert stored_files(recordings_dir) == [recorded.file]
