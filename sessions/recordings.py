@@ -9,7 +9,13 @@ from datetime import datetime
 from django.conf import settings
 
 from sessions import engine
-from sessions.models import MAX_CHUNK_BYTES, RECORDING_TIMESLICE_MS, Container, SessionQuestion
+from sessions.models import (
+    MAX_CHUNK_BYTES,
+    RECORDING_TIMESLICE_MS,
+    Container,
+    InterviewStatus,
+    SessionQuestion,
+)
 
 MB = 1024 * 1024
 
@@ -106,6 +112,8 @@ def check_chunk(
 
     The server's deadline applies as to the typed answer: once the answer is final, or after
     the deadline and its grace period (engine.is_expired), nothing more is kept."""
+    if item.interview.status != InterviewStatus.IN_PROGRESS:
+        raise ChunkRefused("This interview is over; it takes no more answers.", 409)
     if item.is_finalised:
         raise ChunkRefused("This answer is already submitted; the recording has stopped.", 409)
     if item.shown_at is None:

@@ -7,7 +7,13 @@ import pytest
 
 from sessions import engine, recordings
 from sessions.delivery import count_words, delivery
-from sessions.models import MAX_CHUNK_BYTES, Container, SessionQuestion
+from sessions.models import (
+    MAX_CHUNK_BYTES,
+    Container,
+    InterviewSession,
+    InterviewStatus,
+    SessionQuestion,
+)
 from sessions.remux import NothingPlayable, join_segments
 from tests.audio import container_of, cut, duration_seconds, tone
 from tests.factories import T0
@@ -41,9 +47,12 @@ def test_it_refuses_what_is_not_audio_we_keep(webm):
 # Limits and the deadline
 
 
-def shown_item(time_allowed: int | None, *, shown_at=T0, finalised=False) -> SessionQuestion:
+def shown_item(
+    time_allowed: int | None, *, shown_at=T0, finalised=False, status=InterviewStatus.IN_PROGRESS
+) -> SessionQuestion:
     deadline = None if time_allowed is None else shown_at + timedelta(seconds=time_allowed)
     return SessionQuestion(
+        interview=InterviewSession(status=status),
         time_allowed=time_allowed,
         shown_at=shown_at,
         deadline=deadline,
@@ -101,6 +110,14 @@ def test_chunks_follow_the_servers_deadline_and_grace(settings, seconds_after_de
         refused = refusal(item, chunk(1), now=now)
         assert refused.status == 409
         assert "Time is up" in refused.message
+
+
+def test_an_abandoned_interview_takes_no_more_chunks():
+    refused = refusal(shown_item(None, status=InterviewStatus.ABANDONED), chunk(1))
+    assert (refused.status, refused.message) == (
+        409,
+        "This interview is over; it takes no more answers.",
+    )
 
 
 def test_a_final_answer_takes_no_more_chunks():
