@@ -9,6 +9,7 @@ from django.db.models import Prefetch
 from accounts.models import profile_for
 from progress.models import ReviewCard, ReviewLogEntry
 from sessions.models import InterviewSession, SessionQuestion
+from sessions.recording_store import zip_entry_name
 
 
 def _answer(item: SessionQuestion) -> dict[str, Any]:
@@ -33,6 +34,21 @@ def _answer(item: SessionQuestion) -> dict[str, Any]:
         "self_rating": item.self_rating,
         "note": item.note,
         "graded_at": item.graded_at,
+        "recording": _recording(item),
+    }
+
+
+def _recording(item: SessionQuestion) -> dict[str, Any] | None:
+    recording = getattr(item, "recording", None)
+    if recording is None or not recording.file:
+        return None
+    return {
+        "container": recording.container,
+        "duration_ms": recording.duration_ms,
+        "size_bytes": recording.size_bytes,
+        "created_at": recording.created_at,
+        # Where it is in "Download my recordings".
+        "file_in_zip": zip_entry_name(recording),
     }
 
 
@@ -73,7 +89,9 @@ def user_data(user) -> dict[str, Any]:
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=SessionQuestion.objects.select_related("question").order_by("position"),
+                queryset=SessionQuestion.objects.select_related("question", "recording").order_by(
+                    "position"
+                ),
             ),
             "items__key_points",
         )

@@ -100,5 +100,12 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["time_zone", "rest_days", "show_streaks", "interview_date"]
+        fields = [
+            "time_zone",
+            "rest_days",
+            "show_streaks",
+            "interview_date",
+            "transcribe_speech",
+            "read_questions_aloud",
+        ]
         widgets = {"interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -1,6 +1,7 @@
 """Settings for InterviewPrep, read from the environment (see README.md, "Configuration")."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "interviewprep.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "interviewprep.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "interviewprep.middleware.HtmxLoginRedirectMiddleware",
@@ -163,6 +165,56 @@ STORAGES = {
     },
 }
 
+# Spoken answers: a private folder by default, never under STATIC_ROOT or a served media
+# folder (they are played through an owner-checked view); an S3-compatible bucket when
+# RECORDINGS_S3_BUCKET is set, so that several web nodes share them.
+RECORDINGS_DIR = Path(env_str("RECORDINGS_DIR", str(BASE_DIR / "private" / "recordings")))
+RECORDINGS_S3_BUCKET = env_str("RECORDINGS_S3_BUCKET")
+RECORDINGS_S3_ENDPOINT_URL = env_str("RECORDINGS_S3_ENDPOINT_URL")
+RECORDINGS_S3_REGION = env_str("RECORDINGS_S3_REGION", "us-east-1")
+# Seconds a signed playback link to the bucket stays valid.
+RECORDINGS_S3_URL_SECONDS = env_int("RECORDINGS_S3_URL_SECONDS", "300", minimum=10)
+if RECORDINGS_S3_BUCKET:
+    STORAGES["recordings"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RECORDINGS_S3_BUCKET,
+            "endpoint_url": RECORDINGS_S3_ENDPOINT_URL or None,
+            "region_name": RECORDINGS_S3_REGION,
+            "access_key": env_str("RECORDINGS_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("RECORDINGS_S3_SECRET_ACCESS_KEY"),
+            "location": "recordings",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": RECORDINGS_S3_URL_SECONDS,
+            "file_overwrite": True,
+            # A recording read back (for a zip) spills to a temporary file past this size.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+    RECORDINGS_MEDIA_ORIGINS = (
+        [urlsplit(RECORDINGS_S3_ENDPOINT_URL)._replace(path="", query="").geturl()]
+        if RECORDINGS_S3_ENDPOINT_URL
+        else [
+            f"https://{RECORDINGS_S3_BUCKET}.s3.amazonaws.com",
+            f"https://{RECORDINGS_S3_BUCKET}.s3.{RECORDINGS_S3_REGION}.amazonaws.com",
+        ]
+    )
+else:
+    STORAGES["recordings"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": RECORDINGS_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+    RECORDINGS_MEDIA_ORIGINS = []
+# Limits of one spoken answer and of one user's recordings, refused with a message.
+RECORDINGS_MAX_MB = env_int("RECORDINGS_MAX_MB", "20", minimum=1)
+RECORDINGS_UNTIMED_MAX_SECONDS = env_int("RECORDINGS_UNTIMED_MAX_SECONDS", "900", minimum=10)
+RECORDINGS_USER_QUOTA_MB = env_int("RECORDINGS_USER_QUOTA_MB", "500", minimum=1)
+
 # Email: SMTP once DJANGO_EMAIL_HOST is set. Console mail writes password-reset links into the
 # server's log, so with debug off it must be asked for by name (and start-up warns).
 _email_host = env_str("DJANGO_EMAIL_HOST")
@@ -197,6 +249,9 @@ SECURE_CSP = {
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
+    # Recordings play from the site (or a signed link to their bucket); blob: is the
+    # page's own copy of what it just recorded.
+    "media-src": [CSP.SELF, "blob:", *RECORDINGS_MEDIA_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -209,6 +264,8 @@ CSRF_FAILURE_VIEW = "interviewprep.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The microphone for spoken answers, from this site only; nothing else.
+PERMISSIONS_POLICY = "microphone=(self), camera=(), geolocation=()"
 
 # HTTPS: on by default in production; DJANGO_HTTPS=False for a plain-HTTP local run.
 HTTPS = env_bool("DJANGO_HTTPS", "False" if DEBUG else "True")

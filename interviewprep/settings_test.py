@@ -1,11 +1,14 @@
 """Settings for the test suite: production settings with a fixed key, plain HTTP and fast hashing."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-any-deployment")
 os.environ.setdefault("DJANGO_HTTPS", "False")
 os.environ.setdefault("DJANGO_DEBUG", "False")
 os.environ.setdefault("DJANGO_EMAIL_CONSOLE", "True")
+# Recordings made by the tests never land in the project's folder.
+os.environ.setdefault("RECORDINGS_DIR", tempfile.mkdtemp(prefix="interviewprep-test-recordings-"))
 
 from interviewprep.settings import *  # noqa: F403
 from interviewprep.settings import STORAGES

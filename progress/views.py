@@ -15,7 +15,7 @@ from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
 from progress.paging import page_of
 from questions.models import Level, Question
-from sessions import engine
+from sessions import engine, pace
 from sessions.models import (
     InterviewSession,
     InterviewStatus,
@@ -50,6 +50,7 @@ def home(request: HttpRequest) -> HttpResponse:
         weeks=weeks,
         rating_chart=charts.rating_chart(weeks),
         coverage_chart=charts.coverage_chart(weeks),
+        pace_weeks=pace.weekly_pace(request.user, profile.zone, now),
     )
     return render(request, "progress/dashboard.html", context)
 
@@ -129,6 +130,7 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
     # Key points are counted for this page's answers only.
     answers = list(
         SessionQuestion.objects.filter(pk__in=page.object_list)
+        .select_related("recording")
         .annotate(
             covered_count=Count("key_points", filter=Q(key_points__covered=True)),
             key_point_count=Count("key_points"),

@@ -13,11 +13,14 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import Profile
 from progress.calibration import calibration_hint
-from sessions import engine
+from sessions import engine, recording_store, recordings
+from sessions.delivery import delivery
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
 from sessions.models import (
     MAX_ANSWER_CHARS,
+    RECORDING_TIMESLICE_MS,
     FinishState,
     InterviewSession,
     InterviewStatus,
@@ -34,7 +37,7 @@ def _get_interview_for_user(request: HttpRequest, pk: int) -> InterviewSession:
 
 def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQuestion:
     return get_object_or_404(
-        SessionQuestion.objects.select_related("interview"),
+        SessionQuestion.objects.select_related("interview", "recording"),
         interview__pk=pk,
         interview__user=request.user,
         position=position,
@@ -96,8 +99,19 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
         context["suggested_rating"] = Rating(
             engine.suggested_rating(len(covered), len(key_points))
         ).label
+        recording = recording_store.assemble_if_needed(item, context["now"])
+        context["recording"] = recording
+        if recording is not None and recording.duration_ms is not None:
+            context["delivery"] = delivery(
+                recording.duration_ms, item.answer_text, item.time_allowed
+            )
     else:
         context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
+        context["recording"] = getattr(item, "recording", None)
+        context["recording_max_ms"] = recordings.limits_for(item).max_ms
+        context["recording_timeslice_ms"] = RECORDING_TIMESLICE_MS
+        context["recording_flush_ms"] = recordings.flush_ms()
+        context["speech"] = Profile.objects.filter(user_id=interview.user_id).first()
     return context
 
 
@@ -117,7 +131,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.ABANDONED:
         return redirect("interviews:summary", pk=interview.pk)
     engine.finalise_expired(interview, now)
-    item = engine.current_item(list(interview.items.all()))
+    item = engine.current_item(list(interview.items.select_related("recording")))
     if item is None:
         return redirect("interviews:summary", pk=interview.pk)
     if not item.is_finalised:
@@ -206,6 +220,8 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return _render_step(request, interview, item, answer_form=form)
     text = form.cleaned_data["answer"] if form.is_valid() else item.draft
     result = engine.submit(item, text, now, ran_out=request.POST.get("ran_out") == "1")
+    # A spoken answer becomes one file as soon as the answer is final.
+    recording_store.assemble_if_needed(result.item, now)
     if not result.item.is_finalised:
         # Not this question's turn yet: back to the one that is.
         if request.htmx:
@@ -244,7 +260,7 @@ def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
         return redirect("interviews:summary", pk=pk)
     if request.htmx:
-        next_item = engine.current_item(list(interview.items.all()))
+        next_item = engine.current_item(list(interview.items.select_related("recording")))
         if next_item is None:
             return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
         if not next_item.is_finalised:
@@ -259,9 +275,12 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.IN_PROGRESS:
         engine.finalise_expired(interview, timezone.now())
         interview.refresh_from_db(fields=["status", "finished_at"])
-    items = list(engine.item_scores(interview))
+    items = list(engine.item_scores(interview).select_related("recording"))
     for item in items:
         item.hint = calibration_hint(item.self_rating, item.covered_count, item.key_point_count)
+        recording = getattr(item, "recording", None)
+        if recording is not None and recording.duration_ms is not None:
+            item.delivery = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
     return render(
         request,
         "sessions/summary.html",

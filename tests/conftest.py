@@ -40,6 +40,9 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A fake microphone that plays a tone, granted without a prompt, for spoken answers.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 # In CI a missing browser or database is a failure, never a skip.
@@ -108,3 +111,18 @@ def bob_client(bob) -> Client:
     client = Client()
     client.force_login(bob)
     return client
+
+
+@pytest.fixture
+def recordings_dir(settings, tmp_path):
+    """Recordings on disk in a folder of this test's own."""
+    folder = tmp_path / "recordings"
+    settings.RECORDINGS_S3_BUCKET = ""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "recordings": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder},
+        },
+    }
+    return folder

@@ -1022,8 +1022,8 @@ def test_play_runs_a_fixed_number_of_queries(
     alice_client.get(url("play", interview.pk))  # shows question 1
 
     # 1. the session, 2. the user, 3. the interview, 4. finalise_expired's UPDATE,
-    # 5. the interview's questions.
-    with django_assert_num_queries(5):
+    # 5. the interview's questions with their recordings, 6. the user's speech settings.
+    with django_assert_num_queries(6):
         response = alice_client.get(url("play", interview.pk))
 
     assert f"Question 1 of {size}" in response.text
@@ -1117,6 +1117,7 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
     # 1. the session, 2. the user, 3. the question with its interview,
     # 4. the answer's conditional UPDATE (accepted, so nothing to read back),
     # 5. the UPDATE completing the interview if every question is final, 6. the key points.
+    # (Its recording, none here, came with the question in 3.)
     with django_assert_num_queries(6):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
@@ -1180,9 +1181,10 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     #   upsert with its replayed schedule and totals, 13. the log entry's upsert,
     #   14.-15. the card's missed key points counted and upserted,
     #   16.-17. the day's totals summed and upserted,
-    # 18. RELEASE SAVEPOINT, 19. the interview's questions, 20. the next question's clock
-    # UPDATE (it wins, so nothing to read back).
-    with django_assert_num_queries(20):
+    # 18. RELEASE SAVEPOINT, 19. the interview's questions with their recordings, 20. the
+    # next question's clock UPDATE (it wins, so nothing to read back), 21. the user's speech
+    # settings.
+    with django_assert_num_queries(21):
         response = alice_client.post(
             url("grade", interview.pk, 1), {"rating": "3", "key_points": ["1"]}, **HTMX
         )

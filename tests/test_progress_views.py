@@ -883,8 +883,8 @@ def test_the_dashboards_query_count_is_fixed(alice_client, answered, django_asse
     # 1 session, 2 user, 3 interview in progress, 4 any graded answer?, 5 profile,
     # 6 answers per day, 7 cards with their questions, 8 their topics (prefetch),
     # 9 interviews completed, 10 mastery per level, 11 mastery per topic,
-    # 12 most-missed key points, 13 recent interviews.
-    with django_assert_num_queries(13):
+    # 12 most-missed key points, 13 recent interviews, 14 pace of spoken answers per week.
+    with django_assert_num_queries(14):
         response = alice_client.get("/")
     assertContains(response, "Your progress, alice")
 
