@@ -3,11 +3,12 @@ card is always rebuilt from it, so changing a grade later reschedules the questi
 
 from datetime import datetime
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, Max, Min, Q, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import profile_for
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
+from sessions.grading import MISMATCH, coverage_counts
 from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
 
 # No fuzzing: a card rebuilt from the same log must land on the same schedule.
@@ -82,13 +83,9 @@ def record_review(item: SessionQuestion, now: datetime) -> ReviewLogEntry:
     card, _ = ReviewCard.objects.get_or_create(
         user=user, question_id=item.question_id, defaults={"due": now}
     )
-    counts = item.key_points.aggregate(
-        covered=Count("pk", filter=Q(covered=True)), total=Count("pk")
-    )
     values = {
         "rating": item.self_rating,
-        "covered_count": counts["covered"],
-        "key_point_count": counts["total"],
+        **item.key_points.aggregate(**coverage_counts("")),
         "timed_out": item.finish_state == FinishState.TIMED_OUT,
         "review_duration": None if item.time_used is None else item.time_used * 1000,
     }
@@ -113,12 +110,6 @@ def record_review(item: SessionQuestion, now: datetime) -> ReviewLogEntry:
     refresh_activity(user, [entry.answered_on])
     return entry
 
-
-# A grade that disagrees with the key points ticked: Good or Easy with under half of them,
-# or Again with all of them.
-MISMATCH = Q(rating__gte=3, key_point_count__gt=F("covered_count") * 2) | Q(
-    rating=1, covered_count=F("key_point_count"), key_point_count__gt=0
-)
 
 DAY_TOTALS = {
     "answers": Count("pk"),

@@ -13,14 +13,13 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
-from progress.calibration import calibration_hint
-from sessions import engine
+from sessions import engine, grading
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
+from sessions.grading import calibration_hint
 from sessions.models import (
     MAX_ANSWER_CHARS,
     InterviewSession,
     InterviewStatus,
-    Rating,
     SessionQuestion,
 )
 
@@ -74,15 +73,15 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
     }
     if item.is_finalised:
         key_points = list(item.key_points.all())
-        covered = [point.position for point in key_points if point.covered]
-        initial = {"key_points": covered, "rating": item.self_rating, "note": item.note}
-        context["grade_form"] = extra.get("grade_form") or GradeForm(
-            initial=initial, key_points=key_points
-        )
+        ticked = grading.initial_ticks(item, key_points)
+        initial = {"key_points": ticked, "rating": item.self_rating, "note": item.note}
+        grade_form = extra.get("grade_form") or GradeForm(initial=initial, key_points=key_points)
+        context["grade_form"] = grade_form
         context["key_points"] = key_points
-        context["suggested_rating"] = Rating(
-            engine.suggested_rating(len(covered), len(key_points))
-        ).label
+        context["key_point_choices"] = list(zip(grade_form["key_points"], key_points, strict=True))
+        context["answer_segments"] = grading.evidence_segments(item.answer_text, key_points)
+        context["rating_table"] = grading.rating_table(len(key_points))
+        context["suggested_rating"] = grading.suggested_rating(len(ticked), len(key_points)).label
     else:
         context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
     return context

@@ -972,8 +972,9 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
 
     # 1. the session, 2. the user, 3. the question with its interview,
     # 4. the answer's conditional UPDATE, 5. the question read back,
-    # 6. the UPDATE completing the interview if every question is final, 7. the key points.
-    with django_assert_num_queries(7):
+    # 6. the key points to suggest, 7. their suggestions' UPDATE,
+    # 8. the UPDATE completing the interview if every question is final, 9. the key points.
+    with django_assert_num_queries(9):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text

@@ -1,0 +1,380 @@
+"""Which key points an answer seems to cover: cue phrases matched sentence by sentence,
+stemmed, and refused when negated, hedged or only listed.
+
+A key point's cues are concepts; each concept is one or more alternative phrases
+separated by "|", and a trailing "*" on a word matches any word that starts with it
+("saturat*"). A key point is covered when one sentence of the answer, or two adjacent
+sentences, make every concept without negating it. A key point without cues falls back
+to its own content words. Pure functions over plain values: no database, no network.
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+# Words that, just before a concept or inside it, turn it into its opposite.
+NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "nothing", "hardly"})
+# How many words before a concept a negation still reaches.
+NEGATION_REACH = 3
+# Words that end the reach of a negation: a new clause starts.
+CLAUSE_BREAKS = frozenset({"but", "while", "whereas", "although", "though", "however", "yet"})
+# A sentence that says the candidate does not know makes no point.
+HEDGES = (
+    ("not", "sure"),
+    ("no", "idea"),
+    ("not", "certain"),
+    ("unsure",),
+    ("do", "not", "know"),
+    ("not", "rememb"),
+    ("forget",),
+    ("forgot",),
+)
+# A sentence of at least this many short comma-separated items is a list of terms.
+LIST_MIN_ITEMS = 4
+LIST_MAX_ITEM_WORDS = 4
+# Concepts spread over two adjacent sentences count a little less than in one.
+ADJACENT_SENTENCE_FACTOR = 0.9
+# Without cues, this share of the key point's own content words must appear in a sentence.
+FALLBACK_SHARE = 0.6
+
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "of",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "into",
+        "is",
+        "are",
+        "was",
+        "were",
+        "be",
+        "been",
+        "being",
+        "it",
+        "its",
+        "this",
+        "that",
+        "these",
+        "those",
+        "which",
+        "who",
+        "whom",
+        "than",
+        "then",
+        "such",
+        "e",
+        "g",
+        "eg",
+        "i",
+        "e",
+        "ie",
+        "so",
+        "can",
+        "may",
+        "might",
+        "do",
+        "does",
+        "did",
+        "has",
+        "have",
+        "had",
+        "more",
+        "most",
+        "less",
+        "many",
+        "much",
+        "each",
+        "every",
+        "any",
+        "some",
+        "their",
+        "there",
+        "they",
+        "them",
+        "we",
+        "you",
+        "your",
+        "our",
+        "one",
+        "two",
+        "per",
+        "via",
+        "also",
+        "not",
+        "only",
+        "often",
+        "usually",
+        "rather",
+        "instead",
+        "about",
+        "over",
+        "under",
+        "between",
+        "both",
+        "either",
+        "vs",
+    ]
+)
+_NOT_BRITISH = frozenset(
+    [
+        "advertise",
+        "comprise",
+        "compromise",
+        "concise",
+        "despise",
+        "enterprise",
+        "exercise",
+        "expertise",
+        "franchise",
+        "improvise",
+        "merchandise",
+        "otherwise",
+        "precise",
+        "premise",
+        "promise",
+        "revise",
+        "supervise",
+        "surmise",
+        "surprise",
+        "televise",
+        "wise",
+        "noise",
+        "rise",
+        "arise",
+        "raise",
+        "praise",
+        "poise",
+    ]
+)
+_CONTRACTIONS = (
+    (re.compile(r"\bcan't\b|\bcannot\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"n't\b"), " not"),
+)
+_WORD_RE = re.compile(r"[a-z0-9]+\*?|[,;:]")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•*-])|\n\s*")
+_BRITISH_RE = re.compile(r"^(\w{3,}?)is(e|es|ed|ing|ation|ations|er|ers)$")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The detector's view of one key point: covered or not, how close, and the evidence,
+    as character offsets into the answer (start inclusive, end exclusive)."""
+
+    covered: bool
+    score: float
+    evidence: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class _Token:
+    stem: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    tokens: tuple[_Token, ...]
+
+
+def _normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@lru_cache(maxsize=20_000)
+def _stem(word: str) -> str:
+    if word.endswith("*"):
+        return _stem(word[:-1]) + "*" if len(word) > 1 else "*"
+    if word not in _NOT_BRITISH:
+        word = _BRITISH_RE.sub(r"\1iz\2", word)
+    return _STEMMER.stemWord(word).replace("colour", "color")
+
+
+def _tokens(text: str, offset: int = 0) -> tuple[_Token, ...]:
+    # Contractions change lengths, so offsets come from the original text word by word.
+    tokens = []
+    for match in re.finditer(r"\S+", text):
+        for word in _WORD_RE.finditer(_normalise(match.group())):
+            tokens.append(_Token(_stem(word.group()), offset + match.start(), offset + match.end()))
+    return tuple(tokens)
+
+
+def sentences(answer: str) -> list[_Sentence]:
+    """The answer cut into sentences and lines, each with its offsets and stemmed words."""
+    found = []
+    start = 0
+    for boundary in [*_SENTENCE_END_RE.finditer(answer), None]:
+        end = boundary.start() if boundary else len(answer)
+        chunk = answer[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            lead = start + chunk.index(stripped)
+            found.append(_Sentence(lead, lead + len(stripped), _tokens(stripped, lead)))
+        if boundary:
+            start = boundary.end()
+    return found
+
+
+@dataclass(frozen=True)
+class _Concept:
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=4096)
+def _concept(cue: str) -> _Concept:
+    alternatives = []
+    for phrase in cue.split("|"):
+        stems = tuple(token.stem for token in _tokens(phrase) if token.stem not in {",", ";", ":"})
+        if stems:
+            alternatives.append(stems)
+    return _Concept(tuple(alternatives))
+
+
+def _fallback_concepts(key_point: str) -> tuple[_Concept, ...]:
+    stems = []
+    for token in _tokens(key_point):
+        if token.stem.isalnum() and token.stem not in _STOPWORDS and token.stem not in stems:
+            stems.append(token.stem)
+    return tuple(_Concept(((stem,),)) for stem in stems)
+
+
+def _word_matches(pattern: str, stem: str) -> bool:
+    if pattern.endswith("*"):
+        return stem.startswith(pattern[:-1])
+    return stem == pattern
+
+
+# Filler words allowed between two words of a cue phrase.
+MAX_GAP = 2
+
+
+def _find(phrase: tuple[str, ...], stems: list[str]) -> list[tuple[int, int]]:
+    """Every place the phrase occurs, in order, with at most MAX_GAP words between words."""
+    found = []
+    for first, stem in enumerate(stems):
+        if not _word_matches(phrase[0], stem):
+            continue
+        position, ok = first, True
+        for pattern in phrase[1:]:
+            window = range(position + 1, min(len(stems), position + 2 + MAX_GAP))
+            position = next((i for i in window if _word_matches(pattern, stems[i])), -1)
+            if position < 0:
+                ok = False
+                break
+        if ok:
+            found.append((first, position))
+    return found
+
+
+def _negated(stems: list[str], first: int, last: int, phrase: tuple[str, ...]) -> bool:
+    if any(word in NEGATIONS for word in phrase):
+        return False  # The cue itself says "not ...": the negation is the point.
+    if any(stems[i] in NEGATIONS for i in range(first, last + 1)):
+        return True
+    for i in range(first - 1, max(-1, first - 1 - NEGATION_REACH), -1):
+        if stems[i] in CLAUSE_BREAKS or stems[i] in {",", ";", ":"}:
+            return False
+        if stems[i] in NEGATIONS:
+            return True
+    return False
+
+
+def _is_hedged(stems: list[str]) -> bool:
+    joined = " " + " ".join(stems) + " "
+    return any(" " + " ".join(hedge) in joined for hedge in HEDGES)
+
+
+def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
+    """The items of a sentence that is only a list of terms, or None for a real sentence."""
+    items, start = [], 0
+    for i, stem in enumerate([*stems, ","]):
+        if stem in {",", ";", ":", "and", "or"}:
+            if i > start:
+                items.append((start, i - 1))
+            start = i + 1
+    short = [item for item in items if item[1] - item[0] + 1 <= LIST_MAX_ITEM_WORDS]
+    if len(items) >= LIST_MIN_ITEMS and len(short) >= len(items) - 1:
+        return items
+    return None
+
+
+def _concepts_made(concepts: tuple[_Concept, ...], sentence: _Sentence) -> list[bool]:
+    """For each concept, whether the sentence makes it (found, not negated)."""
+    stems = [token.stem for token in sentence.tokens]
+    if _is_hedged(stems):
+        return [False] * len(concepts)
+    places: list[list[tuple[int, int]]] = []
+    for concept in concepts:
+        spots = []
+        for phrase in concept.alternatives:
+            spots += [spot for spot in _find(phrase, stems) if not _negated(stems, *spot, phrase)]
+        places.append(spots)
+    made = [bool(spots) for spots in places]
+    items = _list_items(stems)
+    if items is not None and len(concepts) > 1 and all(made):
+        # A list of terms names things; it makes a point only within one of its items.
+        def in_item(item: tuple[int, int]) -> bool:
+            return all(any(item[0] <= a and b <= item[1] for a, b in spots) for spots in places)
+
+        if not any(in_item(item) for item in items):
+            return [False] * len(concepts)
+    return made
+
+
+def detect(answer: str, cues: list[str], key_point: str = "") -> Suggestion:
+    """Whether the answer makes one key point, given its cues (or, without cues, its text)."""
+    return detect_all(answer, [(cues, key_point)])[0]
+
+
+def detect_all(answer: str, key_points: list[tuple[list[str], str]]) -> list[Suggestion]:
+    """detect() for each (cues, text) of a question's key points, sharing the sentence split."""
+    found = sentences(answer)
+    return [_detect_one(found, cues, text) for cues, text in key_points]
+
+
+def _detect_one(found: list[_Sentence], cues: list[str], text: str) -> Suggestion:
+    concepts = tuple(_concept(cue) for cue in cues) or _fallback_concepts(text)
+    concepts = tuple(concept for concept in concepts if concept.alternatives)
+    if not concepts or not found:
+        return Suggestion(False, 0.0, None)
+    needed = len(concepts) if cues else max(1, round(FALLBACK_SHARE * len(concepts)))
+    best = Suggestion(False, 0.0, None)
+    made_before: list[bool] | None = None
+    for index, sentence in enumerate(found):
+        made = _concepts_made(concepts, sentence)
+        candidates = [(sum(made), 1.0, (sentence.start, sentence.end))]
+        if made_before is not None and len(concepts) > 1:
+            both = sum(a or b for a, b in zip(made, made_before, strict=True))
+            if both > max(sum(made), sum(made_before)):
+                span = (found[index - 1].start, sentence.end)
+                candidates.append((both, ADJACENT_SENTENCE_FACTOR, span))
+        for count, factor, span in candidates:
+            score = round(min(1.0, count / needed) * factor, 3)
+            covered = count >= needed
+            if (covered, score) > (best.covered, best.score):
+                best = Suggestion(covered, score, span if count else None)
+        made_before = made
+    return best
