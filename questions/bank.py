@@ -13,7 +13,15 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question, Topic
+from questions.models import (
+    MAX_SECONDS,
+    MIN_SECONDS,
+    KeyPoint,
+    Level,
+    Question,
+    Topic,
+    cue_problem,
+)
 
 FIXTURE_FORMAT = "interviewprep.questions/1"
 MIN_KEY_POINTS = 3
@@ -30,6 +38,9 @@ QUESTION_FIELDS = (
     "suggested_seconds",
     "is_active",
 )
+# A key point is its text, or an object with its text and the cue phrases the detector
+# looks for; the plain form is kept for points without cues.
+KEY_POINT_FIELDS = ("text", "cues")
 
 
 class BankError(Exception):
@@ -66,10 +77,46 @@ def question_record(question: Question) -> dict[str, Any]:
         "topics": sorted(topic.slug for topic in question.topics.all()),
         "prompt": question.prompt,
         "reference_answer": question.reference_answer,
-        "key_points": [point.text for point in question.key_points.all()],
+        "key_points": [
+            key_point_record(point.text, point.cues) for point in question.key_points.all()
+        ],
         "suggested_seconds": question.suggested_seconds,
         "is_active": question.is_active,
     }
+
+
+def key_point_record(text: str, cues: list[str]) -> str | dict[str, Any]:
+    return {"text": text, "cues": cues} if cues else text
+
+
+def key_point_values(record: str | dict[str, Any]) -> dict[str, Any]:
+    """A checked key point as KeyPoint's fields."""
+    if isinstance(record, str):
+        return {"text": record, "cues": []}
+    return {name: record[name] for name in KEY_POINT_FIELDS}
+
+
+def _check_key_point(point: Any, where: str, problems: list[str]):
+    """A key point in its normalised form, or None after naming its problem."""
+    if isinstance(point, dict):
+        unknown = sorted(set(point) - set(KEY_POINT_FIELDS))
+        if unknown:
+            problems.append(f"{where} has unknown fields: {', '.join(unknown)}.")
+            return None
+        cues = point.get("cues", [])
+        if problem := cue_problem(cues):
+            problems.append(f"{where}: field 'cues' {problem}.")
+            return None
+        text = point.get("text")
+    else:
+        text, cues = point, []
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{where} has no text.")
+    elif len(text) > 300:
+        problems.append(f"{where} is longer than 300 characters.")
+    else:
+        return key_point_record(text.strip(), [cue.strip() for cue in cues])
+    return None
 
 
 def export_bank(questions=None) -> dict[str, Any]:
@@ -175,11 +222,10 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
                 f"{where}: field 'key_points' has {len(points)} points; "
                 f"it needs {MIN_KEY_POINTS} to {MAX_KEY_POINTS}."
             )
-        for position, point in enumerate(points, start=1):
-            if not isinstance(point, str) or not point.strip():
-                problems.append(f"{where}: key point {position} has no text.")
-            elif len(point) > 300:
-                problems.append(f"{where}: key point {position} is longer than 300 characters.")
+        checked_points = [
+            _check_key_point(point, f"{where}: key point {position}", problems)
+            for position, point in enumerate(points, start=1)
+        ]
     seconds = raw["suggested_seconds"]
     if (
         not isinstance(seconds, int)
@@ -201,7 +247,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         "topics": sorted(topics),
         "prompt": raw["prompt"].strip(),
         "reference_answer": raw["reference_answer"].strip(),
-        "key_points": [point.strip() for point in points],
+        "key_points": checked_points,
         "suggested_seconds": seconds,
         "is_active": is_active,
     }
@@ -281,8 +327,8 @@ def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *,
     question.topics.set([topics_by_slug[slug] for slug in record["topics"]])
     question.key_points.all().delete()
     KeyPoint.objects.bulk_create(
-        KeyPoint(question=question, order=order, text=text)
-        for order, text in enumerate(record["key_points"], start=1)
+        KeyPoint(question=question, order=order, **key_point_values(point))
+        for order, point in enumerate(record["key_points"], start=1)
     )
     return question
 

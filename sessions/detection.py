@@ -42,133 +42,24 @@ ADJACENT_SENTENCE_FACTOR = 0.9
 # Without cues, this share of the key point's own content words must appear in a sentence.
 FALLBACK_SHARE = 0.6
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "and",
-        "or",
-        "of",
-        "to",
-        "in",
-        "on",
-        "for",
-        "with",
-        "by",
-        "as",
-        "at",
-        "from",
-        "into",
-        "is",
-        "are",
-        "was",
-        "were",
-        "be",
-        "been",
-        "being",
-        "it",
-        "its",
-        "this",
-        "that",
-        "these",
-        "those",
-        "which",
-        "who",
-        "whom",
-        "than",
-        "then",
-        "such",
-        "e",
-        "g",
-        "eg",
-        "i",
-        "e",
-        "ie",
-        "so",
-        "can",
-        "may",
-        "might",
-        "do",
-        "does",
-        "did",
-        "has",
-        "have",
-        "had",
-        "more",
-        "most",
-        "less",
-        "many",
-        "much",
-        "each",
-        "every",
-        "any",
-        "some",
-        "their",
-        "there",
-        "they",
-        "them",
-        "we",
-        "you",
-        "your",
-        "our",
-        "one",
-        "two",
-        "per",
-        "via",
-        "also",
-        "not",
-        "only",
-        "often",
-        "usually",
-        "rather",
-        "instead",
-        "about",
-        "over",
-        "under",
-        "between",
-        "both",
-        "either",
-        "vs",
-    ]
-)
-_NOT_BRITISH = frozenset(
-    [
-        "advertise",
-        "comprise",
-        "compromise",
-        "concise",
-        "despise",
-        "enterprise",
-        "exercise",
-        "expertise",
-        "franchise",
-        "improvise",
-        "merchandise",
-        "otherwise",
-        "precise",
-        "premise",
-        "promise",
-        "revise",
-        "supervise",
-        "surmise",
-        "surprise",
-        "televise",
-        "wise",
-        "noise",
-        "rise",
-        "arise",
-        "raise",
-        "praise",
-        "poise",
-    ]
-)
+# Words too common to count when a key point without cues is matched by its own words.
+STOPWORD_TEXT = """a an the and or of to in on for with by as at from into is are was were
+be been being it its this that these those which who whom than then such e g eg i ie so
+can may might do does did has have had more most less many much each every any some their
+there they them we you your our one two per via also not only often usually rather instead
+about over under between both either vs"""
+_STOPWORDS = frozenset(STOPWORD_TEXT.split())
+# Words ending in -ise that are not British spellings of -ize.
+NOT_BRITISH_TEXT = """advertise comprise compromise concise despise enterprise exercise
+expertise franchise improvise merchandise otherwise precise premise promise revise supervise
+surmise surprise televise wise noise rise arise raise praise poise"""
+_NOT_BRITISH = frozenset(NOT_BRITISH_TEXT.split())
 _CONTRACTIONS = (
     (re.compile(r"\bcan't\b|\bcannot\b"), "can not"),
     (re.compile(r"\bwon't\b"), "will not"),
     (re.compile(r"n't\b"), " not"),
 )
-_WORD_RE = re.compile(r"[a-z0-9]+\*?|[,;:]")
+_WORD_RE = re.compile(r"[a-z0-9]+\*?|\*|[,;:]")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•*-])|\n\s*")
 _BRITISH_RE = re.compile(r"^(\w{3,}?)is(e|es|ed|ing|ation|ations|er|ers)$")
 
@@ -185,6 +76,7 @@ class Suggestion:
 
 @dataclass(frozen=True)
 class _Token:
+    word: str  # lower case, American spelling
     stem: str
     start: int
     end: int
@@ -205,12 +97,18 @@ def _normalise(text: str) -> str:
 
 
 @lru_cache(maxsize=20_000)
+def _american(word: str) -> str:
+    if word in _NOT_BRITISH:
+        return word
+    return _BRITISH_RE.sub(r"\1iz\2", word).replace("colour", "color")
+
+
+@lru_cache(maxsize=20_000)
 def _stem(word: str) -> str:
+    """The word's stem; a cue word ending in "*" stays a prefix, unstemmed."""
     if word.endswith("*"):
-        return _stem(word[:-1]) + "*" if len(word) > 1 else "*"
-    if word not in _NOT_BRITISH:
-        word = _BRITISH_RE.sub(r"\1iz\2", word)
-    return _STEMMER.stemWord(word).replace("colour", "color")
+        return word
+    return _STEMMER.stemWord(word)
 
 
 def _tokens(text: str, offset: int = 0) -> tuple[_Token, ...]:
@@ -218,7 +116,10 @@ def _tokens(text: str, offset: int = 0) -> tuple[_Token, ...]:
     tokens = []
     for match in re.finditer(r"\S+", text):
         for word in _WORD_RE.finditer(_normalise(match.group())):
-            tokens.append(_Token(_stem(word.group()), offset + match.start(), offset + match.end()))
+            american = _american(word.group())
+            tokens.append(
+                _Token(american, _stem(american), offset + match.start(), offset + match.end())
+            )
     return tuple(tokens)
 
 
@@ -261,26 +162,26 @@ def _fallback_concepts(key_point: str) -> tuple[_Concept, ...]:
     return tuple(_Concept(((stem,),)) for stem in stems)
 
 
-def _word_matches(pattern: str, stem: str) -> bool:
+def _word_matches(pattern: str, token: _Token) -> bool:
     if pattern.endswith("*"):
-        return stem.startswith(pattern[:-1])
-    return stem == pattern
+        return token.word.startswith(pattern[:-1]) or token.stem.startswith(pattern[:-1])
+    return token.stem == pattern
 
 
 # Filler words allowed between two words of a cue phrase.
 MAX_GAP = 2
 
 
-def _find(phrase: tuple[str, ...], stems: list[str]) -> list[tuple[int, int]]:
+def _find(phrase: tuple[str, ...], tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
     """Every place the phrase occurs, in order, with at most MAX_GAP words between words."""
     found = []
-    for first, stem in enumerate(stems):
-        if not _word_matches(phrase[0], stem):
+    for first, token in enumerate(tokens):
+        if not _word_matches(phrase[0], token):
             continue
         position, ok = first, True
         for pattern in phrase[1:]:
-            window = range(position + 1, min(len(stems), position + 2 + MAX_GAP))
-            position = next((i for i in window if _word_matches(pattern, stems[i])), -1)
+            window = range(position + 1, min(len(tokens), position + 2 + MAX_GAP))
+            position = next((i for i in window if _word_matches(pattern, tokens[i])), -1)
             if position < 0:
                 ok = False
                 break
@@ -330,7 +231,11 @@ def _concepts_made(concepts: tuple[_Concept, ...], sentence: _Sentence) -> list[
     for concept in concepts:
         spots = []
         for phrase in concept.alternatives:
-            spots += [spot for spot in _find(phrase, stems) if not _negated(stems, *spot, phrase)]
+            spots += [
+                spot
+                for spot in _find(phrase, sentence.tokens)
+                if not _negated(stems, *spot, phrase)
+            ]
         places.append(spots)
     made = [bool(spots) for spots in places]
     items = _list_items(stems)
