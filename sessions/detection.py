@@ -31,12 +31,13 @@ HEDGES = (
     ("unsure",),
     ("do", "not", "know"),
     ("not", "rememb"),
-    ("forget",),
-    ("forgot",),
+    ("i", "forget"),
+    ("i", "forgot"),
 )
-# A sentence of at least this many short comma-separated items is a list of terms.
+# A sentence of at least this many comma-separated items, nearly all short, is a list of terms.
 LIST_MIN_ITEMS = 4
 LIST_MAX_ITEM_WORDS = 4
+LIST_SHORT_SHARE = 0.75
 # Concepts spread over two adjacent sentences count a little less than in one.
 ADJACENT_SENTENCE_FACTOR = 0.9
 # Without cues, this share of the key point's own content words must appear in a sentence.
@@ -165,7 +166,8 @@ def _fallback_concepts(key_point: str) -> tuple[_Concept, ...]:
 def _word_matches(pattern: str, token: _Token) -> bool:
     if pattern.endswith("*"):
         return token.word.startswith(pattern[:-1]) or token.stem.startswith(pattern[:-1])
-    return token.stem == pattern
+    # Snowball leaves acronyms' plurals alone ("lstms"); a trailing s still matches.
+    return token.stem == pattern or token.stem == pattern + "s"
 
 
 # Filler words allowed between two words of a cue phrase.
@@ -212,12 +214,12 @@ def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
     """The items of a sentence that is only a list of terms, or None for a real sentence."""
     items, start = [], 0
     for i, stem in enumerate([*stems, ","]):
-        if stem in {",", ";", ":", "and", "or"}:
+        if stem in {",", ";", ":"}:
             if i > start:
                 items.append((start, i - 1))
             start = i + 1
     short = [item for item in items if item[1] - item[0] + 1 <= LIST_MAX_ITEM_WORDS]
-    if len(items) >= LIST_MIN_ITEMS and len(short) >= len(items) - 1:
+    if len(items) >= LIST_MIN_ITEMS and len(short) >= LIST_SHORT_SHARE * len(items):
         return items
     return None
 
@@ -239,13 +241,15 @@ def _concepts_made(concepts: tuple[_Concept, ...], sentence: _Sentence) -> list[
         places.append(spots)
     made = [bool(spots) for spots in places]
     items = _list_items(stems)
-    if items is not None and len(concepts) > 1 and all(made):
-        # A list of terms names things; it makes a point only within one of its items.
-        def in_item(item: tuple[int, int]) -> bool:
-            return all(any(item[0] <= a and b <= item[1] for a, b in spots) for spots in places)
+    if items is not None and len(concepts) > 1:
+        # A list of terms names things; a point that takes several ideas is made only
+        # within one of its longer items, not by naming a term ("shared weights").
+        def makes_point(item: tuple[int, int]) -> bool:
+            return item[1] - item[0] + 1 > LIST_MAX_ITEM_WORDS and all(
+                any(item[0] <= a and b <= item[1] for a, b in spots) for spots in places
+            )
 
-        if not any(in_item(item) for item in items):
-            return [False] * len(concepts)
+        return [any(makes_point(item) for item in items)] * len(concepts)
     return made
 
 
@@ -283,3 +287,12 @@ def _detect_one(found: list[_Sentence], cues: list[str], text: str) -> Suggestio
                 best = Suggestion(covered, score, span if count else None)
         made_before = made
     return best
+
+
+def content_stems(text: str) -> set[str]:
+    """The stems of a text's words, less the common ones."""
+    return {
+        token.stem
+        for token in _tokens(text)
+        if token.stem.isalnum() and token.stem not in _STOPWORDS
+    }
