@@ -7,7 +7,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Question
+from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question
 
 MAX_ANSWER_CHARS = 20_000
 # Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
@@ -223,3 +223,12 @@ class ShownKeyPoint(models.Model):
         if self.evidence_start is None:
             return ""
         return self.item.answer_text[self.evidence_start : self.evidence_end]
+
+
+class KeyPointSuggestions(KeyPoint):
+    """A bank key point seen through how its suggestions fared in graded answers (admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "key-point suggestion"
+        verbose_name_plural = "key-point suggestions"
