@@ -71,5 +71,6 @@ def change_form_data(question) -> dict:
             f"key_points-{index}-question": question.pk,
             f"key_points-{index}-order": point.order,
             f"key_points-{index}-text": point.text,
+            f"key_points-{index}-cues": "\n".join(point.cues),
         }
     return data
