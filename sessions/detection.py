@@ -8,10 +8,11 @@ sentences, make every concept without negating it. A key point without cues fall
 to its own content words. Pure functions over plain values: no database, no network.
 """
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import snowballstemmer
 
@@ -89,8 +90,51 @@ class _Sentence:
     end: int
     tokens: tuple[_Token, ...]
 
+    # Worked out once per sentence and shared by every key point of the question.
+    @cached_property
+    def stems(self) -> list[str]:
+        return [token.stem for token in self.tokens]
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each stem occurs, so that a phrase is looked up instead of scanned for."""
+        index: dict[str, list[int]] = {}
+        for position, stem in enumerate(self.stems):
+            index.setdefault(stem, []).append(position)
+        return index
+
+    @cached_property
+    def hedged(self) -> bool:
+        return _is_hedged(self.stems)
+
+    @cached_property
+    def list_items(self) -> list[tuple[int, int]] | None:
+        return _list_items(self.stems)
+
+    @cached_property
+    def sorted_words(self) -> list[tuple[str, int]]:
+        """Every word and stem with its position, sorted, to find a prefix by bisection."""
+        return sorted(
+            {(token.word, i) for i, token in enumerate(self.tokens)}
+            | {(token.stem, i) for i, token in enumerate(self.tokens)}
+        )
+
+    def starts(self, pattern: str) -> list[int]:
+        """The positions whose word matches a phrase's first word."""
+        if pattern.endswith("*"):
+            prefix, words = pattern[:-1], self.sorted_words
+            found = set()
+            for index in range(bisect.bisect_left(words, (prefix,)), len(words)):
+                if not words[index][0].startswith(prefix):
+                    break
+                found.add(words[index][1])
+            return sorted(found)
+        return sorted(self.positions.get(pattern, []) + self.positions.get(pattern + "s", []))
+
 
 def _normalise(text: str) -> str:
+    if text.isascii() and "'" not in text:
+        return text.lower()  # The common case, without the work below.
     text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
@@ -174,12 +218,11 @@ def _word_matches(pattern: str, token: _Token) -> bool:
 MAX_GAP = 2
 
 
-def _find(phrase: tuple[str, ...], tokens: tuple[_Token, ...]) -> list[tuple[int, int]]:
+def _find(phrase: tuple[str, ...], sentence: "_Sentence") -> list[tuple[int, int]]:
     """Every place the phrase occurs, in order, with at most MAX_GAP words between words."""
     found = []
-    for first, token in enumerate(tokens):
-        if not _word_matches(phrase[0], token):
-            continue
+    tokens = sentence.tokens
+    for first in sentence.starts(phrase[0]):
         position, ok = first, True
         for pattern in phrase[1:]:
             window = range(position + 1, min(len(tokens), position + 2 + MAX_GAP))
@@ -224,24 +267,34 @@ def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
     return None
 
 
-def _concepts_made(concepts: tuple[_Concept, ...], sentence: _Sentence) -> list[bool]:
-    """For each concept, whether the sentence makes it (found, not negated)."""
-    stems = [token.stem for token in sentence.tokens]
-    if _is_hedged(stems):
-        return [False] * len(concepts)
-    places: list[list[tuple[int, int]]] = []
-    for concept in concepts:
-        spots = []
+def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list[list[bool]]:
+    """For each sentence, for each concept, whether the sentence makes it: found, within
+    the sentence, not negated, in a sentence that is not hedged nor only a list of terms."""
+    places: list[list[list[tuple[int, int]]]] = [[[] for _ in concepts] for _ in answer.sentences]
+    for k, concept in enumerate(concepts):
         for phrase in concept.alternatives:
-            spots += [
-                spot
-                for spot in _find(phrase, sentence.tokens)
-                if not _negated(stems, *spot, phrase)
-            ]
-        places.append(spots)
-    made = [bool(spots) for spots in places]
-    items = _list_items(stems)
-    if items is not None and len(concepts) > 1:
+            # Looked up once in the whole answer, then each match given to its sentence.
+            for first, last in _find(phrase, answer.whole):
+                index = answer.sentence_of[first]
+                if answer.sentence_of[last] != index:
+                    continue
+                base = answer.first_token[index]
+                spot = (first - base, last - base)
+                if not _negated(answer.sentences[index].stems, *spot, phrase):
+                    places[index][k].append(spot)
+    return [
+        _judge_sentence(sentence, spots, len(concepts))
+        for sentence, spots in zip(answer.sentences, places, strict=True)
+    ]
+
+
+def _judge_sentence(
+    sentence: _Sentence, places: list[list[tuple[int, int]]], concepts: int
+) -> list[bool]:
+    if sentence.hedged:
+        return [False] * concepts
+    items = sentence.list_items
+    if items is not None and concepts > 1:
         # A list of terms names things; a point that takes several ideas is made only
         # within one of its longer items, not by naming a term ("shared weights").
         def makes_point(item: tuple[int, int]) -> bool:
@@ -249,8 +302,29 @@ def _concepts_made(concepts: tuple[_Concept, ...], sentence: _Sentence) -> list[
                 any(item[0] <= a and b <= item[1] for a, b in spots) for spots in places
             )
 
-        return [any(makes_point(item) for item in items)] * len(concepts)
-    return made
+        return [any(makes_point(item) for item in items)] * concepts
+    return [bool(spots) for spots in places]
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """An answer's sentences, and all its words as one sequence to look phrases up in."""
+
+    sentences: list[_Sentence]
+    whole: _Sentence
+    sentence_of: list[int]  # the sentence of each word of `whole`
+    first_token: list[int]  # where each sentence starts in `whole`
+
+    @classmethod
+    def read(cls, text: str) -> "_Answer":
+        found = sentences(text)
+        sentence_of: list[int] = []
+        first_token: list[int] = []
+        for index, sentence in enumerate(found):
+            first_token.append(len(sentence_of))
+            sentence_of += [index] * len(sentence.tokens)
+        whole = _Sentence(0, len(text), tuple(t for part in found for t in part.tokens))
+        return cls(found, whole, sentence_of, first_token)
 
 
 def detect(answer: str, cues: list[str], key_point: str = "") -> Suggestion:
@@ -260,11 +334,12 @@ def detect(answer: str, cues: list[str], key_point: str = "") -> Suggestion:
 
 def detect_all(answer: str, key_points: list[tuple[list[str], str]]) -> list[Suggestion]:
     """detect() for each (cues, text) of a question's key points, sharing the sentence split."""
-    found = sentences(answer)
-    return [_detect_one(found, cues, text) for cues, text in key_points]
+    read = _Answer.read(answer)
+    return [_detect_one(read, cues, text) for cues, text in key_points]
 
 
-def _detect_one(found: list[_Sentence], cues: list[str], text: str) -> Suggestion:
+def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
+    found = answer.sentences
     concepts = tuple(_concept(cue) for cue in cues) or _fallback_concepts(text)
     concepts = tuple(concept for concept in concepts if concept.alternatives)
     if not concepts or not found:
@@ -272,8 +347,9 @@ def _detect_one(found: list[_Sentence], cues: list[str], text: str) -> Suggestio
     needed = len(concepts) if cues else max(1, round(FALLBACK_SHARE * len(concepts)))
     best = Suggestion(False, 0.0, None)
     made_before: list[bool] | None = None
-    for index, sentence in enumerate(found):
-        made = _concepts_made(concepts, sentence)
+    for index, (sentence, made) in enumerate(
+        zip(found, _made_by_sentence(concepts, answer), strict=True)
+    ):
         candidates = [(sum(made), 1.0, (sentence.start, sentence.end))]
         if made_before is not None and len(concepts) > 1:
             both = sum(a or b for a, b in zip(made, made_before, strict=True))

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sessions import detection
+from sessions.models import MAX_ANSWER_CHARS
 
 EVAL_FORMAT = "interviewprep.eval/1"
 KINDS = ("strong", "partial", "weak", "adversarial")
@@ -101,6 +102,8 @@ class Report:
     detector: dict[str, Counts] = field(default_factory=dict)
     baseline: dict[str, Counts] = field(default_factory=dict)
     seconds_per_answer: list[float] = field(default_factory=list)
+    # The time for an answer as long as an answer may be, once per question of the bank.
+    seconds_per_longest_answer: list[float] = field(default_factory=list)
     misses: list[Miss] = field(default_factory=list)
 
     def meets_targets(self) -> bool:
@@ -200,6 +203,13 @@ def evaluate(
                 span = suggestion.evidence
                 evidence = labelled.answer[span[0] : span[1]] if span else ""
                 report.misses.append(Miss(labelled, position, suggestion.covered, evidence))
+    if answers:
+        text = " ".join(labelled.answer for labelled in answers)
+        longest = (text * (MAX_ANSWER_CHARS // len(text) + 1))[:MAX_ANSWER_CHARS]
+        for key_points in bank.values():
+            started = clock()
+            detector(longest, key_points)
+            report.seconds_per_longest_answer.append(clock() - started)
     return report
 
 
@@ -238,6 +248,12 @@ def format_report(report: Report, memory_mb: float | None = None) -> str:
         lines.append(
             f"Detector time per answer: median {statistics.median(times) * 1000:.2f} ms, "
             f"95th percentile {p95 * 1000:.2f} ms, slowest {times[-1] * 1000:.2f} ms."
+        )
+    if report.seconds_per_longest_answer:
+        times = report.seconds_per_longest_answer
+        lines.append(
+            f"For an answer of the maximum length ({MAX_ANSWER_CHARS:,} characters): median "
+            f"{statistics.median(times) * 1000:.0f} ms, slowest {max(times) * 1000:.0f} ms."
         )
     if memory_mb is not None:
         lines.append(f"Memory the detector adds to a process: {memory_mb:.1f} MB.")

@@ -76,6 +76,7 @@ def test_evaluate_scores_the_detector_and_the_baseline_per_kind():
     assert report.baseline["adversarial"].false_positive == 1
     assert report.detector["all"].decisions == 4
     assert report.seconds_per_answer == pytest.approx([0.001, 0.001])
+    assert report.seconds_per_longest_answer == pytest.approx([0.001])
     assert report.misses == []
     text = format_report(report, memory_mb=1.5)
     assert "False ticks on adversarial answers: detector 0.0%" in text
@@ -131,6 +132,7 @@ def test_the_command_prints_the_table(db):
         assert f"\n{kind} " in text
     assert "detector P" in text and "keyword P" in text
     assert "Detector time per answer: median" in text
+    assert "For an answer of the maximum length (20,000 characters): median" in text
     assert "Memory the detector adds to a process:" in text
     assert "Targets: F1 ≥ 0.85 overall" in text
 
