@@ -79,7 +79,7 @@ class Question(models.Model):
 
 
 MAX_CUES = 8
-MAX_CUE_CHARS = 300
+MAX_CUE_CHARS = 500
 
 
 def cue_problem(cues) -> str | None:

@@ -19,9 +19,11 @@ import snowballstemmer
 _STEMMER = snowballstemmer.stemmer("english")
 
 # Words that, just before a concept or inside it, turn it into its opposite.
-NEGATIONS = frozenset({"not", "no", "never", "neither", "nor", "none", "nothing", "hardly"})
-# How many words before a concept a negation still reaches.
+NEGATION_WORDS = ("not", "no", "never", "neither", "nor", "none", "nothing", "nobody")
+# How many words before a concept a negation still reaches, and after a point's last idea
+# ("a test set is not needed").
 NEGATION_REACH = 3
+POSTPOSED_NEGATION_REACH = 2
 # Words that end the reach of a negation: a new clause starts.
 CLAUSE_BREAKS = frozenset({"but", "while", "whereas", "although", "though", "however", "yet"})
 # A sentence that says the candidate does not know makes no point.
@@ -39,8 +41,13 @@ HEDGES = (
 LIST_MIN_ITEMS = 4
 LIST_MAX_ITEM_WORDS = 4
 LIST_SHORT_SHARE = 0.75
-# Concepts spread over two adjacent sentences count a little less than in one.
+# Concepts spread over two adjacent sentences count a little less than in one, and only
+# when the second sentence goes on from the first ("It saturates, ...").
 ADJACENT_SENTENCE_FACTOR = 0.9
+CONTINUATION_WORDS = frozenset(
+    {"it", "its", "this", "that", "these", "those", "they", "their", "them", "so", "such"}
+    | {"hence", "therefore", "thus", "which", "then", "also", "and", "because", "here"}
+)
 # Without cues, this share of the key point's own content words must appear in a sentence.
 FALLBACK_SHARE = 0.6
 
@@ -51,6 +58,8 @@ can may might do does did has have had more most less many much each every any s
 there they them we you your our one two per via also not only often usually rather instead
 about over under between both either vs"""
 _STOPWORDS = frozenset(STOPWORD_TEXT.split())
+# Compared with stems, so stemmed the same way ("nothing" is "noth").
+NEGATIONS = frozenset(_STEMMER.stemWords(list(NEGATION_WORDS)))
 # Words ending in -ise that are not British spellings of -ize.
 NOT_BRITISH_TEXT = """advertise comprise compromise concise despise enterprise exercise
 expertise franchise improvise merchandise otherwise precise premise promise revise supervise
@@ -102,6 +111,10 @@ class _Sentence:
         for position, stem in enumerate(self.stems):
             index.setdefault(stem, []).append(position)
         return index
+
+    @cached_property
+    def continues(self) -> bool:
+        return bool(self.tokens) and self.tokens[0].word in CONTINUATION_WORDS
 
     @cached_property
     def hedged(self) -> bool:
@@ -248,6 +261,31 @@ def _negated(stems: list[str], first: int, last: int, phrase: tuple[str, ...]) -
     return False
 
 
+_BREAKS = CLAUSE_BREAKS | {",", ";", ":"}
+
+
+def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> bool:
+    """Whether a negation stands between a point's ideas, or just after the last one, in
+    the same clause ("the batch size has nothing to do with the learning rate"). Words of
+    a cue that says "not" itself are not negations."""
+    first_spots = [spots[0] for spots in places]
+    low, high = min(a for a, _ in first_spots), max(b for _, b in first_spots)
+    inside = {i for spots in places for a, b in spots for i in range(a, b + 1)}
+    for position in range(low, high + 1):
+        if (
+            stems[position] in NEGATIONS
+            and position not in inside
+            and not any(stems[i] in _BREAKS for i in range(position + 1, high + 1))
+        ):
+            return True
+    for position in range(high + 1, min(len(stems), high + 1 + POSTPOSED_NEGATION_REACH)):
+        if stems[position] in _BREAKS:
+            return False
+        if stems[position] in NEGATIONS:
+            return True
+    return False
+
+
 def _is_hedged(stems: list[str]) -> bool:
     joined = " " + " ".join(stems) + " "
     return any(" " + " ".join(hedge) in joined for hedge in HEDGES)
@@ -255,7 +293,8 @@ def _is_hedged(stems: list[str]) -> bool:
 
 def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
     """The items of a sentence that is only a list of terms, or None for a real sentence."""
-    items, start = [], 0
+    items: list[tuple[int, int]] = []
+    start = 0
     for i, stem in enumerate([*stems, ","]):
         if stem in {",", ";", ":"}:
             if i > start:
@@ -293,17 +332,30 @@ def _judge_sentence(
 ) -> list[bool]:
     if sentence.hedged:
         return [False] * concepts
+    made = [bool(spots) for spots in places]
+    if all(made) and _relation_negated(sentence.stems, places):
+        return [False] * concepts
     items = sentence.list_items
     if items is not None and concepts > 1:
         # A list of terms names things; a point that takes several ideas is made only
-        # within one of its longer items, not by naming a term ("shared weights").
+        # within one of its longer items, not by naming a term ("shared weights"), or
+        # between a lead-in before a colon and one item ("Against underfitting: ...").
+        lead = items[0] if sentence.stems[items[0][1] + 1] == ":" else None
+
+        def within(spot: tuple[int, int], item: tuple[int, int]) -> bool:
+            return item[0] <= spot[0] and spot[1] <= item[1]
+
         def makes_point(item: tuple[int, int]) -> bool:
-            return item[1] - item[0] + 1 > LIST_MAX_ITEM_WORDS and all(
-                any(item[0] <= a and b <= item[1] for a, b in spots) for spots in places
+            if item[1] - item[0] + 1 > LIST_MAX_ITEM_WORDS and all(
+                any(within(spot, item) for spot in spots) for spots in places
+            ):
+                return True
+            return lead is not None and all(
+                any(within(spot, item) or within(spot, lead) for spot in spots) for spots in places
             )
 
         return [any(makes_point(item) for item in items)] * concepts
-    return [bool(spots) for spots in places]
+    return made
 
 
 @dataclass(frozen=True)
@@ -351,7 +403,7 @@ def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
         zip(found, _made_by_sentence(concepts, answer), strict=True)
     ):
         candidates = [(sum(made), 1.0, (sentence.start, sentence.end))]
-        if made_before is not None and len(concepts) > 1:
+        if made_before is not None and len(concepts) > 1 and sentence.continues:
             both = sum(a or b for a, b in zip(made, made_before, strict=True))
             if both > max(sum(made), sum(made_before)):
                 span = (found[index - 1].start, sentence.end)

@@ -38,6 +38,21 @@ def test_a_negated_point_is_not_covered(answer):
     assert not detect(answer, RELU_HELPS).covered
 
 
+@pytest.mark.parametrize(
+    ("answer", "cues"),
+    [
+        (
+            "The batch size has nothing to do with the learning rate.",
+            ["batch size", "learning rate"],
+        ),
+        ("A separate test set is not needed.", ["test set", "separate"]),
+        ("Sigmoid is never the reason gradients vanish.", SATURATES),
+    ],
+)
+def test_a_negation_between_the_ideas_or_just_after_them_undoes_the_point(answer, cues):
+    assert not detect(answer, cues).covered
+
+
 def test_a_cue_that_says_not_itself_is_the_point():
     assert detect("ReLU does not saturate for positive inputs.", RELU_HELPS).covered
 
@@ -55,6 +70,14 @@ def test_a_list_of_terms_makes_no_point_that_takes_several_ideas():
     assert not detect(
         "Hidden state, shared weights, BPTT, forget gate.", ["weight*", "shar*"]
     ).covered
+
+
+def test_a_list_after_a_colon_makes_points_with_its_lead_in():
+    answer = (
+        "Against underfitting: use a bigger model, train longer, tune the rate, regularise less."
+    )
+
+    assert detect(answer, ["underfit*", "bigger model|train* longer"]).covered
 
 
 def test_a_list_still_names_things_for_a_point_that_is_one_idea():
@@ -75,6 +98,12 @@ def test_a_point_spread_over_two_adjacent_sentences_counts_a_little_less():
     assert suggestion.covered
     assert suggestion.score == 0.9
     assert suggestion.evidence == (0, len(answer))
+
+
+def test_a_next_sentence_that_does_not_go_on_from_the_first_is_not_paired_with_it():
+    answer = "Cross-validation prevents overfitting. Underfitting is fixed by dropout."
+
+    assert not detect(answer, ["overfit*", "dropout"]).covered
 
 
 def test_two_ideas_far_apart_do_not_make_a_point():

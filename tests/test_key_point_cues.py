@@ -41,7 +41,7 @@ def test_every_key_point_of_the_fixture_has_cues(seeded):
         ([""], "cue 1 is empty or not text"),
         (["relu", 3], "cue 2 is empty or not text"),
         (["relu||sigmoid"], "cue 1 has an empty alternative"),
-        (["x" * 301], "cue 1 is longer than 300 characters"),
+        (["x" * 501], "cue 1 is longer than 500 characters"),
         (["relu"] * (MAX_CUES + 1), f"at most {MAX_CUES}"),
     ],
 )
