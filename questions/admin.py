@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.text import Truncator
 
 from questions import bank
-from questions.forms import ImportQuestionsForm
+from questions.forms import FollowUpsField, ImportQuestionsForm
 from questions.models import KeyPoint, Question, Topic
 
 
@@ -70,6 +70,8 @@ class KeyPointInline(admin.TabularInline):
 
 
 class QuestionAdminForm(forms.ModelForm):
+    follow_ups = FollowUpsField(label="Follow-up questions")
+
     class Meta:
         model = Question
         fields = [
@@ -81,6 +83,7 @@ class QuestionAdminForm(forms.ModelForm):
             "prompt",
             "reference_answer",
             "suggested_seconds",
+            "follow_ups",
         ]
         widgets = {
             "prompt": forms.Textarea(attrs={"rows": 3, "cols": 90}),
@@ -110,7 +113,10 @@ class QuestionAdmin(admin.ModelAdmin):
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["number", "slug", "level", "topics", "is_active"]}),
-        ("Content", {"fields": ["prompt", "reference_answer", "suggested_seconds"]}),
+        (
+            "Content",
+            {"fields": ["prompt", "reference_answer", "suggested_seconds", "follow_ups"]},
+        ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     prepopulated_fields = {"slug": ["prompt"]}

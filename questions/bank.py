@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from questions.models import (
@@ -21,6 +22,7 @@ from questions.models import (
     Question,
     Topic,
     cue_problem,
+    validate_follow_ups,
 )
 
 FIXTURE_FORMAT = "interviewprep.questions/1"
@@ -37,10 +39,16 @@ QUESTION_FIELDS = (
     "key_points",
     "suggested_seconds",
     "is_active",
+    "follow_ups",
 )
 # A key point is its text, or an object with its text and the cue phrases the detector
 # looks for; the plain form is kept for points without cues.
 KEY_POINT_FIELDS = ("text", "cues")
+# Fields a file may leave out, with the value they then take.
+OPTIONAL_FIELDS = {"is_active": True, "follow_ups": []}
+# Fields added to the format after questions were first seeded: left out of the checksum
+# while empty, so a question seeded before they existed still counts as unedited.
+FIELDS_ADDED_LATER = {"follow_ups": []}
 
 
 class BankError(Exception):
@@ -64,7 +72,12 @@ class BankPlan:
 
 
 def checksum(record: dict[str, Any]) -> str:
-    canonical = {**record, "topics": sorted(record["topics"])}
+    canonical = {
+        name: value
+        for name, value in record.items()
+        if name not in FIELDS_ADDED_LATER or value != FIELDS_ADDED_LATER[name]
+    }
+    canonical["topics"] = sorted(record["topics"])
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -82,6 +95,7 @@ def question_record(question: Question) -> dict[str, Any]:
         ],
         "suggested_seconds": question.suggested_seconds,
         "is_active": question.is_active,
+        "follow_ups": question.follow_ups,
     }
 
 
@@ -188,7 +202,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
     where = f"Question {number}" if isinstance(number, int) else f"Question {index} in the file"
     before = len(problems)
     for name in QUESTION_FIELDS:
-        if name not in raw and name != "is_active":
+        if name not in raw and name not in OPTIONAL_FIELDS:
             problems.append(f"{where}: field '{name}' is missing.")
     if len(problems) > before:
         return None
@@ -238,6 +252,11 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
     is_active = raw.get("is_active", True)
     if not isinstance(is_active, bool):
         problems.append(f"{where}: field 'is_active' must be true or false.")
+    follow_ups = raw.get("follow_ups", [])
+    try:
+        validate_follow_ups(follow_ups)
+    except ValidationError as error:
+        problems.extend(f"{where}: {message}" for message in error.messages)
     if len(problems) > before:
         return None
     return {
@@ -250,6 +269,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         "key_points": checked_points,
         "suggested_seconds": seconds,
         "is_active": is_active,
+        "follow_ups": [text.strip() for text in follow_ups],
     }
 
 
@@ -320,6 +340,7 @@ def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *,
         "reference_answer": record["reference_answer"],
         "suggested_seconds": record["suggested_seconds"],
         "is_active": record["is_active"],
+        "follow_ups": record["follow_ups"],
     }
     if seeded:
         values["seed_checksum"] = checksum(record)

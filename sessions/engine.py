@@ -123,6 +123,7 @@ def start_interview(
                     question=question,
                     prompt=question.prompt,
                     reference_answer=question.reference_answer,
+                    follow_ups=question.follow_ups,
                     level=question.level,
                     time_allowed=time_allowed_for(question, config),
                 )

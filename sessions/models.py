@@ -114,6 +114,7 @@ class SessionQuestion(models.Model):
     # What was shown, kept as it was so that later edits to the bank rewrite no history.
     prompt = models.TextField()
     reference_answer = models.TextField()
+    follow_ups = models.JSONField(default=list, blank=True)
     level = models.CharField(max_length=12, choices=Level.choices)
     time_allowed = models.PositiveIntegerField(
         null=True, blank=True, help_text="Seconds; empty when untimed."

@@ -60,6 +60,7 @@ def change_form_data(question) -> dict:
         "prompt": question.prompt,
         "reference_answer": question.reference_answer,
         "suggested_seconds": question.suggested_seconds,
+        "follow_ups": "\n".join(question.follow_ups),
         "key_points-TOTAL_FORMS": len(points),
         "key_points-INITIAL_FORMS": len(points),
         "key_points-MIN_NUM_FORMS": 3,

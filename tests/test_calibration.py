@@ -93,7 +93,7 @@ CASES = [
     (2, 6, GOOD, 3),  # exactly half: none
     (5, 7, GOOD, 3),  # hint: 3 of 7
     (8, 7, AGAIN, 7),  # hint: Again with all
-    (9, 6, AGAIN, 5),  # none
+    (9, 7, AGAIN, 5),  # none
     (10, 7, HARD, 0),  # none
 ]
 

@@ -6,8 +6,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0001_initial'),
-        ('questions', '0002_key_point_cue_phrases'),
+        ('interview_sessions', '0002_item_keeps_follow_ups_as_shown'),
+        ('questions', '0003_key_point_cue_phrases'),
     ]
 
     operations = [
