@@ -148,7 +148,9 @@ class _Sentence:
 def _normalise(text: str) -> str:
     if text.isascii() and "'" not in text:
         return text.lower()  # The common case, without the work below.
-    text = unicodedata.normalize("NFKC", text).lower().replace("’", "'")
+    # Accents go ("ŷ" is "y"); letters of other scripts (δ, σ) are dropped by _WORD_RE.
+    text = unicodedata.normalize("NFKD", text).lower().replace("’", "'")
+    text = "".join(char for char in text if not unicodedata.combining(char))
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     return text
