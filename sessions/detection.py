@@ -20,12 +20,16 @@ _STEMMER = snowballstemmer.stemmer("english")
 
 # Words that, just before a concept or inside it, turn it into its opposite.
 NEGATION_WORDS = ("not", "no", "never", "neither", "nor", "none", "nothing", "nobody")
+# Words that deny what they stand next to ("schedules are unnecessary").
+DENIAL_WORDS = ("unnecessary", "needless", "pointless", "irrelevant", "useless")
+# Two-word negations of what follows ("rather than token by token").
+NEGATION_PAIRS = frozenset({("rather", "than"), ("instead", "of")})
 # How many words before a concept a negation still reaches, and after a point's last idea
 # ("a test set is not needed").
 NEGATION_REACH = 3
 POSTPOSED_NEGATION_REACH = 2
 # Words that end the reach of a negation: a new clause starts.
-CLAUSE_BREAKS = frozenset({"but", "while", "whereas", "although", "though", "however", "yet"})
+CLAUSE_BREAK_WORDS = ("but", "while", "whereas", "although", "though", "however", "yet")
 # A sentence that says the candidate does not know makes no point.
 HEDGES = (
     ("not", "sure"),
@@ -59,7 +63,8 @@ there they them we you your our one two per via also not only often usually rath
 about over under between both either vs"""
 _STOPWORDS = frozenset(STOPWORD_TEXT.split())
 # Compared with stems, so stemmed the same way ("nothing" is "noth").
-NEGATIONS = frozenset(_STEMMER.stemWords(list(NEGATION_WORDS)))
+NEGATIONS = frozenset(_STEMMER.stemWords([*NEGATION_WORDS, *DENIAL_WORDS]))
+CLAUSE_BREAKS = frozenset(_STEMMER.stemWords(list(CLAUSE_BREAK_WORDS)))
 # Words ending in -ise that are not British spellings of -ize.
 NOT_BRITISH_TEXT = """advertise comprise compromise concise despise enterprise exercise
 expertise franchise improvise merchandise otherwise precise premise promise revise supervise
@@ -251,14 +256,14 @@ def _find(phrase: tuple[str, ...], sentence: "_Sentence") -> list[tuple[int, int
 
 
 def _negated(stems: list[str], first: int, last: int, phrase: tuple[str, ...]) -> bool:
-    if any(word in NEGATIONS for word in phrase):
+    if any(word in NEGATIONS or word in {"rather", "instead"} for word in phrase):
         return False  # The cue itself says "not ...": the negation is the point.
     if any(stems[i] in NEGATIONS for i in range(first, last + 1)):
         return True
     for i in range(first - 1, max(-1, first - 1 - NEGATION_REACH), -1):
         if stems[i] in CLAUSE_BREAKS or stems[i] in {",", ";", ":"}:
             return False
-        if stems[i] in NEGATIONS:
+        if stems[i] in NEGATIONS or (i > 0 and (stems[i - 1], stems[i]) in NEGATION_PAIRS):
             return True
     return False
 
@@ -286,6 +291,19 @@ def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> 
         if stems[position] in NEGATIONS:
             return True
     return False
+
+
+def _disjoint(places: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
+    """Each idea's matches, less those on words already taken by an earlier idea: one word
+    makes one idea ("deep learning" is not also "learns")."""
+    taken: set[int] = set()
+    kept = []
+    for spots in places:
+        free = [spot for spot in spots if not taken & set(range(spot[0], spot[1] + 1))]
+        if free:
+            taken |= set(range(free[0][0], free[0][1] + 1))
+        kept.append(free)
+    return kept
 
 
 def _is_hedged(stems: list[str]) -> bool:
@@ -334,6 +352,7 @@ def _judge_sentence(
 ) -> list[bool]:
     if sentence.hedged:
         return [False] * concepts
+    places = _disjoint(places)
     made = [bool(spots) for spots in places]
     if all(made) and _relation_negated(sentence.stems, places):
         return [False] * concepts

@@ -53,6 +53,28 @@ def test_a_negation_between_the_ideas_or_just_after_them_undoes_the_point(answer
     assert not detect(answer, cues).covered
 
 
+@pytest.mark.parametrize(
+    ("answer", "cues"),
+    [
+        (
+            "Text generation writes the whole output at once rather than token by token.",
+            ["generat*", "token by token"],
+        ),
+        ("Learning-rate schedules are unnecessary with Adam.", ["learning rate", "schedul*"]),
+        ("Whereas ReLU is fine, it is not the sigmoid that saturates.", SATURATES),
+    ],
+)
+def test_rather_than_and_words_of_denial_negate_too(answer, cues):
+    assert not detect(answer, cues).covered
+
+
+def test_one_word_makes_one_idea():
+    cues = ["deep learning", "learn*|feature*"]
+
+    assert not detect("Deep learning always wins on tabular data.", cues).covered
+    assert detect("Deep learning learns its own features.", cues).covered
+
+
 def test_a_cue_that_says_not_itself_is_the_point():
     assert detect("ReLU does not saturate for positive inputs.", RELU_HELPS).covered
 

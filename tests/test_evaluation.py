@@ -126,7 +126,7 @@ def test_the_command_prints_the_table(db):
     call_command("evaluate_key_points", answers=str(DEV_SET), misses=True, stdout=out)
 
     text = out.getvalue()
-    assert "28 answers, 182 key-point decisions." in text
+    assert "28 answers, 184 key-point decisions." in text
     for kind in ("all", "strong", "partial", "weak", "adversarial"):
         assert f"\n{kind} " in text
     assert "detector P" in text and "keyword P" in text
