@@ -79,6 +79,7 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
         context["grade_form"] = grade_form
         context["key_points"] = key_points
         context["key_point_choices"] = list(zip(grade_form["key_points"], key_points, strict=True))
+        context["any_suggested"] = any(point.suggested for point in key_points)
         context["answer_segments"] = grading.evidence_segments(item.answer_text, key_points)
         context["rating_table"] = grading.rating_table(len(key_points))
         context["suggested_rating"] = grading.suggested_rating(len(ticked), len(key_points)).label

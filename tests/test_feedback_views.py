@@ -57,6 +57,7 @@ def test_the_grade_step_pre_ticks_the_suggestions_with_their_evidence(alice_clie
 
     assert ticked(page) == [1, 2]
     assert page.count("suggested: confirm or untick") == 2
+    assert "Ticked for you: the points your answer seems to cover" in page
     assert (
         '<q class="evidence-quote small" data-evidence-of="1">'
         "ReLU is max(0, x), so negative inputs give zero.</q>"
@@ -93,6 +94,7 @@ def test_an_answer_without_suggestions_opens_with_nothing_ticked(alice_client, s
 
     assert ticked(page) == []
     assert "suggested: confirm or untick" not in page
+    assert "Ticked for you" not in page
     assert "Suggested from the key points you ticked: Again." in page
 
 
