@@ -210,7 +210,12 @@ class ShownKeyPoint(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
-                | Q(evidence_start__lte=F("evidence_end"), suggested=True),
+                | Q(
+                    evidence_start__isnull=False,
+                    evidence_end__isnull=False,
+                    evidence_start__lte=F("evidence_end"),
+                    suggested=True,
+                ),
                 name="shown_keypoint_evidence_is_a_span_of_a_suggestion",
             ),
         ]

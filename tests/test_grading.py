@@ -150,3 +150,30 @@ def test_the_users_ticks_not_the_suggestions_reach_the_review_log(seeded, alice)
     assert (entry.covered_count, entry.key_point_count) == (1, 7)
     agreement = ShownKeyPoint.objects.filter(item=submitted).aggregate(**grading.AGREEMENT)
     assert agreement == {"accepted": 1, "rejected": 1, "missed": 0, "agreed": 6, "decided": 7}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        {"suggestion_score": 1.5},
+        {"suggestion_score": -0.1},
+        {"suggested": False, "evidence_start": 0, "evidence_end": 5},
+        {"suggested": True, "evidence_start": 9, "evidence_end": 5},
+        {"suggested": True, "evidence_start": 0, "evidence_end": None},
+    ],
+    ids=[
+        "score-over-1",
+        "score-below-0",
+        "evidence-without-suggestion",
+        "span-backwards",
+        "half-span",
+    ],
+)
+def test_the_database_refuses_an_impossible_suggestion(seeded, alice, values):
+    from django.db import IntegrityError, transaction
+
+    interview = start(alice, [5], now=T0)
+    point = ShownKeyPoint.objects.filter(item__interview=interview).first()
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ShownKeyPoint.objects.filter(pk=point.pk).update(**values)
