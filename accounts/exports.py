@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import Prefetch
 
 from accounts.models import profile_for
-from progress.models import ReviewLogEntry
+from progress.models import ReviewCard, ReviewLogEntry
 from sessions.models import InterviewSession, SessionQuestion
 
 
@@ -36,6 +36,35 @@ def _answer(item: SessionQuestion) -> dict[str, Any]:
     }
 
 
+def _review_card(card: ReviewCard) -> dict[str, Any]:
+    """A card of the review schedule and its log; `card_id` is the review-log CSV's."""
+    return {
+        "card_id": card.pk,
+        "question_number": card.question.number,
+        "question_slug": card.question.slug,
+        "state": card.state,
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due,
+        "last_review": card.last_review,
+        "log": [
+            {
+                "interview_id": entry.item.interview_id,
+                "position": entry.item.position,
+                "rating": entry.rating,
+                "review_datetime": entry.review_datetime,
+                "review_duration": entry.review_duration,
+                "answered_on": entry.answered_on,
+                "covered_count": entry.covered_count,
+                "key_point_count": entry.key_point_count,
+                "timed_out": entry.timed_out,
+            }
+            for entry in card.log.all()
+        ],
+    }
+
+
 def user_data(user) -> dict[str, Any]:
     profile = profile_for(user)
     interviews = (
@@ -47,6 +76,19 @@ def user_data(user) -> dict[str, Any]:
                 queryset=SessionQuestion.objects.select_related("question").order_by("position"),
             ),
             "items__key_points",
+        )
+    )
+    cards = (
+        ReviewCard.objects.filter(user=user)
+        .select_related("question")
+        .order_by("question__number")
+        .prefetch_related(
+            Prefetch(
+                "log",
+                queryset=ReviewLogEntry.objects.select_related("item").order_by(
+                    "review_datetime", "pk"
+                ),
+            )
         )
     )
     return {
@@ -76,6 +118,7 @@ def user_data(user) -> dict[str, Any]:
             }
             for interview in interviews
         ],
+        "review_schedule": [_review_card(card) for card in cards],
     }
 
 

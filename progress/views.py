@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import profile_for
 from progress import charts, scheduling, stats
+from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
 from progress.paging import page_of
 from questions.models import Level, Question
@@ -56,24 +57,8 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    interviews = InterviewSession.objects.filter(user=request.user)
-    status = request.GET.get("status", "")
-    level = request.GET.get("level", "")
-    topic = request.GET.get("topic", "")
-    if status in InterviewStatus.values:
-        interviews = interviews.filter(status=status)
-    if level in Level.values:
-        interviews = interviews.filter(
-            Exists(SessionQuestion.objects.filter(interview=OuterRef("pk"), level=level))
-        )
-    if topic:
-        interviews = interviews.filter(
-            Exists(
-                SessionQuestion.objects.filter(
-                    interview=OuterRef("pk"), question__topics__slug=topic
-                )
-            )
-        )
+    filters = HistoryFilterForm(request.GET)
+    interviews = filters.filter(InterviewSession.objects.filter(user=request.user))
     page = page_of(interviews.order_by("-started_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     # Figures for this page's interviews only, aggregated by the database; the key points
     # apart, so that their join does not multiply the ratings and times.
@@ -129,11 +114,7 @@ def history(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "status": status,
-            "level": level,
-            "topic": topic,
-            "statuses": InterviewStatus.choices,
-            "levels": Level.choices,
+            "filters": filters,
             "query": query.urlencode(),
         },
     )

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 
 from questions.models import (
     MAX_SECONDS,
@@ -21,8 +22,6 @@ from questions.models import (
     Level,
     Question,
     Topic,
-    cue_problem,
-    validate_follow_ups,
 )
 
 FIXTURE_FORMAT = "interviewprep.questions/1"
@@ -111,26 +110,26 @@ def key_point_values(record: str | dict[str, Any]) -> dict[str, Any]:
 
 
 def _check_key_point(point: Any, where: str, problems: list[str]):
-    """A key point in its normalised form, or None after naming its problem."""
+    """A key point in its normalised form, or None after naming its problem; `where` names
+    the question, `where` plus the position names the point."""
     if isinstance(point, dict):
         unknown = sorted(set(point) - set(KEY_POINT_FIELDS))
         if unknown:
             problems.append(f"{where} has unknown fields: {', '.join(unknown)}.")
             return None
-        cues = point.get("cues", [])
-        if problem := cue_problem(cues):
-            problems.append(f"{where}: field 'cues' {problem}.")
-            return None
-        text = point.get("text")
+        text, cues = point.get("text"), point.get("cues", [])
     else:
         text, cues = point, []
     if not isinstance(text, str) or not text.strip():
         problems.append(f"{where} has no text.")
-    elif len(text) > 300:
-        problems.append(f"{where} is longer than 300 characters.")
-    else:
-        return key_point_record(text.strip(), [cue.strip() for cue in cues])
-    return None
+        return None
+    place = where.replace(": key point", ", key point")
+    if not (
+        _check_field(place, KeyPoint, "text", text.strip(), problems)
+        and _check_field(place, KeyPoint, "cues", cues, problems)
+    ):
+        return None
+    return key_point_record(text.strip(), [cue.strip() for cue in cues])
 
 
 def export_bank(questions=None) -> dict[str, Any]:
@@ -158,9 +157,86 @@ def parse(text: str | bytes) -> dict[str, Any]:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BankError([f"The file is not valid JSON: {error}."]) from None
+    except ValueError:  # a number of more digits than Python converts
+        raise BankError(["The file holds a number far too long to be read."]) from None
+    except RecursionError:
+        raise BankError(
+            ["The file nests lists or objects too deeply to be a question bank."]
+        ) from None
     if not isinstance(data, dict):
         raise BankError(["The file must hold one JSON object with 'topics' and 'questions'."])
     return data
+
+
+def field_problem(model: type[models.Model], name: str, value: Any) -> str | None:
+    """Why `value` cannot be stored in `model`'s field `name`, or None if it can.
+
+    Every limit comes from the model field itself: its type, max_length, choices and
+    validators, and the range of its integer column on every supported database (SQLite
+    would store numbers that PostgreSQL refuses). Text must be storable anywhere: no NUL
+    character, no lone surrogate.
+    """
+    model_field = model._meta.get_field(name)
+    if isinstance(model_field, models.BooleanField):
+        if not isinstance(value, bool):
+            return "It must be true or false."
+    elif isinstance(model_field, models.IntegerField):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "It must be a whole number."
+        low, high = BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+        if value < low:
+            return f"It is {value}; the smallest allowed is {low}."
+        if value > high:
+            return f"It is {value}; the largest allowed is {high}."
+    elif isinstance(model_field, (models.CharField, models.TextField)):
+        if not isinstance(value, str):
+            return "It must be text."
+        if problem := _text_problem(value):
+            return problem
+    try:
+        model_field.clean(value, None)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    if isinstance(model_field, models.JSONField):
+        # The texts inside: PostgreSQL's jsonb refuses NUL as its text columns do.
+        for text in _texts_in(value):
+            if problem := _text_problem(text):
+                return problem
+    return None
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "It contains a NUL character."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "It contains a lone surrogate, which is not valid Unicode."
+    return None
+
+
+def _texts_in(value: Any):
+    """Every string in a JSON value, keys included, without recursion."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            yield current
+        elif isinstance(current, list):
+            pending.extend(current)
+        elif isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+
+
+def _check_field(
+    where: str, model: type[models.Model], name: str, value: Any, problems: list[str]
+) -> bool:
+    """Add the problem with `value` for `model`'s field `name` to `problems`; True if none."""
+    problem = field_problem(model, name, value)
+    if problem is not None:
+        problems.append(f"{where}: field '{name}': {problem}")
+    return problem is None
 
 
 def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, str]]:
@@ -169,6 +245,7 @@ def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, s
         problems.append("'topics' must be a list.")
         return []
     seen: set[str] = set()
+    names: dict[str, str] = {}
     checked = []
     for index, topic in enumerate(topics, start=1):
         where = f"Topic {index}"
@@ -179,6 +256,8 @@ def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, s
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
             problems.append(f"{where}: field 'slug' is missing or not a slug.")
             continue
+        if not _check_field(where, Topic, "slug", slug, problems):
+            continue
         where = f"Topic '{slug}'"
         if slug in seen:
             problems.append(f"{where}: the slug appears twice.")
@@ -187,10 +266,24 @@ def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, s
             problems.append(f"{where}: field 'name' is missing or empty.")
             continue
         description = topic.get("description", "")
-        if not isinstance(description, str):
-            problems.append(f"{where}: field 'description' must be text.")
+        if isinstance(description, str):
+            description = description.strip()
+        name = name.strip()
+        fine = _check_field(where, Topic, "name", name, problems)
+        if not _check_field(where, Topic, "description", description, problems) or not fine:
             continue
-        checked.append({"slug": slug, "name": name.strip(), "description": description.strip()})
+        if name in names:
+            problems.append(f"{where}: its name is also the name of topic '{names[name]}'.")
+        names[name] = slug
+        checked.append({"slug": slug, "name": name, "description": description})
+    other_names = dict(
+        Topic.objects.filter(name__in=names).exclude(slug__in=seen).values_list("name", "slug")
+    )
+    for name, slug in names.items():
+        if name in other_names:
+            problems.append(
+                f"Topic '{slug}': its name already belongs to topic '{other_names[name]}'."
+            )
     return checked
 
 
@@ -199,18 +292,24 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         problems.append(f"Question {index} in the file: must be an object.")
         return None
     number = raw.get("number")
-    where = f"Question {number}" if isinstance(number, int) else f"Question {index} in the file"
+    where = (
+        f"Question {number}"
+        if isinstance(number, int) and not isinstance(number, bool)
+        else f"Question {index} in the file"
+    )
     before = len(problems)
     for name in QUESTION_FIELDS:
         if name not in raw and name not in OPTIONAL_FIELDS:
             problems.append(f"{where}: field '{name}' is missing.")
     if len(problems) > before:
         return None
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+    if _check_field(where, Question, "number", number, problems) and number < 1:
         problems.append(f"{where}: field 'number' must be a whole number from 1.")
     slug = raw["slug"]
-    if not isinstance(slug, str) or not SLUG_RE.match(slug) or len(slug) > 80:
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
         problems.append(f"{where}: field 'slug' must be lowercase letters, digits and hyphens.")
+    else:
+        _check_field(where, Question, "slug", slug, problems)
     if raw["level"] not in Level.values:
         problems.append(
             f"{where}: field 'level' is {raw['level']!r}; it must be one of {', '.join(Level.values)}."
@@ -227,6 +326,8 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
     for text_field in ("prompt", "reference_answer"):
         if not isinstance(raw[text_field], str) or not raw[text_field].strip():
             problems.append(f"{where}: field '{text_field}' is missing or empty.")
+        else:
+            _check_field(where, Question, text_field, raw[text_field].strip(), problems)
     points = raw["key_points"]
     if not isinstance(points, list):
         problems.append(f"{where}: field 'key_points' must be a list of texts.")
@@ -249,14 +350,9 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         problems.append(
             f"{where}: field 'suggested_seconds' must be {MIN_SECONDS} to {MAX_SECONDS} seconds."
         )
-    is_active = raw.get("is_active", True)
-    if not isinstance(is_active, bool):
-        problems.append(f"{where}: field 'is_active' must be true or false.")
+    _check_field(where, Question, "is_active", raw.get("is_active", True), problems)
     follow_ups = raw.get("follow_ups", [])
-    try:
-        validate_follow_ups(follow_ups)
-    except ValidationError as error:
-        problems.extend(f"{where}: {message}" for message in error.messages)
+    _check_field(where, Question, "follow_ups", follow_ups, problems)
     if len(problems) > before:
         return None
     return {
@@ -268,7 +364,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         "reference_answer": raw["reference_answer"].strip(),
         "key_points": checked_points,
         "suggested_seconds": seconds,
-        "is_active": is_active,
+        "is_active": raw.get("is_active", True),
         "follow_ups": [text.strip() for text in follow_ups],
     }
 

@@ -128,7 +128,7 @@ def cue_problem(cues) -> str | None:
 def validate_cues(cues) -> None:
     problem = cue_problem(cues)
     if problem:
-        raise ValidationError(f"The cue phrases: {problem}.")
+        raise ValidationError(f"{problem[0].upper()}{problem[1:]}.")
 
 
 class KeyPoint(models.Model):

@@ -12,6 +12,8 @@ from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question
 MAX_ANSWER_CHARS = 20_000
 # Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
 MAX_DRAFT_CHARS = 100_000
+# Counted as the browser's maxlength counts, a line break being one character.
+MAX_NOTE_CHARS = 5_000
 
 
 class InterviewStatus(models.TextChoices):
@@ -168,6 +170,10 @@ class SessionQuestion(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("answer_text"), MAX_ANSWER_CHARS),
                 name="item_answer_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), MAX_NOTE_CHARS),
+                name="item_note_length",
             ),
         ]
 

@@ -18,6 +18,7 @@ from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
 from sessions.grading import calibration_hint
 from sessions.models import (
     MAX_ANSWER_CHARS,
+    FinishState,
     InterviewSession,
     InterviewStatus,
     SessionQuestion,
@@ -64,9 +65,21 @@ def new_interview(request: HttpRequest) -> HttpResponse:
 
 
 def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
+    position = f"{item.position} of {interview.question_count}"
+    if item.is_finalised:
+        step_title = f"Grade question {position}"
+        step_announcement = (
+            f"Answer {item.position} submitted: {item.get_finish_state_display()}. "
+            "Compare it with the reference answer and grade it."
+        )
+    else:
+        step_title = f"Question {position}"
+        step_announcement = f"Question {position}: {item.prompt}"
     context = {
         "interview": interview,
         "item": item,
+        "step_title": step_title,
+        "step_announcement": step_announcement,
         "now": timezone.now(),
         "grace_seconds": int(engine.grace_period().total_seconds()),
         **extra,
@@ -129,15 +142,13 @@ def review(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @login_required
 @require_POST
 def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    item = _get_item_for_user(request, pk, position)
-    if item.interview.status == InterviewStatus.ABANDONED:
-        return _abandoned(request, pk)
     form = DraftForm(request.POST)
     now = timezone.now()
     status = {"saved": False}
-    if not form.is_valid():
-        status["problem"] = "This draft is too long to keep. Shorten it."
-    elif engine.autosave(item, form.cleaned_data["answer"], now):
+    # The usual case in one UPDATE; the answer is read only to say why a draft was refused.
+    if form.is_valid() and engine.autosave_for_user(
+        request.user, pk, position, form.cleaned_data["answer"], now
+    ):
         status["saved"] = True
         status["saved_at"] = now
         if len(form.cleaned_data["answer"]) > MAX_ANSWER_CHARS:
@@ -145,10 +156,28 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
                 f"Your answer is longer than {MAX_ANSWER_CHARS:,} characters; "
                 "shorten it before you submit."
             )
-    elif item.is_finalised or engine.is_expired(item, now):
-        status["problem"] = "Time is up: your last saved draft was kept as your answer."
-        if request.htmx:
-            return HttpResponseClientRedirect(reverse("interviews:play", args=[pk]))
+    else:
+        item = _get_item_for_user(request, pk, position)
+        if item.interview.status == InterviewStatus.ABANDONED:
+            return _abandoned(request, pk)
+        if not form.is_valid():
+            status["problem"] = form.errors["answer"][0]
+        elif item.is_finalised and item.finish_state != FinishState.TIMED_OUT:
+            if not request.htmx:
+                # The stored answer, with this page's text kept to copy.
+                return _render_step(
+                    request, item.interview, item, unsent_answer=form.cleaned_data["answer"]
+                )
+            # The text stays in the box; submitting it shows the stored answer beside it.
+            status["problem"] = (
+                "This answer was already submitted from another tab or window, so this "
+                "text is not saved. Submit to see the stored answer; your text stays to copy."
+            )
+        elif item.is_finalised or engine.is_expired(item, now):
+            engine.finalise_expired(item.interview, now)
+            status["problem"] = "Time is up: your last saved draft was kept as your answer."
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("interviews:play", args=[pk]))
     if request.htmx:
         return render(request, f"{PLAY}#save-status", {"status": status})
     if "problem" in status:
@@ -182,6 +211,11 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         if request.htmx:
             return HttpResponseClientRedirect(interview.get_absolute_url())
         return redirect(interview)
+    sent = request.POST.get("answer", "")
+    if sent != result.item.answer_text:
+        # Another tab, or the clock, finalised a different text: show the stored answer and
+        # keep what this page sent, to copy. Rendered here, as a redirect would lose it.
+        return _render_step(request, interview, result.item, unsent_answer=sent)
     if request.htmx:
         return _render_step(request, interview, result.item)
     return redirect("interviews:review", pk=pk, position=position)

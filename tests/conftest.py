@@ -1,12 +1,34 @@
-"""Shared fixtures: three users (owner alice, other user bob, and an anonymous client),
-and Debian's Chromium for the end-to-end tests."""
+"""Shared fixtures: the question bank, three users (owner alice, other user bob, and an
+anonymous client), and Debian's Chromium for the end-to-end tests."""
 
 import os
 import shutil
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_migrate
 from django.test import Client
+
+from tests import factories
+
+
+def seed_the_bank(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Seed the question bank whenever the test database is migrated or flushed.
+
+    Creating the test database migrates it, and a transactional test flushes it afterwards;
+    both end with post_migrate (as for content types). So the bank is seeded once per session
+    and every `db` test finds it (its changes rolled back), and it is back after each
+    `transaction=True` test. A test that needs an empty bank uses `empty_bank`.
+    """
+    if using == DEFAULT_DB_ALIAS:
+        factories.seed()
+
+
+post_migrate.connect(
+    seed_the_bank, sender=apps.get_app_config("questions"), dispatch_uid="tests.seed_the_bank"
+)
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -38,6 +60,17 @@ def browser_type_launch_args(browser_type_launch_args):
     # pytest-django and Playwright's event loop share the test thread.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return {**browser_type_launch_args, "executable_path": path, "args": CHROMIUM_FLAGS}
+
+
+@pytest.fixture
+def seeded(db) -> None:
+    """The question bank of fixtures/questions.json (seeded once per session)."""
+
+
+@pytest.fixture
+def empty_bank(db) -> None:
+    """No question, key point or topic, for the tests of loading a bank."""
+    factories.empty_the_bank()
 
 
 @pytest.fixture

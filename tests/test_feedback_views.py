@@ -11,7 +11,7 @@ from django.urls import reverse
 from questions.models import Question
 from sessions import engine, grading
 from sessions.models import Rating, ShownKeyPoint
-from tests.interviews import T0, answer, item, seed, start
+from tests.factories import T0, answer, item, start
 
 RELU_AND_SIGMOID = (
     "ReLU is max(0, x), so negative inputs give zero.\n"
@@ -20,15 +20,10 @@ RELU_AND_SIGMOID = (
 
 
 @pytest.fixture
-def seeded(db) -> None:
-    seed()
-
-
-@pytest.fixture
 def answered(seeded, alice):
     """Alice's answer to Q5 (7 key points), submitted, not graded; points 1 and 2 suggested."""
     interview = start(alice, [5], now=T0)
-    submitted = answer(interview, 1, RELU_AND_SIGMOID, T0)
+    submitted = answer(interview, 1, T0, text=RELU_AND_SIGMOID)
     assert [
         point.position for point in ShownKeyPoint.objects.filter(item=submitted, suggested=True)
     ] == [1, 2]
@@ -88,7 +83,7 @@ def test_the_users_untick_is_what_counts(alice_client, answered):
 
 def test_an_answer_without_suggestions_opens_with_nothing_ticked(alice_client, seeded, alice):
     interview = start(alice, [5], now=T0)
-    submitted = answer(interview, 1, "I would have to look this up.", T0)
+    submitted = answer(interview, 1, T0, text="I would have to look this up.")
 
     page = alice_client.get(review_url(submitted)).text
 
@@ -100,7 +95,7 @@ def test_an_answer_without_suggestions_opens_with_nothing_ticked(alice_client, s
 
 def test_the_answer_keeps_its_line_breaks_and_escapes_html(alice_client, seeded, alice):
     interview = start(alice, [5], now=T0)
-    submitted = answer(interview, 1, "<b>ReLU</b> is max(0, x).\nSecond line.", T0)
+    submitted = answer(interview, 1, T0, text="<b>ReLU</b> is max(0, x).\nSecond line.")
 
     page = alice_client.get(review_url(submitted)).text
 
@@ -142,9 +137,9 @@ ADMIN_LIST = reverse("admin:interview_sessions_keypointsuggestions_changelist")
 def test_admin_lists_how_often_each_key_points_suggestions_were_kept(admin_client, answered, bob):
     engine.grade(answered, Rating.HARD, {2, 5}, "", T0)
     other = start(bob, [5], now=T0)
-    engine.grade(answer(other, 1, RELU_AND_SIGMOID, T0), Rating.HARD, {1, 2}, "", T0)
+    engine.grade(answer(other, 1, T0, text=RELU_AND_SIGMOID), Rating.HARD, {1, 2}, "", T0)
     # An answer not graded yet counts for nothing.
-    start_item = answer(start(answered.interview.user, [1], now=T0), 1, "A bias.", T0)
+    start_item = answer(start(answered.interview.user, [1], T0), 1, T0, text="A bias.")
     assert start_item.self_rating is None
 
     response = admin_client.get(ADMIN_LIST, {"q": "ReLU is max", "o": "2"})

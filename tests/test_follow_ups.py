@@ -16,16 +16,10 @@ from django.urls import reverse
 
 from questions import bank
 from questions.models import MAX_FOLLOW_UP_LENGTH, MAX_FOLLOW_UPS, Question
-from tests.answers import change_form_data
-from tests.interviews import T0, answer, item, question, seed, start
+from tests.factories import T0, answer, change_form_data, item, question, start
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questions.json"
 HEADING = "The interviewer might ask next"
-
-
-@pytest.fixture
-def seeded(db) -> None:
-    seed()
 
 
 @pytest.fixture
@@ -112,7 +106,7 @@ def test_import_refuses_bad_follow_ups_and_changes_nothing(seeded, tmp_path, fol
     with pytest.raises(CommandError) as refused:
         call_command("import_questions", str(write(tmp_path / "bad.json", data)))
 
-    assert f"Question 5: {problem}" in str(refused.value)
+    assert f"Question 5: field 'follow_ups': {problem}" in str(refused.value)
     assert question(5).follow_ups == record(fixture_data(), 5)["follow_ups"]
     assert question(6).prompt != "A change that must not be applied."
 
@@ -183,7 +177,7 @@ def test_the_grade_step_shows_the_follow_ups_after_the_reference_answer(
     interview = start(alice, [1], now=T0)
     play = reverse("interviews:play", args=[interview.pk])
     assert HEADING not in alice_client.get(play).text
-    answer(interview, 1, "A weighted sum and an activation.", T0)
+    answer(interview, 1, T0, text="A weighted sum and an activation.")
 
     page = alice_client.get(play).text
 
@@ -198,7 +192,7 @@ def test_an_interview_keeps_the_follow_ups_it_was_started_with(seeded, alice, al
     shown = question(1).follow_ups
     interview = start(alice, [1], now=T0)
     Question.objects.filter(number=1).update(follow_ups=["A question added later?"])
-    answer(interview, 1, "A weighted sum and an activation.", T0)
+    answer(interview, 1, T0, text="A weighted sum and an activation.")
 
     page = alice_client.get(reverse("interviews:play", args=[interview.pk])).text
 
@@ -210,7 +204,7 @@ def test_an_interview_keeps_the_follow_ups_it_was_started_with(seeded, alice, al
 def test_a_question_without_follow_ups_shows_no_heading(seeded, alice, alice_client):
     Question.objects.filter(number=1).update(follow_ups=[])
     interview = start(alice, [1], now=T0)
-    answer(interview, 1, "A weighted sum and an activation.", T0)
+    answer(interview, 1, T0, text="A weighted sum and an activation.")
 
     page = alice_client.get(reverse("interviews:play", args=[interview.pk])).text
 

@@ -8,18 +8,13 @@ import pytest
 from questions.models import KeyPoint
 from sessions import engine, grading
 from sessions.models import Rating, SessionQuestion, ShownKeyPoint
-from tests.interviews import T0, answer, item, seed, start
+from tests.factories import T0, answer, item, start
 
 # Q5 (ReLU and sigmoid): key point 1 is ReLU's definition, 2 the sigmoid saturating.
 RELU_AND_SIGMOID = (
     "ReLU is max(0, x), so negative inputs give zero. "
     "The sigmoid saturates, which makes gradients vanish in deep networks."
 )
-
-
-@pytest.fixture
-def seeded(db) -> None:
-    seed()
 
 
 def shown(item_: SessionQuestion) -> list[ShownKeyPoint]:
@@ -52,7 +47,7 @@ def test_evidence_segments_mark_each_suggestions_sentence():
 def test_a_submitted_answer_stores_a_suggestion_for_every_key_point(seeded, alice):
     interview = start(alice, [5], now=T0)
 
-    submitted = answer(interview, 1, RELU_AND_SIGMOID, T0)
+    submitted = answer(interview, 1, T0, text=RELU_AND_SIGMOID)
 
     points = shown(submitted)
     assert [point.suggested for point in points][:2] == [True, True]
@@ -102,7 +97,7 @@ def test_the_cron_job_stores_suggestions_for_what_it_finalises(seeded, alice, bo
 
 def test_suggestions_are_decided_once(seeded, alice):
     interview = start(alice, [5], now=T0)
-    submitted = answer(interview, 1, RELU_AND_SIGMOID, T0)
+    submitted = answer(interview, 1, T0, text=RELU_AND_SIGMOID)
 
     assert grading.record_suggestions(SessionQuestion.objects.filter(pk=submitted.pk)) == 0
 
@@ -119,7 +114,7 @@ def test_the_cues_are_kept_as_they_were_when_the_interview_started(seeded, alice
     interview = start(alice, [5], now=T0)
     KeyPoint.objects.filter(question__number=5).update(cues=["something nobody writes"])
 
-    submitted = answer(interview, 1, RELU_AND_SIGMOID, T0)
+    submitted = answer(interview, 1, T0, text=RELU_AND_SIGMOID)
 
     points = shown(submitted)
     assert points[0].cues == KeyPoint(cues=points[0].cues).cues != ["something nobody writes"]
@@ -128,7 +123,7 @@ def test_the_cues_are_kept_as_they_were_when_the_interview_started(seeded, alice
 
 def test_the_form_opens_with_the_suggestions_then_with_the_users_own_ticks(seeded, alice):
     interview = start(alice, [5], now=T0)
-    submitted = answer(interview, 1, RELU_AND_SIGMOID, T0)
+    submitted = answer(interview, 1, T0, text=RELU_AND_SIGMOID)
     points = shown(submitted)
     suggested = [point.position for point in points if point.suggested]
 
@@ -142,7 +137,7 @@ def test_the_form_opens_with_the_suggestions_then_with_the_users_own_ticks(seede
 
 def test_the_users_ticks_not_the_suggestions_reach_the_review_log(seeded, alice):
     interview = start(alice, [5], now=T0)
-    submitted = answer(interview, 1, RELU_AND_SIGMOID, T0)
+    submitted = answer(interview, 1, T0, text=RELU_AND_SIGMOID)
 
     engine.grade(submitted, Rating.AGAIN, {2}, "", T0)
 

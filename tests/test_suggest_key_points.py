@@ -12,11 +12,6 @@ from questions.models import KeyPoint
 ANSWER = "ReLU is max(0, x). The sigmoid saturates, so its gradients vanish."
 
 
-@pytest.fixture
-def seeded(db) -> None:
-    call_command("seed_questions", stdout=StringIO())
-
-
 def suggest(source: str) -> list[dict]:
     out = StringIO()
     call_command("suggest_key_points", source, stdout=out)

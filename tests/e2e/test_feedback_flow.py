@@ -11,7 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from sessions import grading
 from sessions.models import Rating, SessionQuestion, ShownKeyPoint, TimingMode
-from tests.interviews import start
+from tests.factories import start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

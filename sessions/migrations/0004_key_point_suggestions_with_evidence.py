@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0002_item_keeps_follow_ups_as_shown'),
+        ('interview_sessions', '0003_item_note_length'),
         ('questions', '0003_key_point_cue_phrases'),
     ]
 
