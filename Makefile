@@ -17,7 +17,7 @@ for candidate in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/d
 done; exit 1
 endef
 
-.PHONY: help run test lint check pytest e2e serve superuser seed bench clean
+.PHONY: help run test lint check pytest e2e serve superuser seed bench eval clean
 
 help:
 	@echo "make run        create .venv, install, migrate, seed the questions and serve on http://127.0.0.1:$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY and DJANGO_EMAIL_HOST)"
 	@echo "make superuser  create an admin account"
 	@echo "make bench      measure page times on a large generated data set"
+	@echo "make eval       measure the key-point suggestions on the labelled answers"
 
 $(VENV)/.python:
 	@python=$$($(find_python)) || { \
@@ -84,6 +85,9 @@ serve: $(VENV)/.installed
 
 bench: $(VENV)/.installed-dev
 	$(PY) -m tests.bench.run
+
+eval: $(VENV)/.installed
+	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) evaluate_key_points
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

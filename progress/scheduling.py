@@ -4,11 +4,12 @@ card is always rebuilt from it, so changing a grade later reschedules the questi
 import zoneinfo
 from datetime import datetime
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import Profile
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
+from sessions.grading import MISMATCH
 from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
 
 # No fuzzing: a card rebuilt from the same log must land on the same schedule.
@@ -178,12 +179,6 @@ def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_poi
     _refresh_key_point_misses(card.pk)
     _refresh_days(user_id, [entry["answered_on"]])
 
-
-# A grade that disagrees with the key points ticked: Good or Easy with under half of them,
-# or Again with all of them.
-MISMATCH = Q(rating__gte=3, key_point_count__gt=F("covered_count") * 2) | Q(
-    rating=1, covered_count=F("key_point_count"), key_point_count__gt=0
-)
 
 DAY_TOTALS = {
     "answers": Count("pk"),

@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,12 +10,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import profile_for
 from progress import charts, scheduling, stats
-from progress.calibration import calibration_hint
 from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
 from progress.paging import page_of
 from questions.models import Level, Question
 from sessions import engine, pace
+from sessions.grading import AGREEMENT, CALIBRATION_RULE, calibration_hint, coverage_counts
 from sessions.models import (
     InterviewSession,
     InterviewStatus,
@@ -51,6 +51,7 @@ def home(request: HttpRequest) -> HttpResponse:
         rating_chart=charts.rating_chart(weeks),
         coverage_chart=charts.coverage_chart(weeks),
         pace_weeks=pace.weekly_pace(request.user, profile.zone, now),
+        calibration_rule=CALIBRATION_RULE,
     )
     return render(request, "progress/dashboard.html", context)
 
@@ -80,7 +81,7 @@ def history(request: HttpRequest) -> HttpResponse:
             item__interview__in=interview_ids, item__self_rating__isnull=False
         )
         .values("item__interview")
-        .annotate(covered=Count("pk", filter=Q(covered=True)), total=Count("pk"))
+        .annotate(**coverage_counts(""))
         .order_by()
     }
     levels_seen = set(
@@ -101,8 +102,8 @@ def history(request: HttpRequest) -> HttpResponse:
                     label for value, label in Level.choices if (interview.pk, value) in levels_seen
                 ],
                 "average_rating": row["rating_sum"] / graded if graded else None,
-                "covered": points.get("covered", 0),
-                "key_points": points.get("total", 0),
+                "covered": points.get("covered_count", 0),
+                "key_points": points.get("key_point_count", 0),
                 "time_used": row.get("time_used") or 0,
             }
         )
@@ -132,8 +133,15 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
         SessionQuestion.objects.filter(pk__in=page.object_list)
         .select_related("recording")
         .annotate(
-            covered_count=Count("key_points", filter=Q(key_points__covered=True)),
-            key_point_count=Count("key_points"),
+            **coverage_counts(),
+            agreed=Count(
+                "key_points",
+                filter=Q(key_points__suggested=F("key_points__covered"), self_rating__isnull=False),
+            ),
+            decided=Count(
+                "key_points",
+                filter=Q(key_points__suggested__isnull=False, self_rating__isnull=False),
+            ),
         )
         .order_by("-submitted_at", "-pk")
     )
@@ -141,6 +149,10 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
         answer.hint = calibration_hint(
             answer.self_rating, answer.covered_count, answer.key_point_count
         )
+    # How often the user kept the detector's suggestions, over every graded answer.
+    agreement = ShownKeyPoint.objects.filter(
+        item__interview__user=request.user, item__question=question, item__self_rating__isnull=False
+    ).aggregate(**AGREEMENT)
     card = ReviewCard.objects.filter(user=request.user, question=question).first()
     misses = (
         KeyPointMiss.objects.filter(card=card, missed__gt=0).order_by("-missed", "text")[:5]
@@ -150,7 +162,14 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "progress/question_history.html",
-        {"question": question, "page": page, "answers": answers, "card": card, "misses": misses},
+        {
+            "question": question,
+            "page": page,
+            "answers": answers,
+            "card": card,
+            "misses": misses,
+            "agreement": agreement,
+        },
     )
 
 

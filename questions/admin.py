@@ -17,6 +17,26 @@ from questions.forms import FollowUpsField, ImportQuestionsForm
 from questions.models import KeyPoint, Question, Topic
 
 
+class CuesField(forms.JSONField):
+    """Cue phrases edited one per line instead of as JSON."""
+
+    widget = forms.Textarea(attrs={"rows": 3, "cols": 50})
+
+    def prepare_value(self, value):
+        if isinstance(value, str):  # Submitted text coming back with an error.
+            return value
+        return "\n".join(value or [])
+
+    def to_python(self, value):
+        return [line.strip() for line in (value or "").splitlines() if line.strip()]
+
+    def bound_data(self, data, initial):
+        return data
+
+    def has_changed(self, initial, data):
+        return (initial or []) != self.to_python(data)
+
+
 class ChoiceListFilter(admin.ChoicesFieldListFilter):
     """Django's filter by a field's choices, refusing a value that is not one of them, as
     Django refuses other bad filter values, instead of sending it to the database (where
@@ -30,9 +50,11 @@ class ChoiceListFilter(admin.ChoicesFieldListFilter):
 
 
 class KeyPointForm(forms.ModelForm):
+    cues = CuesField(required=False, help_text=KeyPoint._meta.get_field("cues").help_text)
+
     class Meta:
         model = KeyPoint
-        fields = ["order", "text"]
+        fields = ["order", "text", "cues"]
 
     def validate_constraints(self) -> None:
         # Orders are checked across the submitted key points by the formset, so that two
@@ -64,7 +86,7 @@ class KeyPointInline(admin.TabularInline):
     model = KeyPoint
     form = KeyPointForm
     formset = KeyPointFormSet
-    fields = ["order", "text"]
+    fields = ["order", "text", "cues"]
     min_num = bank.MIN_KEY_POINTS
     max_num = bank.MAX_KEY_POINTS
     extra = 0

@@ -40,6 +40,9 @@ QUESTION_FIELDS = (
     "is_active",
     "follow_ups",
 )
+# A key point is its text, or an object with its text and the cue phrases the detector
+# looks for; the plain form is kept for points without cues.
+KEY_POINT_FIELDS = ("text", "cues")
 # Fields a file may leave out, with the value they then take.
 OPTIONAL_FIELDS = {"is_active": True, "follow_ups": []}
 # Fields added to the format after questions were first seeded: left out of the checksum
@@ -86,11 +89,47 @@ def question_record(question: Question) -> dict[str, Any]:
         "topics": sorted(topic.slug for topic in question.topics.all()),
         "prompt": question.prompt,
         "reference_answer": question.reference_answer,
-        "key_points": [point.text for point in question.key_points.all()],
+        "key_points": [
+            key_point_record(point.text, point.cues) for point in question.key_points.all()
+        ],
         "suggested_seconds": question.suggested_seconds,
         "is_active": question.is_active,
         "follow_ups": question.follow_ups,
     }
+
+
+def key_point_record(text: str, cues: list[str]) -> str | dict[str, Any]:
+    return {"text": text, "cues": cues} if cues else text
+
+
+def key_point_values(record: str | dict[str, Any]) -> dict[str, Any]:
+    """A checked key point as KeyPoint's fields."""
+    if isinstance(record, str):
+        return {"text": record, "cues": []}
+    return {name: record[name] for name in KEY_POINT_FIELDS}
+
+
+def _check_key_point(point: Any, where: str, problems: list[str]):
+    """A key point in its normalised form, or None after naming its problem; `where` names
+    the question, `where` plus the position names the point."""
+    if isinstance(point, dict):
+        unknown = sorted(set(point) - set(KEY_POINT_FIELDS))
+        if unknown:
+            problems.append(f"{where} has unknown fields: {', '.join(unknown)}.")
+            return None
+        text, cues = point.get("text"), point.get("cues", [])
+    else:
+        text, cues = point, []
+    if not isinstance(text, str) or not text.strip():
+        problems.append(f"{where} has no text.")
+        return None
+    place = where.replace(": key point", ", key point")
+    if not (
+        _check_field(place, KeyPoint, "text", text.strip(), problems)
+        and _check_field(place, KeyPoint, "cues", cues, problems)
+    ):
+        return None
+    return key_point_record(text.strip(), [cue.strip() for cue in cues])
 
 
 def export_bank(questions=None) -> dict[str, Any]:
@@ -298,13 +337,10 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
                 f"{where}: field 'key_points' has {len(points)} points; "
                 f"it needs {MIN_KEY_POINTS} to {MAX_KEY_POINTS}."
             )
-        for position, point in enumerate(points, start=1):
-            if not isinstance(point, str) or not point.strip():
-                problems.append(f"{where}: key point {position} has no text.")
-            else:
-                _check_field(
-                    f"{where}, key point {position}", KeyPoint, "text", point.strip(), problems
-                )
+        checked_points = [
+            _check_key_point(point, f"{where}: key point {position}", problems)
+            for position, point in enumerate(points, start=1)
+        ]
     seconds = raw["suggested_seconds"]
     if (
         not isinstance(seconds, int)
@@ -326,7 +362,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         "topics": sorted(topics),
         "prompt": raw["prompt"].strip(),
         "reference_answer": raw["reference_answer"].strip(),
-        "key_points": [point.strip() for point in points],
+        "key_points": checked_points,
         "suggested_seconds": seconds,
         "is_active": raw.get("is_active", True),
         "follow_ups": [text.strip() for text in follow_ups],
@@ -408,8 +444,8 @@ def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *,
     question.topics.set([topics_by_slug[slug] for slug in record["topics"]])
     question.key_points.all().delete()
     KeyPoint.objects.bulk_create(
-        KeyPoint(question=question, order=order, text=text)
-        for order, text in enumerate(record["key_points"], start=1)
+        KeyPoint(question=question, order=order, **key_point_values(point))
+        for order, point in enumerate(record["key_points"], start=1)
     )
     return question
 

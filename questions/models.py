@@ -104,10 +104,49 @@ class Question(models.Model):
         return reverse("questions:detail", args=[self.slug])
 
 
+MAX_CUES = 8
+MAX_CUE_CHARS = 500
+
+
+def cue_problem(cues) -> str | None:
+    """What is wrong with a key point's cue phrases, or None: a list of up to MAX_CUES
+    non-empty texts, each up to MAX_CUE_CHARS characters."""
+    if not isinstance(cues, list):
+        return "must be a list of texts"
+    if len(cues) > MAX_CUES:
+        return f"has {len(cues)} cues; at most {MAX_CUES}"
+    for position, cue in enumerate(cues, start=1):
+        if not isinstance(cue, str) or not cue.strip() or not cue.replace("|", "").strip():
+            return f"cue {position} is empty or not text"
+        if len(cue) > MAX_CUE_CHARS:
+            return f"cue {position} is longer than {MAX_CUE_CHARS} characters"
+        if any(not part.strip() for part in cue.split("|")):
+            return f"cue {position} has an empty alternative between '|'"
+    return None
+
+
+def validate_cues(cues) -> None:
+    problem = cue_problem(cues)
+    if problem:
+        raise ValidationError(f"{problem[0].upper()}{problem[1:]}.")
+
+
 class KeyPoint(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="key_points")
     order = models.PositiveSmallIntegerField(default=0)
     text = models.CharField(max_length=300)
+    # What the detector looks for in an answer: each cue is one idea the answer must make,
+    # written as alternative phrases separated by "|"; "word*" matches any ending.
+    cues = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_cues],
+        help_text=(
+            "One idea per line that an answer must make to cover this point, as alternative "
+            "phrases separated by | (a trailing * matches any ending: saturat*). Empty: the "
+            "point's own words are used."
+        ),
+    )
 
     class Meta:
         ordering = ["question", "order"]

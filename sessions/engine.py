@@ -8,13 +8,14 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
 
 from progress import scheduling
 from progress.models import ReviewCard
 from questions.models import Question
+from sessions import grading
 from sessions.models import (
     MAX_ANSWER_CHARS,
     FinishState,
@@ -129,7 +130,7 @@ def start_interview(
                 for position, question in enumerate(questions, start=1)
             )
             ShownKeyPoint.objects.bulk_create(
-                ShownKeyPoint(item=item, position=position, text=point.text)
+                ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
                 for item, question in zip(items, questions, strict=True)
                 for position, point in enumerate(question.key_points.all(), start=1)
             )
@@ -278,11 +279,13 @@ def submit(
         if updated:
             for name, value in final.items():
                 setattr(item, name, value)
+            grading.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
             _complete_if_finished(item.interview_id)
             return SubmitResult(item=item, accepted=True)
     # The answer as stored: this request's, or the one another request finalised first.
     item.refresh_from_db()
     if updated:
+        grading.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
         _complete_if_finished(item.interview_id)
     return SubmitResult(item=item, accepted=bool(updated))
 
@@ -297,6 +300,7 @@ def finalise_expired(interview: InterviewSession, now: datetime) -> int:
         deadline__lt=now - grace_period(),
     ).update(**_timed_out_values())
     if count:
+        grading.record_suggestions(interview.items.all())
         _complete_if_finished(interview.pk)
     return count
 
@@ -310,6 +314,7 @@ def close_expired_interviews(now: datetime) -> int:
     )
     interview_ids = list(expired.values_list("interview_id", flat=True).order_by().distinct())
     count = expired.update(**_timed_out_values())
+    grading.record_suggestions(SessionQuestion.objects.filter(interview_id__in=interview_ids))
     for interview_id in interview_ids:
         _complete_if_finished(interview_id)
     return count
@@ -367,20 +372,6 @@ def grade(
         scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
 
 
-def suggested_rating(covered: int, total: int) -> int:
-    """A rating that matches the share of key points covered; the user may override it."""
-    if total == 0:
-        return 3
-    share = covered / total
-    if share < 0.5:
-        return 1
-    if share < 0.75:
-        return 2
-    if share < 1:
-        return 3
-    return 4
-
-
 # Where the user is
 
 
@@ -411,10 +402,7 @@ class Summary:
 
 def item_scores(interview: InterviewSession):
     """The interview's questions with their key-point counts, computed in SQL."""
-    return interview.items.annotate(
-        covered_count=Count("key_points", filter=Q(key_points__covered=True)),
-        key_point_count=Count("key_points"),
-    ).order_by("position")
+    return interview.items.annotate(**grading.coverage_counts()).order_by("position")
 
 
 def summarise(items) -> Summary:

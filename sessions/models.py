@@ -7,7 +7,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Question
+from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question
 
 MAX_ANSWER_CHARS = 20_000
 # Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
@@ -195,16 +195,55 @@ class ShownKeyPoint(models.Model):
     item = models.ForeignKey(SessionQuestion, on_delete=models.CASCADE, related_name="key_points")
     position = models.PositiveSmallIntegerField()
     text = models.CharField(max_length=300)
+    # The cue phrases as they were when the interview started: later bank edits change nothing.
+    cues = models.JSONField(default=list, blank=True)
+    # The user's tick: the truth for the rating, the schedule and every statistic.
     covered = models.BooleanField(default=False)
+    # What the detector suggested once the answer was final; empty before then.
+    suggested = models.BooleanField(null=True, blank=True)
+    suggestion_score = models.FloatField(null=True, blank=True)
+    evidence_start = models.PositiveIntegerField(null=True, blank=True)
+    evidence_end = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["item", "position"]
         constraints = [
             models.UniqueConstraint(fields=["item", "position"], name="shown_keypoint_unique"),
+            models.CheckConstraint(
+                condition=Q(suggestion_score__isnull=True)
+                | Q(suggestion_score__gte=0, suggestion_score__lte=1),
+                name="shown_keypoint_score_is_a_share",
+            ),
+            models.CheckConstraint(
+                condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
+                | Q(
+                    evidence_start__isnull=False,
+                    evidence_end__isnull=False,
+                    evidence_start__lte=F("evidence_end"),
+                    suggested=True,
+                ),
+                name="shown_keypoint_evidence_is_a_span_of_a_suggestion",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.text
+
+    @property
+    def evidence(self) -> str:
+        """The sentence of the answer that made the suggestion."""
+        if self.evidence_start is None:
+            return ""
+        return self.item.answer_text[self.evidence_start : self.evidence_end]
+
+
+class KeyPointSuggestions(KeyPoint):
+    """A bank key point seen through how its suggestions fared in graded answers (admin)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "key-point suggestion"
+        verbose_name_plural = "key-point suggestions"
 
 
 # Spoken answers

@@ -14,17 +14,16 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
-from progress.calibration import calibration_hint
-from sessions import engine, recording_store, recordings
+from sessions import engine, grading, recording_store, recordings
 from sessions.delivery import delivery
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
+from sessions.grading import calibration_hint
 from sessions.models import (
     MAX_ANSWER_CHARS,
     RECORDING_TIMESLICE_MS,
     FinishState,
     InterviewSession,
     InterviewStatus,
-    Rating,
     SessionQuestion,
 )
 
@@ -90,15 +89,16 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
     }
     if item.is_finalised:
         key_points = list(item.key_points.all())
-        covered = [point.position for point in key_points if point.covered]
-        initial = {"key_points": covered, "rating": item.self_rating, "note": item.note}
-        context["grade_form"] = extra.get("grade_form") or GradeForm(
-            initial=initial, key_points=key_points
-        )
+        ticked = grading.initial_ticks(item, key_points)
+        initial = {"key_points": ticked, "rating": item.self_rating, "note": item.note}
+        grade_form = extra.get("grade_form") or GradeForm(initial=initial, key_points=key_points)
+        context["grade_form"] = grade_form
         context["key_points"] = key_points
-        context["suggested_rating"] = Rating(
-            engine.suggested_rating(len(covered), len(key_points))
-        ).label
+        context["key_point_choices"] = list(zip(grade_form["key_points"], key_points, strict=True))
+        context["any_suggested"] = any(point.suggested for point in key_points)
+        context["answer_segments"] = grading.evidence_segments(item.answer_text, key_points)
+        context["rating_table"] = grading.rating_table(len(key_points))
+        context["suggested_rating"] = grading.suggested_rating(len(ticked), len(key_points)).label
         recording = recording_store.assemble_if_needed(item, context["now"])
         context["recording"] = recording
         if recording is not None and recording.duration_ms is not None:

@@ -157,6 +157,7 @@ def change_form_data(edited: Question) -> dict:
             f"key_points-{index}-question": edited.pk,
             f"key_points-{index}-order": point.order,
             f"key_points-{index}-text": point.text,
+            f"key_points-{index}-cues": "\n".join(point.cues),
         }
     return data
 

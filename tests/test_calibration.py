@@ -8,9 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from progress import stats
-from progress.calibration import calibration_hint
 from progress.models import ReviewLogEntry
-from sessions.engine import suggested_rating
+from sessions.grading import calibration_hint, suggested_rating
 from sessions.models import Rating
 from tests.factories import T0, graded_interview, question, set_profile
 

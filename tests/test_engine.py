@@ -713,24 +713,6 @@ def test_only_a_final_answer_can_be_graded(seeded, alice):
     assert not stored.key_points.filter(covered=True).exists()
 
 
-@pytest.mark.parametrize(
-    ("covered", "total", "rating"),
-    [
-        (0, 0, 3),
-        (0, 6, 1),
-        (2, 6, 1),
-        (3, 6, 2),
-        (4, 6, 2),
-        (5, 7, 2),
-        (3, 4, 3),
-        (6, 7, 3),
-        (6, 6, 4),
-    ],
-)
-def test_suggested_rating_follows_the_share_of_key_points(covered, total, rating):
-    assert engine.suggested_rating(covered, total) == rating
-
-
 # Where the user is, and the summary
 
 

@@ -116,7 +116,12 @@ def test_no_answer_copies_a_run_of_words_from_its_questions_text():
     for index, answer in enumerate(EVAL["answers"]):
         question = BANK[answer["question"]]
         own_text = set().union(
-            runs(question["reference_answer"]), *(runs(point) for point in question["key_points"])
+            runs(question["reference_answer"]),
+            # A key point is its text, or an object with its text and cue phrases.
+            *(
+                runs(point if isinstance(point, str) else point["text"])
+                for point in question["key_points"]
+            ),
         )
         copied = runs(answer["answer"]) & own_text
         assert not copied, f"{labelled(index)} copies: {[' '.join(run) for run in copied]}"

@@ -1116,9 +1116,10 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
 
     # 1. the session, 2. the user, 3. the question with its interview,
     # 4. the answer's conditional UPDATE (accepted, so nothing to read back),
-    # 5. the UPDATE completing the interview if every question is final, 6. the key points.
+    # 5. the key points to suggest, 6. their suggestions' UPDATE,
+    # 7. the UPDATE completing the interview if every question is final, 8. the key points.
     # (Its recording, none here, came with the question in 3.)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(8):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text
@@ -1133,8 +1134,9 @@ def test_submit_runs_a_fixed_number_of_queries(
 
     # 1. the session, 2. the user, 3. the question with its interview,
     # 4. the answer's conditional UPDATE (accepted, so nothing to read back),
-    # 5. the UPDATE completing the interview if every question is final.
-    with django_assert_num_queries(5):
+    # 5. the key points to suggest, 6. their suggestions' UPDATE,
+    # 7. the UPDATE completing the interview if every question is final.
+    with django_assert_num_queries(7):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"})
 
     assert response.url == url("review", interview.pk, 1)

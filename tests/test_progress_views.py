@@ -902,8 +902,9 @@ def test_the_question_history_query_count_is_fixed(
     alice_client, answered, django_assert_num_queries
 ):
     # 1 session, 2 user, 3 question, 4 the page's answer ids (one more than a page),
-    # 5 those answers with their key-point counts, 6 the card, 7 its most-missed key points.
-    with django_assert_num_queries(7):
+    # 5 those answers with their key-point counts, 6 the agreement with the suggestions,
+    # 7 the card, 8 its most-missed key points.
+    with django_assert_num_queries(8):
         response = alice_client.get(reverse("progress:question_history", args=[answered]))
     assertContains(response, "graded answer")
 

@@ -127,26 +127,34 @@
     status.classList.add("problem");
   }
 
-  const ratingNames = ["Again", "Hard", "Good", "Easy"];
-
-  // Same rule as sessions.engine.suggested_rating.
-  function suggestedRating(covered, total) {
-    if (total === 0) return 3;
-    const share = covered / total;
-    if (share < 0.5) return 1;
-    if (share < 0.75) return 2;
-    if (share < 1) return 3;
-    return 4;
+  // The suggested rating for each number of key points ticked comes from the page
+  // (sessions.grading.rating_table): the rule itself lives only on the server.
+  function suggestedRatingLabel(form, covered) {
+    const table = (form.dataset.ratingTable || "").split("|");
+    return table[Math.min(covered, table.length - 1)] || "";
   }
 
   function updateSuggestion(form) {
     const hint = form.querySelector("[data-suggested-rating]");
     if (!hint) return;
-    const boxes = form.querySelectorAll('input[name="key_points"]');
     const covered = form.querySelectorAll('input[name="key_points"]:checked').length;
-    const rating = suggestedRating(covered, boxes.length);
     hint.textContent =
-      "Suggested from the key points you ticked: " + ratingNames[rating - 1] + ". You may choose otherwise.";
+      "Suggested from the key points you ticked: " + suggestedRatingLabel(form, covered) + ". You may choose otherwise.";
+  }
+
+  // Hovering or focusing a suggested key point marks its evidence in the answer.
+  function linkEvidence(item) {
+    const step = item.closest(".interview-step");
+    const position = item.dataset.keyPoint;
+    if (!step || !item.querySelector("[data-evidence-of]")) return;
+    const spans = Array.from(step.querySelectorAll(".evidence[data-evidence-for]")).filter((span) =>
+      span.dataset.evidenceFor.split(" ").includes(position)
+    );
+    const mark = (on) => spans.forEach((span) => span.classList.toggle("highlighted", on));
+    item.addEventListener("mouseenter", () => mark(true));
+    item.addEventListener("mouseleave", () => mark(false));
+    item.addEventListener("focusin", () => mark(true));
+    item.addEventListener("focusout", () => mark(false));
   }
 
   function enhance(root) {
@@ -166,6 +174,7 @@
       form.dataset.enhanced = "1";
       form.addEventListener("change", () => updateSuggestion(form));
       updateSuggestion(form);
+      form.querySelectorAll("[data-key-point]").forEach(linkEvidence);
     });
   }
 

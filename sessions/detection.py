@@ -1,0 +1,447 @@
+"""Which key points an answer seems to cover: cue phrases matched sentence by sentence,
+stemmed, and refused when negated, hedged or only listed.
+
+A key point's cues are concepts; each concept is one or more alternative phrases
+separated by "|", and a trailing "*" on a word matches any word that starts with it
+("saturat*"). A key point is covered when one sentence of the answer, or two adjacent
+sentences, make every concept without negating it. A key point without cues falls back
+to its own content words. Pure functions over plain values: no database, no network.
+"""
+
+import bisect
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+import snowballstemmer
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+# Words that, just before a concept or inside it, turn it into its opposite.
+NEGATION_WORDS = ("not", "no", "never", "neither", "nor", "none", "nothing", "nobody")
+# Words that deny what they stand next to ("schedules are unnecessary").
+DENIAL_WORDS = ("unnecessary", "needless", "pointless", "irrelevant", "useless")
+# Two-word negations of what follows ("rather than token by token").
+NEGATION_PAIRS = frozenset({("rather", "than"), ("instead", "of")})
+# How many words before a concept a negation still reaches, and after a point's last idea
+# ("a test set is not needed").
+NEGATION_REACH = 3
+POSTPOSED_NEGATION_REACH = 2
+# Words that end the reach of a negation: a new clause starts.
+CLAUSE_BREAK_WORDS = ("but", "while", "whereas", "although", "though", "however", "yet")
+# A sentence that says the candidate does not know makes no point.
+HEDGES = (
+    ("not", "sure"),
+    ("no", "idea"),
+    ("not", "certain"),
+    ("unsure",),
+    ("do", "not", "know"),
+    ("not", "rememb"),
+    ("i", "forget"),
+    ("i", "forgot"),
+)
+# A sentence of at least this many comma-separated items, nearly all short, is a list of terms.
+LIST_MIN_ITEMS = 4
+LIST_MAX_ITEM_WORDS = 4
+LIST_SHORT_SHARE = 0.75
+# Concepts spread over two adjacent sentences count a little less than in one, and only
+# when the second sentence goes on from the first ("It saturates, ...").
+ADJACENT_SENTENCE_FACTOR = 0.9
+CONTINUATION_WORDS = frozenset(
+    {"it", "its", "this", "that", "these", "those", "they", "their", "them", "so", "such"}
+    | {"hence", "therefore", "thus", "which", "then", "also", "and", "because", "here"}
+)
+# Without cues, this share of the key point's own content words must appear in a sentence.
+FALLBACK_SHARE = 0.6
+
+# Words too common to count when a key point without cues is matched by its own words.
+STOPWORD_TEXT = """a an the and or of to in on for with by as at from into is are was were
+be been being it its this that these those which who whom than then such e g eg i ie so
+can may might do does did has have had more most less many much each every any some their
+there they them we you your our one two per via also not only often usually rather instead
+about over under between both either vs"""
+_STOPWORDS = frozenset(STOPWORD_TEXT.split())
+# Compared with stems, so stemmed the same way ("nothing" is "noth").
+NEGATIONS = frozenset(_STEMMER.stemWords([*NEGATION_WORDS, *DENIAL_WORDS]))
+CLAUSE_BREAKS = frozenset(_STEMMER.stemWords(list(CLAUSE_BREAK_WORDS)))
+# Words ending in -ise that are not British spellings of -ize.
+NOT_BRITISH_TEXT = """advertise comprise compromise concise despise enterprise exercise
+expertise franchise improvise merchandise otherwise precise premise promise revise supervise
+surmise surprise televise wise noise rise arise raise praise poise"""
+_NOT_BRITISH = frozenset(NOT_BRITISH_TEXT.split())
+_CONTRACTIONS = (
+    (re.compile(r"\bcan't\b|\bcannot\b"), "can not"),
+    (re.compile(r"\bwon't\b"), "will not"),
+    (re.compile(r"n't\b"), " not"),
+)
+_WORD_RE = re.compile(r"[a-z0-9]+\*?|\*|[,;:]")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•*-])|\n\s*")
+_BRITISH_RE = re.compile(r"^(\w{3,}?)is(e|es|ed|ing|ation|ations|er|ers)$")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The detector's view of one key point: covered or not, how close, and the evidence,
+    as character offsets into the answer (start inclusive, end exclusive)."""
+
+    covered: bool
+    score: float
+    evidence: tuple[int, int] | None
+
+
+@dataclass(frozen=True)
+class _Token:
+    word: str  # lower case, American spelling
+    stem: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    start: int
+    end: int
+    tokens: tuple[_Token, ...]
+
+    # Worked out once per sentence and shared by every key point of the question.
+    @cached_property
+    def stems(self) -> list[str]:
+        return [token.stem for token in self.tokens]
+
+    @cached_property
+    def positions(self) -> dict[str, list[int]]:
+        """Where each stem occurs, so that a phrase is looked up instead of scanned for."""
+        index: dict[str, list[int]] = {}
+        for position, stem in enumerate(self.stems):
+            index.setdefault(stem, []).append(position)
+        return index
+
+    @cached_property
+    def continues(self) -> bool:
+        return bool(self.tokens) and self.tokens[0].word in CONTINUATION_WORDS
+
+    @cached_property
+    def hedged(self) -> bool:
+        return _is_hedged(self.stems)
+
+    @cached_property
+    def list_items(self) -> list[tuple[int, int]] | None:
+        return _list_items(self.stems)
+
+    @cached_property
+    def sorted_words(self) -> list[tuple[str, int]]:
+        """Every word and stem with its position, sorted, to find a prefix by bisection."""
+        return sorted(
+            {(token.word, i) for i, token in enumerate(self.tokens)}
+            | {(token.stem, i) for i, token in enumerate(self.tokens)}
+        )
+
+    def starts(self, pattern: str) -> list[int]:
+        """The positions whose word matches a phrase's first word."""
+        if pattern.endswith("*"):
+            prefix, words = pattern[:-1], self.sorted_words
+            found = set()
+            for index in range(bisect.bisect_left(words, (prefix,)), len(words)):
+                if not words[index][0].startswith(prefix):
+                    break
+                found.add(words[index][1])
+            return sorted(found)
+        return sorted(self.positions.get(pattern, []) + self.positions.get(pattern + "s", []))
+
+
+def _normalise(text: str) -> str:
+    if text.isascii() and "'" not in text:
+        return text.lower()  # The common case, without the work below.
+    # Accents go ("ŷ" is "y"); letters of other scripts (δ, σ) are dropped by _WORD_RE.
+    text = unicodedata.normalize("NFKD", text).lower().replace("’", "'")
+    text = "".join(char for char in text if not unicodedata.combining(char))
+    for pattern, replacement in _CONTRACTIONS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+@lru_cache(maxsize=20_000)
+def _american(word: str) -> str:
+    if word in _NOT_BRITISH:
+        return word
+    return _BRITISH_RE.sub(r"\1iz\2", word).replace("colour", "color")
+
+
+@lru_cache(maxsize=20_000)
+def _stem(word: str) -> str:
+    """The word's stem; a cue word ending in "*" stays a prefix, unstemmed."""
+    if word.endswith("*"):
+        return word
+    return _STEMMER.stemWord(word)
+
+
+def _tokens(text: str, offset: int = 0) -> tuple[_Token, ...]:
+    # Contractions change lengths, so offsets come from the original text word by word.
+    tokens = []
+    for match in re.finditer(r"\S+", text):
+        for word in _WORD_RE.finditer(_normalise(match.group())):
+            american = _american(word.group())
+            tokens.append(
+                _Token(american, _stem(american), offset + match.start(), offset + match.end())
+            )
+    return tuple(tokens)
+
+
+def sentences(answer: str) -> list[_Sentence]:
+    """The answer cut into sentences and lines, each with its offsets and stemmed words."""
+    found = []
+    start = 0
+    for boundary in [*_SENTENCE_END_RE.finditer(answer), None]:
+        end = boundary.start() if boundary else len(answer)
+        chunk = answer[start:end]
+        stripped = chunk.strip()
+        if stripped:
+            lead = start + chunk.index(stripped)
+            found.append(_Sentence(lead, lead + len(stripped), _tokens(stripped, lead)))
+        if boundary:
+            start = boundary.end()
+    return found
+
+
+@dataclass(frozen=True)
+class _Concept:
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+@lru_cache(maxsize=4096)
+def _concept(cue: str) -> _Concept:
+    alternatives = []
+    for phrase in cue.split("|"):
+        stems = tuple(token.stem for token in _tokens(phrase) if token.stem not in {",", ";", ":"})
+        if stems:
+            alternatives.append(stems)
+    return _Concept(tuple(alternatives))
+
+
+def _fallback_concepts(key_point: str) -> tuple[_Concept, ...]:
+    stems = []
+    for token in _tokens(key_point):
+        if token.stem.isalnum() and token.stem not in _STOPWORDS and token.stem not in stems:
+            stems.append(token.stem)
+    return tuple(_Concept(((stem,),)) for stem in stems)
+
+
+def _word_matches(pattern: str, token: _Token) -> bool:
+    if pattern.endswith("*"):
+        return token.word.startswith(pattern[:-1]) or token.stem.startswith(pattern[:-1])
+    # Snowball leaves acronyms' plurals alone ("lstms"); a trailing s still matches.
+    return token.stem == pattern or token.stem == pattern + "s"
+
+
+# Filler words allowed between two words of a cue phrase.
+MAX_GAP = 2
+
+
+def _find(phrase: tuple[str, ...], sentence: "_Sentence") -> list[tuple[int, int]]:
+    """Every place the phrase occurs, in order, with at most MAX_GAP words between words."""
+    found = []
+    tokens = sentence.tokens
+    for first in sentence.starts(phrase[0]):
+        position, ok = first, True
+        for pattern in phrase[1:]:
+            window = range(position + 1, min(len(tokens), position + 2 + MAX_GAP))
+            position = next((i for i in window if _word_matches(pattern, tokens[i])), -1)
+            if position < 0:
+                ok = False
+                break
+        if ok:
+            found.append((first, position))
+    return found
+
+
+def _negated(stems: list[str], first: int, last: int, phrase: tuple[str, ...]) -> bool:
+    if any(word in NEGATIONS or word in {"rather", "instead"} for word in phrase):
+        return False  # The cue itself says "not ...": the negation is the point.
+    if any(stems[i] in NEGATIONS for i in range(first, last + 1)):
+        return True
+    for i in range(first - 1, max(-1, first - 1 - NEGATION_REACH), -1):
+        if stems[i] in CLAUSE_BREAKS or stems[i] in {",", ";", ":"}:
+            return False
+        if stems[i] in NEGATIONS or (i > 0 and (stems[i - 1], stems[i]) in NEGATION_PAIRS):
+            return True
+    return False
+
+
+_BREAKS = CLAUSE_BREAKS | {",", ";", ":"}
+
+
+def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> bool:
+    """Whether a negation stands between a point's ideas, or just after the last one, in
+    the same clause ("the batch size has nothing to do with the learning rate"). Words of
+    a cue that says "not" itself are not negations."""
+    first_spots = [spots[0] for spots in places]
+    low, high = min(a for a, _ in first_spots), max(b for _, b in first_spots)
+    inside = {i for spots in places for a, b in spots for i in range(a, b + 1)}
+    for position in range(low, high + 1):
+        if (
+            stems[position] in NEGATIONS
+            and position not in inside
+            and not any(stems[i] in _BREAKS for i in range(position + 1, high + 1))
+        ):
+            return True
+    for position in range(high + 1, min(len(stems), high + 1 + POSTPOSED_NEGATION_REACH)):
+        if stems[position] in _BREAKS:
+            return False
+        if stems[position] in NEGATIONS:
+            return True
+    return False
+
+
+def _disjoint(places: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
+    """Each idea's matches, less those on words already taken by an earlier idea: one word
+    makes one idea ("deep learning" is not also "learns")."""
+    taken: set[int] = set()
+    kept = []
+    for spots in places:
+        free = [spot for spot in spots if not taken & set(range(spot[0], spot[1] + 1))]
+        if free:
+            taken |= set(range(free[0][0], free[0][1] + 1))
+        kept.append(free)
+    return kept
+
+
+def _is_hedged(stems: list[str]) -> bool:
+    joined = " " + " ".join(stems) + " "
+    return any(" " + " ".join(hedge) in joined for hedge in HEDGES)
+
+
+def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
+    """The items of a sentence that is only a list of terms, or None for a real sentence."""
+    items: list[tuple[int, int]] = []
+    start = 0
+    for i, stem in enumerate([*stems, ","]):
+        if stem in {",", ";", ":"}:
+            if i > start:
+                items.append((start, i - 1))
+            start = i + 1
+    short = [item for item in items if item[1] - item[0] + 1 <= LIST_MAX_ITEM_WORDS]
+    if len(items) >= LIST_MIN_ITEMS and len(short) >= LIST_SHORT_SHARE * len(items):
+        return items
+    return None
+
+
+def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list[list[bool]]:
+    """For each sentence, for each concept, whether the sentence makes it: found, within
+    the sentence, not negated, in a sentence that is not hedged nor only a list of terms."""
+    places: list[list[list[tuple[int, int]]]] = [[[] for _ in concepts] for _ in answer.sentences]
+    for k, concept in enumerate(concepts):
+        for phrase in concept.alternatives:
+            # Looked up once in the whole answer, then each match given to its sentence.
+            for first, last in _find(phrase, answer.whole):
+                index = answer.sentence_of[first]
+                if answer.sentence_of[last] != index:
+                    continue
+                base = answer.first_token[index]
+                spot = (first - base, last - base)
+                if not _negated(answer.sentences[index].stems, *spot, phrase):
+                    places[index][k].append(spot)
+    return [
+        _judge_sentence(sentence, spots, len(concepts))
+        for sentence, spots in zip(answer.sentences, places, strict=True)
+    ]
+
+
+def _judge_sentence(
+    sentence: _Sentence, places: list[list[tuple[int, int]]], concepts: int
+) -> list[bool]:
+    if sentence.hedged:
+        return [False] * concepts
+    places = _disjoint(places)
+    made = [bool(spots) for spots in places]
+    if all(made) and _relation_negated(sentence.stems, places):
+        return [False] * concepts
+    items = sentence.list_items
+    if items is not None and concepts > 1:
+        # A list of terms names things; a point that takes several ideas is made only
+        # within one of its longer items, not by naming a term ("shared weights"), or
+        # between a lead-in before a colon and one item ("Against underfitting: ...").
+        lead = items[0] if sentence.stems[items[0][1] + 1] == ":" else None
+
+        def within(spot: tuple[int, int], item: tuple[int, int]) -> bool:
+            return item[0] <= spot[0] and spot[1] <= item[1]
+
+        def makes_point(item: tuple[int, int]) -> bool:
+            if item[1] - item[0] + 1 > LIST_MAX_ITEM_WORDS and all(
+                any(within(spot, item) for spot in spots) for spots in places
+            ):
+                return True
+            return lead is not None and all(
+                any(within(spot, item) or within(spot, lead) for spot in spots) for spots in places
+            )
+
+        return [any(makes_point(item) for item in items)] * concepts
+    return made
+
+
+@dataclass(frozen=True)
+class _Answer:
+    """An answer's sentences, and all its words as one sequence to look phrases up in."""
+
+    sentences: list[_Sentence]
+    whole: _Sentence
+    sentence_of: list[int]  # the sentence of each word of `whole`
+    first_token: list[int]  # where each sentence starts in `whole`
+
+    @classmethod
+    def read(cls, text: str) -> "_Answer":
+        found = sentences(text)
+        sentence_of: list[int] = []
+        first_token: list[int] = []
+        for index, sentence in enumerate(found):
+            first_token.append(len(sentence_of))
+            sentence_of += [index] * len(sentence.tokens)
+        whole = _Sentence(0, len(text), tuple(t for part in found for t in part.tokens))
+        return cls(found, whole, sentence_of, first_token)
+
+
+def detect(answer: str, cues: list[str], key_point: str = "") -> Suggestion:
+    """Whether the answer makes one key point, given its cues (or, without cues, its text)."""
+    return detect_all(answer, [(cues, key_point)])[0]
+
+
+def detect_all(answer: str, key_points: list[tuple[list[str], str]]) -> list[Suggestion]:
+    """detect() for each (cues, text) of a question's key points, sharing the sentence split."""
+    read = _Answer.read(answer)
+    return [_detect_one(read, cues, text) for cues, text in key_points]
+
+
+def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
+    found = answer.sentences
+    concepts = tuple(_concept(cue) for cue in cues) or _fallback_concepts(text)
+    concepts = tuple(concept for concept in concepts if concept.alternatives)
+    if not concepts or not found:
+        return Suggestion(False, 0.0, None)
+    needed = len(concepts) if cues else max(1, round(FALLBACK_SHARE * len(concepts)))
+    best = Suggestion(False, 0.0, None)
+    made_before: list[bool] | None = None
+    for index, (sentence, made) in enumerate(
+        zip(found, _made_by_sentence(concepts, answer), strict=True)
+    ):
+        candidates = [(sum(made), 1.0, (sentence.start, sentence.end))]
+        if made_before is not None and len(concepts) > 1 and sentence.continues:
+            both = sum(a or b for a, b in zip(made, made_before, strict=True))
+            if both > max(sum(made), sum(made_before)):
+                span = (found[index - 1].start, sentence.end)
+                candidates.append((both, ADJACENT_SENTENCE_FACTOR, span))
+        for count, factor, span in candidates:
+            score = round(min(1.0, count / needed) * factor, 3)
+            covered = count >= needed
+            if (covered, score) > (best.covered, best.score):
+                best = Suggestion(covered, score, span if count else None)
+        made_before = made
+    return best
+
+
+def content_stems(text: str) -> set[str]:
+    """The stems of a text's words, less the common ones."""
+    return {
+        token.stem
+        for token in _tokens(text)
+        if token.stem.isalnum() and token.stem not in _STOPWORDS
+    }

@@ -1,0 +1,147 @@
+"""Every rule of grading an answer, in one place: counting the key points covered, the
+rating suggested from them, when a rating and the key points disagree (in Python and in
+SQL), and which key points the answer itself seems to cover."""
+
+import itertools
+
+from django.db.models import Count, F, Q
+
+from sessions import detection
+from sessions.models import Rating, SessionQuestion, ShownKeyPoint
+
+# Coverage: the key points the user ticked, of those shown with the answer.
+
+
+def coverage_counts(relation: str = "key_points") -> dict:
+    """SQL for "covered of total": annotations `covered_count` and `key_point_count` over
+    the shown key points reached through `relation` ("" when aggregating them directly)."""
+    prefix = f"{relation}__" if relation else ""
+    return {
+        "covered_count": Count(relation or "pk", filter=Q(**{f"{prefix}covered": True})),
+        "key_point_count": Count(relation or "pk"),
+    }
+
+
+# The suggested rating: Again under half of the key points, Hard under three quarters,
+# Good under all of them, Easy with all of them; Good when there are none to count.
+
+
+def suggested_rating(covered: int, total: int) -> Rating:
+    if total == 0:
+        return Rating.GOOD
+    share = covered / total
+    if share < 0.5:
+        return Rating.AGAIN
+    if share < 0.75:
+        return Rating.HARD
+    if share < 1:
+        return Rating.GOOD
+    return Rating.EASY
+
+
+def rating_table(total: int) -> list[str]:
+    """The suggested rating's label for 0, 1, ... `total` key points ticked: the page reads
+    this table from a data- attribute instead of repeating the rule."""
+    return [suggested_rating(covered, total).label for covered in range(total + 1)]
+
+
+# Calibration: a grade disagrees with the key points ticked when it is Good or Easy with
+# under half of them, or Again with all of them.
+
+CALIBRATION_RULE = "Good or Easy with under half of them, or Again with all of them"
+
+MISMATCH = Q(rating__gte=Rating.GOOD, key_point_count__gt=F("covered_count") * 2) | Q(
+    rating=Rating.AGAIN, covered_count=F("key_point_count"), key_point_count__gt=0
+)
+
+
+def calibration_hint(rating: int | None, covered: int, total: int) -> str | None:
+    """The Python form of MISMATCH, worded for the user."""
+    if rating is None or total == 0:
+        return None
+    if rating >= Rating.GOOD and covered * 2 < total:
+        return (
+            "You rated this Good or Easy but covered under half of its key points. "
+            "A rating that follows the key points makes your schedule more useful."
+        )
+    if rating == Rating.AGAIN and covered == total:
+        return (
+            "You rated this Again but covered every key point. "
+            "If the answer was complete, Good or Easy will bring it back less often."
+        )
+    return None
+
+
+# Suggestions: which key points the answer seems to cover, and how often users agreed.
+
+
+def suggest(answer: str, key_points: list[ShownKeyPoint]) -> list[detection.Suggestion]:
+    """The detector's suggestion for each key point shown with the answer."""
+    return detection.detect_all(answer, [(point.cues, point.text) for point in key_points])
+
+
+def record_suggestions(items) -> int:
+    """Store the detector's suggestions for the final answers among `items` (a queryset of
+    SessionQuestion) that have none yet; returns how many key points it decided."""
+    pending = list(
+        ShownKeyPoint.objects.filter(
+            item__in=items, item__submitted_at__isnull=False, suggested__isnull=True
+        )
+        .select_related("item")
+        .only("pk", "item_id", "position", "text", "cues", "item__answer_text")
+        .order_by("item_id", "position")
+    )
+    by_item: dict[int, list[ShownKeyPoint]] = {}
+    for point in pending:
+        by_item.setdefault(point.item_id, []).append(point)
+    for points in by_item.values():
+        for point, suggestion in zip(
+            points, suggest(points[0].item.answer_text, points), strict=True
+        ):
+            point.suggested = suggestion.covered
+            point.suggestion_score = suggestion.score
+            span = suggestion.evidence if suggestion.covered else None
+            point.evidence_start, point.evidence_end = span or (None, None)
+    ShownKeyPoint.objects.bulk_update(
+        pending, ["suggested", "suggestion_score", "evidence_start", "evidence_end"]
+    )
+    return len(pending)
+
+
+def initial_ticks(item: SessionQuestion, key_points: list[ShownKeyPoint]) -> list[int]:
+    """The boxes ticked when the grade form opens: the user's own ticks once graded, the
+    suggestions before that."""
+    if item.is_graded:
+        return [point.position for point in key_points if point.covered]
+    return [point.position for point in key_points if point.suggested]
+
+
+# Of the key points suggested or ticked on graded answers: suggested and kept (accepted),
+# suggested and unticked (rejected), ticked without a suggestion (missed).
+AGREEMENT = {
+    "accepted": Count("pk", filter=Q(suggested=True, covered=True)),
+    "rejected": Count("pk", filter=Q(suggested=True, covered=False)),
+    "missed": Count("pk", filter=Q(suggested=False, covered=True)),
+    "agreed": Count("pk", filter=Q(suggested=F("covered"))),
+    "decided": Count("pk", filter=Q(suggested__isnull=False)),
+}
+
+
+def evidence_segments(answer: str, key_points: list[ShownKeyPoint]) -> list[tuple[str, str]]:
+    """The answer cut at the edges of every suggestion's evidence: (text, the positions of
+    the key points whose evidence it is, space-separated), so the page can mark them."""
+    spans = [
+        (point.evidence_start, point.evidence_end, point.position)
+        for point in key_points
+        if point.suggested and point.evidence_start is not None
+    ]
+    edges = sorted({0, len(answer), *(edge for start, end, _ in spans for edge in (start, end))})
+    segments = []
+    for start, end in itertools.pairwise(edges):
+        if start >= end or end > len(answer):
+            continue
+        owners = " ".join(
+            str(position) for first, last, position in spans if first <= start and end <= last
+        )
+        segments.append((answer[start:end], owners))
+    return segments

@@ -1,0 +1,90 @@
+"""Batch key-point suggestions: JSON Lines of answers in, one JSON line of suggestions out."""
+
+import json
+import sys
+
+from django.core.management.base import BaseCommand, CommandError
+
+from questions.models import Question
+from sessions import detection
+
+
+def _read(path: str) -> list[str]:
+    if path == "-":
+        return sys.stdin.read().splitlines()
+    try:
+        with open(path, encoding="utf-8") as lines:
+            return lines.read().splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandError(f"Cannot read {path}: {error}") from None
+
+
+def _parse(number: int, line: str, problems: list[str]) -> dict | None:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        problems.append(f"Line {number}: not valid JSON ({error.msg}).")
+        return None
+    if not isinstance(record, dict):
+        problems.append(f"Line {number}: must be an object with 'question' and 'answer'.")
+        return None
+    question, answer = record.get("question"), record.get("answer")
+    if not isinstance(question, int) or isinstance(question, bool):
+        problems.append(f"Line {number}: 'question' must be a question number.")
+        return None
+    if not isinstance(answer, str):
+        problems.append(f"Line {number}: 'answer' must be text.")
+        return None
+    return {"line": number, "question": question, "answer": answer}
+
+
+class Command(BaseCommand):
+    help = (
+        'Read JSON Lines of {"question": <number>, "answer": "<text>"} from FILE ("-" for '
+        'standard input) and write, per line, {"question": n, "covered": [1-based '
+        'positions], "scores": [one per key point]}. Nothing is written if any line is bad.'
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("file", help='A JSON Lines file, or "-" for standard input.')
+
+    def handle(self, *args, **options) -> None:
+        problems: list[str] = []
+        records = [
+            record
+            for number, line in enumerate(_read(options["file"]), start=1)
+            if line.strip() and (record := _parse(number, line, problems)) is not None
+        ]
+        questions = {
+            question.number: question
+            for question in Question.objects.filter(
+                number__in={record["question"] for record in records}
+            ).prefetch_related("key_points")
+        }
+        for record in records:
+            if record["question"] not in questions:
+                problems.append(f"Line {record['line']}: unknown question {record['question']}.")
+        if problems:
+            raise CommandError("\n".join(sorted(problems, key=_line_number)))
+        for record in records:
+            points = questions[record["question"]].key_points.all()
+            suggestions = detection.detect_all(
+                record["answer"], [(point.cues, point.text) for point in points]
+            )
+            self.stdout.write(
+                json.dumps(
+                    {
+                        "question": record["question"],
+                        "covered": [
+                            position
+                            for position, suggestion in enumerate(suggestions, start=1)
+                            if suggestion.covered
+                        ],
+                        "scores": [suggestion.score for suggestion in suggestions],
+                    }
+                )
+            )
+
+
+def _line_number(problem: str) -> int:
+    return int(problem.split()[1].rstrip(":"))

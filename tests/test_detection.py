@@ -1,0 +1,195 @@
+"""The key-point detector on its own: plain strings in, suggestions out."""
+
+import pytest
+
+from sessions.detection import content_stems, detect, detect_all, sentences
+
+SATURATES = ["sigmoid|logistic", "saturat*|vanish*"]
+RELU_HELPS = ["relu", "not saturat*|avoid* vanish*|help* * vanish*"]
+
+
+def test_it_covers_a_point_made_in_one_sentence_with_that_sentence_as_evidence():
+    answer = "ReLU is cheap. The sigmoid saturates for large inputs. Adam is an optimiser."
+
+    suggestion = detect(answer, SATURATES)
+
+    assert suggestion.covered
+    assert suggestion.score == 1.0
+    start, end = suggestion.evidence
+    assert answer[start:end] == "The sigmoid saturates for large inputs."
+
+
+def test_it_does_not_cover_a_point_half_made():
+    suggestion = detect("The sigmoid squashes values into (0, 1).", SATURATES)
+
+    assert not suggestion.covered
+    assert suggestion.score == 0.5
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "ReLU does not help with vanishing gradients.",
+        "ReLU doesn't avoid vanishing gradients at all.",
+        "ReLU never helps against vanishing gradients.",
+    ],
+)
+def test_a_negated_point_is_not_covered(answer):
+    assert not detect(answer, RELU_HELPS).covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "cues"),
+    [
+        (
+            "The batch size has nothing to do with the learning rate.",
+            ["batch size", "learning rate"],
+        ),
+        ("A separate test set is not needed.", ["test set", "separate"]),
+        ("Sigmoid is never the reason gradients vanish.", SATURATES),
+    ],
+)
+def test_a_negation_between_the_ideas_or_just_after_them_undoes_the_point(answer, cues):
+    assert not detect(answer, cues).covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "cues"),
+    [
+        (
+            "Text generation writes the whole output at once rather than token by token.",
+            ["generat*", "token by token"],
+        ),
+        ("Learning-rate schedules are unnecessary with Adam.", ["learning rate", "schedul*"]),
+        ("Whereas ReLU is fine, it is not the sigmoid that saturates.", SATURATES),
+    ],
+)
+def test_rather_than_and_words_of_denial_negate_too(answer, cues):
+    assert not detect(answer, cues).covered
+
+
+def test_one_word_makes_one_idea():
+    cues = ["deep learning", "learn*|feature*"]
+
+    assert not detect("Deep learning always wins on tabular data.", cues).covered
+    assert detect("Deep learning learns its own features.", cues).covered
+
+
+def test_a_cue_that_says_not_itself_is_the_point():
+    assert detect("ReLU does not saturate for positive inputs.", RELU_HELPS).covered
+
+
+def test_a_negation_in_an_earlier_clause_does_not_reach_the_point():
+    answer = "Sigmoid is not zero-centred, but it saturates for large inputs."
+
+    assert detect(answer, SATURATES).covered
+
+
+def test_a_list_of_terms_makes_no_point_that_takes_several_ideas():
+    answer = "Key terms: sigmoid, saturation, ReLU, dropout, vanishing gradients."
+
+    assert not detect(answer, SATURATES).covered
+    assert not detect(
+        "Hidden state, shared weights, BPTT, forget gate.", ["weight*", "shar*"]
+    ).covered
+
+
+def test_a_list_after_a_colon_makes_points_with_its_lead_in():
+    answer = (
+        "Against underfitting: use a bigger model, train longer, tune the rate, regularise less."
+    )
+
+    assert detect(answer, ["underfit*", "bigger model|train* longer"]).covered
+
+
+def test_a_list_still_names_things_for_a_point_that_is_one_idea():
+    answer = "Other families include RNNs, transformers, autoencoders and GNNs."
+
+    assert detect(answer, ["rnn*|transformer*|autoencoder*"]).covered
+
+
+def test_a_hedged_sentence_makes_no_point():
+    assert not detect("I'm not sure whether the sigmoid saturates.", SATURATES).covered
+
+
+def test_a_point_spread_over_two_adjacent_sentences_counts_a_little_less():
+    answer = "Think of the sigmoid. It saturates, so gradients vanish."
+
+    suggestion = detect(answer, SATURATES)
+
+    assert suggestion.covered
+    assert suggestion.score == 0.9
+    assert suggestion.evidence == (0, len(answer))
+
+
+def test_a_next_sentence_that_does_not_go_on_from_the_first_is_not_paired_with_it():
+    answer = "Cross-validation prevents overfitting. Underfitting is fixed by dropout."
+
+    assert not detect(answer, ["overfit*", "dropout"]).covered
+
+
+def test_two_ideas_far_apart_do_not_make_a_point():
+    answer = (
+        "The sigmoid maps to (0, 1). Adam adapts its steps. Dropout zeroes units. It saturates."
+    )
+
+    assert not detect(answer, SATURATES).covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "cues"),
+    [
+        ("We regularise with weight decay.", ["regulari*", "weight decay"]),
+        ("We regularize with weight decay.", ["regulari*", "weight decay"]),
+        ("Normalisation of the inputs helps.", ["normalization"]),
+        ("LSTMs have a cell state.", ["lstm", "cell"]),
+        ("The weights are learned during training.", ["weight", "learn"]),
+    ],
+)
+def test_spelling_plurals_and_endings_do_not_matter(answer, cues):
+    assert detect(answer, cues).covered
+
+
+def test_cue_words_may_have_filler_words_between_them():
+    assert detect("the weighted input sum", ["weighted sum"]).covered
+    assert not detect("weighted by the norm of the sum", ["weighted sum"]).covered
+
+
+def test_without_cues_the_points_own_words_are_used():
+    point = "A neuron computes a weighted sum of its inputs plus a bias term."
+
+    assert detect("Each neuron computes a weighted sum of inputs and a bias.", [], point).covered
+    assert not detect("A neuron is a unit of a network.", [], point).covered
+
+
+def test_an_empty_answer_covers_nothing():
+    assert detect_all("", [(SATURATES, ""), (RELU_HELPS, "")]) == [
+        detect("   ", SATURATES),
+        detect("", RELU_HELPS),
+    ]
+    assert not detect("", SATURATES).covered
+    assert detect("", SATURATES).evidence is None
+
+
+def test_sentences_keep_their_offsets_in_the_answer():
+    answer = "First point, e.g. this one.  Second: 0.25 is small!\n- a bullet\nlast"
+
+    assert [answer[s.start : s.end] for s in sentences(answer)] == [
+        "First point, e.g. this one.",
+        "Second: 0.25 is small!",
+        "- a bullet",
+        "last",
+    ]
+
+
+def test_contractions_keep_offsets_of_the_original_words():
+    answer = "ReLU doesn't saturate. The sigmoid saturates, doesn't it?"
+
+    suggestion = detect(answer, SATURATES)
+
+    assert suggestion.covered
+    assert answer[slice(*suggestion.evidence)] == "The sigmoid saturates, doesn't it?"
+
+
+def test_content_stems_drop_common_words():
+    assert content_stems("The weights of a network are learned") == {"weight", "network", "learn"}
