@@ -30,6 +30,19 @@ NEGATION_REACH = 3
 POSTPOSED_NEGATION_REACH = 2
 # Words that end the reach of a negation: a new clause starts.
 CLAUSE_BREAK_WORDS = ("but", "while", "whereas", "although", "though", "however", "yet")
+# Terms that name the two sides of a contrast. When a point's two ideas sit in different
+# clauses and one clause names the other side of the contrast, the sentence pairs them the
+# other way round ("Overfitting is high bias and underfitting high variance").
+CONTRASTS = (
+    ("overfit", "underfit"),
+    ("bias", "varianc"),
+    ("encod", "decod"),
+    ("generat", "discrimin"),
+    ("lstm", "gru"),
+    ("epoch", "batch"),
+)
+# Words that start a new clause when roles are paired (besides the clause breaks).
+ROLE_BREAK_WORDS = ("and", "or", "whilst", "unlike", "than")
 # A sentence that says the candidate does not know makes no point.
 HEDGES = (
     ("not", "sure"),
@@ -120,6 +133,21 @@ class _Sentence:
     @cached_property
     def continues(self) -> bool:
         return bool(self.tokens) and self.tokens[0].word in CONTINUATION_WORDS
+
+    @cached_property
+    def clauses(self) -> list[int]:
+        """The clause of each word, counted from 0, for pairing roles."""
+        found, clause = [], 0
+        for stem in self.stems:
+            if stem in _ROLE_BREAKS:
+                clause += 1
+            found.append(clause)
+        return found
+
+    @cached_property
+    def roles(self) -> list[tuple[int, int] | None]:
+        """For each word, the contrast and side it names, if any."""
+        return [_role(token.word) for token in self.tokens]
 
     @cached_property
     def hedged(self) -> bool:
@@ -269,6 +297,7 @@ def _negated(stems: list[str], first: int, last: int, phrase: tuple[str, ...]) -
 
 
 _BREAKS = CLAUSE_BREAKS | {",", ";", ":"}
+_ROLE_BREAKS = _BREAKS | frozenset(_STEMMER.stemWords(list(ROLE_BREAK_WORDS)))
 
 
 def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> bool:
@@ -290,6 +319,51 @@ def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> 
             return False
         if stems[position] in NEGATIONS:
             return True
+    return False
+
+
+@lru_cache(maxsize=20_000)
+def _role(word: str) -> tuple[int, int] | None:
+    for contrast, sides in enumerate(CONTRASTS):
+        for side, prefix in enumerate(sides):
+            if word.startswith(prefix):
+                return contrast, side
+    return None
+
+
+def _spot_role(sentence: "_Sentence", spot: tuple[int, int]) -> tuple[int, int] | None:
+    return next(filter(None, sentence.roles[spot[0] : spot[1] + 1]), None)
+
+
+def _paired_the_other_way(
+    sentence: "_Sentence", one: tuple[int, int], other: tuple[int, int]
+) -> bool:
+    """Whether two ideas in different clauses each belong with the other side of a contrast:
+    one idea names a side, and the other idea's clause names the opposite side."""
+    clauses = sentence.clauses
+    if clauses[one[0]] == clauses[other[0]]:
+        return False
+    roles = (_spot_role(sentence, one), _spot_role(sentence, other))
+    if roles[0] and roles[1] and roles[0][0] == roles[1][0]:
+        return False  # The two ideas are the contrast itself ("bias and variance").
+    for role, there in ((roles[0], other), (roles[1], one)):
+        if role is None:
+            continue
+        opposite = (role[0], 1 - role[1])
+        clause = clauses[there[0]]
+        if any(sentence.roles[i] == opposite for i in range(len(clauses)) if clauses[i] == clause):
+            return True
+    return False
+
+
+def _roles_swapped(sentence: "_Sentence", places: list[list[tuple[int, int]]]) -> bool:
+    """Whether some two of a point's ideas are only ever paired the other way round."""
+    if not any(sentence.roles):
+        return False
+    for i, first in enumerate(places):
+        for second in places[i + 1 :]:
+            if all(_paired_the_other_way(sentence, a, b) for a in first for b in second):
+                return True
     return False
 
 
@@ -354,7 +428,9 @@ def _judge_sentence(
         return [False] * concepts
     places = _disjoint(places)
     made = [bool(spots) for spots in places]
-    if all(made) and _relation_negated(sentence.stems, places):
+    if all(made) and (
+        _relation_negated(sentence.stems, places) or _roles_swapped(sentence, places)
+    ):
         return [False] * concepts
     items = sentence.list_items
     if items is not None and concepts > 1:

@@ -193,3 +193,21 @@ def test_contractions_keep_offsets_of_the_original_words():
 
 def test_content_stems_drop_common_words():
     assert content_stems("The weights of a network are learned") == {"weight", "network", "learn"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("Overfitting is a high-bias problem and underfitting is a high-variance one.", False),
+        ("Underfitting is a high-bias problem and overfitting is a high-variance one.", True),
+        ("Overfitting means high variance, unlike underfitting.", True),
+    ],
+)
+def test_ideas_paired_with_the_other_side_of_a_contrast_do_not_make_the_point(answer, covered):
+    assert detect(answer, ["overfit*", "high variance"]).covered is covered
+
+
+def test_a_contrast_named_by_the_point_itself_is_not_a_swap():
+    answer = "Underfitting comes from high bias and overfitting from high variance."
+
+    assert detect(answer, ["bias", "variance"]).covered
