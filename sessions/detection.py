@@ -54,6 +54,18 @@ HEDGES = (
     ("i", "forget"),
     ("i", "forgot"),
 )
+# A sentence that claims too much ("X always beats Y", "A is the same thing as B") is how a
+# confident wrong answer reads; it makes no point.
+OVERCLAIM_VERBS = """need needs be is are better outperform outperforms beat beats win wins
+work works fix fixes solve solves help helps improve improves"""
+OVERCLAIMS = (
+    *(("alway", stem) for stem in sorted(set(_STEMMER.stemWords(OVERCLAIM_VERBS.split())))),
+    ("same", "thing"),
+    ("same", "as"),
+    ("anoth", "name"),
+    ("other", "name"),
+    ("complet", "independ"),
+)
 # A sentence of at least this many comma-separated items, nearly all short, is a list of terms.
 LIST_MIN_ITEMS = 4
 LIST_MAX_ITEM_WORDS = 4
@@ -152,6 +164,10 @@ class _Sentence:
     @cached_property
     def hedged(self) -> bool:
         return _is_hedged(self.stems)
+
+    @cached_property
+    def overclaims(self) -> bool:
+        return _says_any(self.stems, OVERCLAIMS)
 
     @cached_property
     def list_items(self) -> list[tuple[int, int]] | None:
@@ -381,8 +397,12 @@ def _disjoint(places: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]
 
 
 def _is_hedged(stems: list[str]) -> bool:
+    return _says_any(stems, HEDGES)
+
+
+def _says_any(stems: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
     joined = " " + " ".join(stems) + " "
-    return any(" " + " ".join(hedge) in joined for hedge in HEDGES)
+    return any(" " + " ".join(phrase) in joined for phrase in phrases)
 
 
 def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
@@ -424,7 +444,7 @@ def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list
 def _judge_sentence(
     sentence: _Sentence, places: list[list[tuple[int, int]]], concepts: int
 ) -> list[bool]:
-    if sentence.hedged:
+    if sentence.hedged or sentence.overclaims:
         return [False] * concepts
     places = _disjoint(places)
     made = [bool(spots) for spots in places]

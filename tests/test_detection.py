@@ -211,3 +211,18 @@ def test_a_contrast_named_by_the_point_itself_is_not_a_swap():
     answer = "Underfitting comes from high bias and overfitting from high variance."
 
     assert detect(answer, ["bias", "variance"]).covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("You always need to retrain all layers with a high learning rate.", False),
+        ("AdamW is the same thing as Adam with weight decay in the loss.", False),
+        ("Fine-tuning retrains all layers, usually with a lower learning rate.", True),
+        ("When inputs are always negative, all layers stop updating.", True),
+    ],
+)
+def test_a_sentence_that_overclaims_makes_no_point(answer, covered):
+    cues = ["retrain*|adamw|updat*", "all layers|adam|weight decay"]
+
+    assert detect(answer, cues).covered is covered
