@@ -40,6 +40,7 @@ CONTRASTS = (
     ("generat", "discrimin"),
     ("lstm", "gru"),
     ("epoch", "batch"),
+    ("relu", "sigmoid"),
 )
 # Words that start a new clause when roles are paired (besides the clause breaks).
 ROLE_BREAK_WORDS = ("and", "or", "whilst", "unlike", "than")
@@ -65,6 +66,10 @@ OVERCLAIMS = (
     ("anoth", "name"),
     ("other", "name"),
     ("complet", "independ"),
+    ("is", "fine"),
+    ("simpl", "fix"),
+    ("just", "a"),
+    ("just", "an"),
 )
 # A sentence of at least this many comma-separated items, nearly all short, is a list of terms.
 LIST_MIN_ITEMS = 4

@@ -218,6 +218,8 @@ def test_a_contrast_named_by_the_point_itself_is_not_a_swap():
     [
         ("You always need to retrain all layers with a high learning rate.", False),
         ("AdamW is the same thing as Adam with weight decay in the loss.", False),
+        ("Any update is fine, retraining all layers included.", False),
+        ("AdamW is just an Adam with weight decay.", False),
         ("Fine-tuning retrains all layers, usually with a lower learning rate.", True),
         ("When inputs are always negative, all layers stop updating.", True),
     ],
@@ -226,3 +228,9 @@ def test_a_sentence_that_overclaims_makes_no_point(answer, covered):
     cues = ["retrain*|adamw|updat*", "all layers|adam|weight decay"]
 
     assert detect(answer, cues).covered is covered
+
+
+def test_relu_and_sigmoid_are_a_contrast_too():
+    answer = "ReLU causes vanishing gradients, while sigmoid keeps gradients healthy."
+
+    assert not detect(answer, SATURATES).covered
