@@ -13,6 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -120,12 +121,9 @@ class Suggestion:
     evidence: tuple[int, int] | None
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # A named tuple: an answer has thousands, made fast.
     word: str  # lower case, American spelling
     stem: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -179,22 +177,28 @@ class _Sentence:
         return _list_items(self.stems)
 
     @cached_property
-    def sorted_words(self) -> list[tuple[str, int]]:
-        """Every word and stem with its position, sorted, to find a prefix by bisection."""
-        return sorted(
-            {(token.word, i) for i, token in enumerate(self.tokens)}
-            | {(token.stem, i) for i, token in enumerate(self.tokens)}
-        )
+    def word_positions(self) -> dict[str, set[int]]:
+        """Where each word and each stem occurs."""
+        index: dict[str, set[int]] = {}
+        for position, token in enumerate(self.tokens):
+            index.setdefault(token.word, set()).add(position)
+            index.setdefault(token.stem, set()).add(position)
+        return index
+
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """Every word and stem once, sorted, to find a prefix by bisection."""
+        return sorted(self.word_positions)
 
     def starts(self, pattern: str) -> list[int]:
         """The positions whose word matches a phrase's first word."""
         if pattern.endswith("*"):
-            prefix, words = pattern[:-1], self.sorted_words
-            found = set()
-            for index in range(bisect.bisect_left(words, (prefix,)), len(words)):
-                if not words[index][0].startswith(prefix):
+            prefix, words = pattern[:-1], self.vocabulary
+            found: set[int] = set()
+            for index in range(bisect.bisect_left(words, prefix), len(words)):
+                if not words[index].startswith(prefix):
                     break
-                found.add(words[index][1])
+                found |= self.word_positions[words[index]]
             return sorted(found)
         return sorted(self.positions.get(pattern, []) + self.positions.get(pattern + "s", []))
 
@@ -210,14 +214,12 @@ def _normalise(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=20_000)
 def _american(word: str) -> str:
     if word in _NOT_BRITISH:
         return word
     return _BRITISH_RE.sub(r"\1iz\2", word).replace("colour", "color")
 
 
-@lru_cache(maxsize=20_000)
 def _stem(word: str) -> str:
     """The word's stem; a cue word ending in "*" stays a prefix, unstemmed."""
     if word.endswith("*"):
@@ -225,16 +227,15 @@ def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
-def _tokens(text: str, offset: int = 0) -> tuple[_Token, ...]:
-    # Contractions change lengths, so offsets come from the original text word by word.
-    tokens = []
-    for match in re.finditer(r"\S+", text):
-        for word in _WORD_RE.finditer(_normalise(match.group())):
-            american = _american(word.group())
-            tokens.append(
-                _Token(american, _stem(american), offset + match.start(), offset + match.end())
-            )
-    return tuple(tokens)
+@lru_cache(maxsize=20_000)
+def _word_and_stem(word: str) -> tuple[str, str]:
+    """The word in American spelling and its stem, cached as a new vocabulary is met."""
+    american = _american(word)
+    return american, _stem(american)
+
+
+def _tokens(text: str) -> tuple[_Token, ...]:
+    return tuple(_Token(*_word_and_stem(word)) for word in _WORD_RE.findall(_normalise(text)))
 
 
 def sentences(answer: str) -> list[_Sentence]:
@@ -247,7 +248,7 @@ def sentences(answer: str) -> list[_Sentence]:
         stripped = chunk.strip()
         if stripped:
             lead = start + chunk.index(stripped)
-            found.append(_Sentence(lead, lead + len(stripped), _tokens(stripped, lead)))
+            found.append(_Sentence(lead, lead + len(stripped), _tokens(stripped)))
         if boundary:
             start = boundary.end()
     return found
@@ -440,8 +441,10 @@ def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list
                 spot = (first - base, last - base)
                 if not _negated(answer.sentences[index].stems, *spot, phrase):
                     places[index][k].append(spot)
+    nothing = [False] * len(concepts)
     return [
-        _judge_sentence(sentence, spots, len(concepts))
+        # Most sentences of a long answer make none of a point's ideas: nothing to judge.
+        _judge_sentence(sentence, spots, len(concepts)) if any(spots) else nothing
         for sentence, spots in zip(answer.sentences, places, strict=True)
     ]
 
