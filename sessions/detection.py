@@ -81,7 +81,7 @@ LIST_SHORT_SHARE = 0.75
 ADJACENT_SENTENCE_FACTOR = 0.9
 CONTINUATION_WORDS = frozenset(
     {"it", "its", "this", "that", "these", "those", "they", "their", "them", "so", "such"}
-    | {"hence", "therefore", "thus", "which", "then", "also", "and", "because", "here"}
+    | {"hence", "therefore", "thus", "which", "then", "also", "because", "here"}
 )
 # Without cues, this share of the key point's own content words must appear in a sentence.
 FALLBACK_SHARE = 0.6
@@ -147,7 +147,12 @@ class _Sentence:
 
     @cached_property
     def continues(self) -> bool:
-        return bool(self.tokens) and self.tokens[0].word in CONTINUATION_WORDS
+        # A leading "and" adds a claim ("And trees are black boxes") unless what follows
+        # goes on from the sentence before ("And it saturates").
+        words = [token.word for token in self.tokens[:2]]
+        if words[:1] == ["and"]:
+            words = words[1:]
+        return bool(words) and words[0] in CONTINUATION_WORDS
 
     @cached_property
     def clauses(self) -> list[int]:

@@ -128,6 +128,17 @@ def test_a_next_sentence_that_does_not_go_on_from_the_first_is_not_paired_with_i
     assert not detect(answer, ["overfit*", "dropout"]).covered
 
 
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("Think of the sigmoid. And it saturates.", True),
+        ("Think of the sigmoid. And ReLU saturates too.", False),
+    ],
+)
+def test_a_next_sentence_led_by_and_goes_on_only_when_the_next_word_does(answer, covered):
+    assert detect(answer, SATURATES).covered is covered
+
+
 def test_two_ideas_far_apart_do_not_make_a_point():
     answer = (
         "The sigmoid maps to (0, 1). Adam adapts its steps. Dropout zeroes units. It saturates."
