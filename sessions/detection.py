@@ -36,13 +36,17 @@ CLAUSE_BREAK_WORDS = ("but", "while", "whereas", "although", "though", "however"
 # other way round ("Overfitting is high bias and underfitting high variance").
 CONTRASTS = (
     ("overfit", "underfit"),
-    ("bias", "varianc"),
+    ("varianc", "bias"),
     ("encod", "decod"),
     ("generat", "discrimin"),
     ("lstm", "gru"),
     ("epoch", "batch"),
     ("relu", "sigmoid"),
 )
+# Contrasts whose sides go together, by their places in CONTRASTS: overfitting is high
+# variance, underfitting high bias. One clause that joins a side of one with the other
+# side of the other ("Overfitting is a high-bias problem") is a crossed claim.
+LINKED_CONTRASTS = frozenset({frozenset({0, 1})})
 # Words that start a new clause when roles are paired (besides the clause breaks).
 ROLE_BREAK_WORDS = ("and", "or", "whilst", "unlike", "than")
 # A sentence that says the candidate does not know makes no point.
@@ -365,12 +369,13 @@ def _spot_role(sentence: "_Sentence", spot: tuple[int, int]) -> tuple[int, int] 
 def _paired_the_other_way(
     sentence: "_Sentence", one: tuple[int, int], other: tuple[int, int]
 ) -> bool:
-    """Whether two ideas in different clauses each belong with the other side of a contrast:
-    one idea names a side, and the other idea's clause names the opposite side."""
+    """Whether two ideas in one clause join sides of linked contrasts that do not go
+    together, or, in different clauses, one idea names a side of a contrast and the other
+    idea's clause names its opposite side."""
     clauses = sentence.clauses
-    if clauses[one[0]] == clauses[other[0]]:
-        return False
     roles = (_spot_role(sentence, one), _spot_role(sentence, other))
+    if clauses[one[0]] == clauses[other[0]]:
+        return _crossed(*roles)
     if roles[0] and roles[1] and roles[0][0] == roles[1][0]:
         return False  # The two ideas are the contrast itself ("bias and variance").
     for role, there in ((roles[0], other), (roles[1], one)):
@@ -381,6 +386,13 @@ def _paired_the_other_way(
         if any(sentence.roles[i] == opposite for i in range(len(clauses)) if clauses[i] == clause):
             return True
     return False
+
+
+def _crossed(one: tuple[int, int] | None, other: tuple[int, int] | None) -> bool:
+    """Whether two roles come from linked contrasts but from sides that do not go together."""
+    if one is None or other is None:
+        return False
+    return frozenset({one[0], other[0]}) in LINKED_CONTRASTS and one[1] != other[1]
 
 
 def _roles_swapped(sentence: "_Sentence", places: list[list[tuple[int, int]]]) -> bool:

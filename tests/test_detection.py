@@ -245,3 +245,14 @@ def test_relu_and_sigmoid_are_a_contrast_too():
     answer = "ReLU causes vanishing gradients, while sigmoid keeps gradients healthy."
 
     assert not detect(answer, SATURATES).covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("Overfitting is a high-bias problem.", False),
+        ("Underfitting is a high-bias problem.", True),
+    ],
+)
+def test_a_clause_that_crosses_linked_contrasts_makes_no_point(answer, covered):
+    assert detect(answer, ["bias", "underfit*|overfit*"]).covered is covered
