@@ -73,8 +73,6 @@ OVERCLAIMS = (
     ("complet", "independ"),
     ("is", "fine"),
     ("simpl", "fix"),
-    ("just", "a"),
-    ("just", "an"),
 )
 # A sentence of at least this many comma-separated items, nearly all short, is a list of terms.
 LIST_MIN_ITEMS = 4

@@ -230,7 +230,7 @@ def test_a_contrast_named_by_the_point_itself_is_not_a_swap():
         ("You always need to retrain all layers with a high learning rate.", False),
         ("AdamW is the same thing as Adam with weight decay in the loss.", False),
         ("Any update is fine, retraining all layers included.", False),
-        ("AdamW is just an Adam with weight decay.", False),
+        ("AdamW is just Adam with weight decay.", True),
         ("Fine-tuning retrains all layers, usually with a lower learning rate.", True),
         ("When inputs are always negative, all layers stop updating.", True),
     ],
