@@ -1,5 +1,6 @@
 """Which key points an answer seems to cover: cue phrases matched sentence by sentence,
-stemmed, and refused when negated, hedged or only listed.
+stemmed, and refused when negated, hedged, only listed, overclaimed, or paired with the
+wrong side of a contrast.
 
 A key point's cues are concepts; each concept is one or more alternative phrases
 separated by "|", and a trailing "*" on a word matches any word that starts with it
