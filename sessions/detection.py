@@ -1,5 +1,6 @@
 """Which key points an answer seems to cover: cue phrases matched sentence by sentence,
-stemmed, and refused when negated, hedged or only listed.
+stemmed, and refused when negated, hedged, only listed, overclaimed, or paired with the
+wrong side of a contrast.
 
 A key point's cues are concepts; each concept is one or more alternative phrases
 separated by "|", and a trailing "*" on a word matches any word that starts with it
@@ -13,6 +14,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 import snowballstemmer
 
@@ -30,6 +32,24 @@ NEGATION_REACH = 3
 POSTPOSED_NEGATION_REACH = 2
 # Words that end the reach of a negation: a new clause starts.
 CLAUSE_BREAK_WORDS = ("but", "while", "whereas", "although", "though", "however", "yet")
+# Terms that name the two sides of a contrast. When a point's two ideas sit in different
+# clauses and one clause names the other side of the contrast, the sentence pairs them the
+# other way round ("Overfitting is high bias and underfitting high variance").
+CONTRASTS = (
+    ("overfit", "underfit"),
+    ("varianc", "bias"),
+    ("encod", "decod"),
+    ("generat", "discrimin"),
+    ("lstm", "gru"),
+    ("epoch", "batch"),
+    ("relu", "sigmoid"),
+)
+# Contrasts whose sides go together, by their places in CONTRASTS: overfitting is high
+# variance, underfitting high bias. One clause that joins a side of one with the other
+# side of the other ("Overfitting is a high-bias problem") is a crossed claim.
+LINKED_CONTRASTS = frozenset({frozenset({0, 1})})
+# Words that start a new clause when roles are paired (besides the clause breaks).
+ROLE_BREAK_WORDS = ("and", "or", "whilst", "unlike", "than")
 # A sentence that says the candidate does not know makes no point.
 HEDGES = (
     ("not", "sure"),
@@ -41,6 +61,20 @@ HEDGES = (
     ("i", "forget"),
     ("i", "forgot"),
 )
+# A sentence that claims too much ("X always beats Y", "A is the same thing as B") is how a
+# confident wrong answer reads; it makes no point.
+OVERCLAIM_VERBS = """need needs be is are better outperform outperforms beat beats win wins
+work works fix fixes solve solves help helps improve improves"""
+OVERCLAIMS = (
+    *(("alway", stem) for stem in sorted(set(_STEMMER.stemWords(OVERCLAIM_VERBS.split())))),
+    ("same", "thing"),
+    ("same", "as"),
+    ("anoth", "name"),
+    ("other", "name"),
+    ("complet", "independ"),
+    ("is", "fine"),
+    ("simpl", "fix"),
+)
 # A sentence of at least this many comma-separated items, nearly all short, is a list of terms.
 LIST_MIN_ITEMS = 4
 LIST_MAX_ITEM_WORDS = 4
@@ -50,7 +84,7 @@ LIST_SHORT_SHARE = 0.75
 ADJACENT_SENTENCE_FACTOR = 0.9
 CONTINUATION_WORDS = frozenset(
     {"it", "its", "this", "that", "these", "those", "they", "their", "them", "so", "such"}
-    | {"hence", "therefore", "thus", "which", "then", "also", "and", "because", "here"}
+    | {"hence", "therefore", "thus", "which", "then", "also", "because", "here"}
 )
 # Without cues, this share of the key point's own content words must appear in a sentence.
 FALLBACK_SHARE = 0.6
@@ -90,12 +124,9 @@ class Suggestion:
     evidence: tuple[int, int] | None
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # A named tuple: an answer has thousands, made fast.
     word: str  # lower case, American spelling
     stem: str
-    start: int
-    end: int
 
 
 @dataclass(frozen=True)
@@ -119,33 +150,63 @@ class _Sentence:
 
     @cached_property
     def continues(self) -> bool:
-        return bool(self.tokens) and self.tokens[0].word in CONTINUATION_WORDS
+        # A leading "and" adds a claim ("And trees are black boxes") unless what follows
+        # goes on from the sentence before ("And it saturates").
+        words = [token.word for token in self.tokens[:2]]
+        if words[:1] == ["and"]:
+            words = words[1:]
+        return bool(words) and words[0] in CONTINUATION_WORDS
+
+    @cached_property
+    def clauses(self) -> list[int]:
+        """The clause of each word, counted from 0, for pairing roles."""
+        found, clause = [], 0
+        for stem in self.stems:
+            if stem in _ROLE_BREAKS:
+                clause += 1
+            found.append(clause)
+        return found
+
+    @cached_property
+    def roles(self) -> list[tuple[int, int] | None]:
+        """For each word, the contrast and side it names, if any."""
+        return [_role(token.word) for token in self.tokens]
 
     @cached_property
     def hedged(self) -> bool:
         return _is_hedged(self.stems)
 
     @cached_property
+    def overclaims(self) -> bool:
+        return _says_any(self.stems, OVERCLAIMS)
+
+    @cached_property
     def list_items(self) -> list[tuple[int, int]] | None:
         return _list_items(self.stems)
 
     @cached_property
-    def sorted_words(self) -> list[tuple[str, int]]:
-        """Every word and stem with its position, sorted, to find a prefix by bisection."""
-        return sorted(
-            {(token.word, i) for i, token in enumerate(self.tokens)}
-            | {(token.stem, i) for i, token in enumerate(self.tokens)}
-        )
+    def word_positions(self) -> dict[str, set[int]]:
+        """Where each word and each stem occurs."""
+        index: dict[str, set[int]] = {}
+        for position, token in enumerate(self.tokens):
+            index.setdefault(token.word, set()).add(position)
+            index.setdefault(token.stem, set()).add(position)
+        return index
+
+    @cached_property
+    def vocabulary(self) -> list[str]:
+        """Every word and stem once, sorted, to find a prefix by bisection."""
+        return sorted(self.word_positions)
 
     def starts(self, pattern: str) -> list[int]:
         """The positions whose word matches a phrase's first word."""
         if pattern.endswith("*"):
-            prefix, words = pattern[:-1], self.sorted_words
-            found = set()
-            for index in range(bisect.bisect_left(words, (prefix,)), len(words)):
-                if not words[index][0].startswith(prefix):
+            prefix, words = pattern[:-1], self.vocabulary
+            found: set[int] = set()
+            for index in range(bisect.bisect_left(words, prefix), len(words)):
+                if not words[index].startswith(prefix):
                     break
-                found.add(words[index][1])
+                found |= self.word_positions[words[index]]
             return sorted(found)
         return sorted(self.positions.get(pattern, []) + self.positions.get(pattern + "s", []))
 
@@ -161,14 +222,12 @@ def _normalise(text: str) -> str:
     return text
 
 
-@lru_cache(maxsize=20_000)
 def _american(word: str) -> str:
     if word in _NOT_BRITISH:
         return word
     return _BRITISH_RE.sub(r"\1iz\2", word).replace("colour", "color")
 
 
-@lru_cache(maxsize=20_000)
 def _stem(word: str) -> str:
     """The word's stem; a cue word ending in "*" stays a prefix, unstemmed."""
     if word.endswith("*"):
@@ -176,16 +235,15 @@ def _stem(word: str) -> str:
     return _STEMMER.stemWord(word)
 
 
-def _tokens(text: str, offset: int = 0) -> tuple[_Token, ...]:
-    # Contractions change lengths, so offsets come from the original text word by word.
-    tokens = []
-    for match in re.finditer(r"\S+", text):
-        for word in _WORD_RE.finditer(_normalise(match.group())):
-            american = _american(word.group())
-            tokens.append(
-                _Token(american, _stem(american), offset + match.start(), offset + match.end())
-            )
-    return tuple(tokens)
+@lru_cache(maxsize=20_000)
+def _word_and_stem(word: str) -> tuple[str, str]:
+    """The word in American spelling and its stem, cached as a new vocabulary is met."""
+    american = _american(word)
+    return american, _stem(american)
+
+
+def _tokens(text: str) -> tuple[_Token, ...]:
+    return tuple(_Token(*_word_and_stem(word)) for word in _WORD_RE.findall(_normalise(text)))
 
 
 def sentences(answer: str) -> list[_Sentence]:
@@ -198,7 +256,7 @@ def sentences(answer: str) -> list[_Sentence]:
         stripped = chunk.strip()
         if stripped:
             lead = start + chunk.index(stripped)
-            found.append(_Sentence(lead, lead + len(stripped), _tokens(stripped, lead)))
+            found.append(_Sentence(lead, lead + len(stripped), _tokens(stripped)))
         if boundary:
             start = boundary.end()
     return found
@@ -269,6 +327,7 @@ def _negated(stems: list[str], first: int, last: int, phrase: tuple[str, ...]) -
 
 
 _BREAKS = CLAUSE_BREAKS | {",", ";", ":"}
+_ROLE_BREAKS = _BREAKS | frozenset(_STEMMER.stemWords(list(ROLE_BREAK_WORDS)))
 
 
 def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> bool:
@@ -293,6 +352,59 @@ def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> 
     return False
 
 
+@lru_cache(maxsize=20_000)
+def _role(word: str) -> tuple[int, int] | None:
+    for contrast, sides in enumerate(CONTRASTS):
+        for side, prefix in enumerate(sides):
+            if word.startswith(prefix):
+                return contrast, side
+    return None
+
+
+def _spot_role(sentence: "_Sentence", spot: tuple[int, int]) -> tuple[int, int] | None:
+    return next(filter(None, sentence.roles[spot[0] : spot[1] + 1]), None)
+
+
+def _paired_the_other_way(
+    sentence: "_Sentence", one: tuple[int, int], other: tuple[int, int]
+) -> bool:
+    """Whether two ideas in one clause join sides of linked contrasts that do not go
+    together, or, in different clauses, one idea names a side of a contrast and the other
+    idea's clause names its opposite side."""
+    clauses = sentence.clauses
+    roles = (_spot_role(sentence, one), _spot_role(sentence, other))
+    if clauses[one[0]] == clauses[other[0]]:
+        return _crossed(*roles)
+    if roles[0] and roles[1] and roles[0][0] == roles[1][0]:
+        return False  # The two ideas are the contrast itself ("bias and variance").
+    for role, there in ((roles[0], other), (roles[1], one)):
+        if role is None:
+            continue
+        opposite = (role[0], 1 - role[1])
+        clause = clauses[there[0]]
+        if any(sentence.roles[i] == opposite for i in range(len(clauses)) if clauses[i] == clause):
+            return True
+    return False
+
+
+def _crossed(one: tuple[int, int] | None, other: tuple[int, int] | None) -> bool:
+    """Whether two roles come from linked contrasts but from sides that do not go together."""
+    if one is None or other is None:
+        return False
+    return frozenset({one[0], other[0]}) in LINKED_CONTRASTS and one[1] != other[1]
+
+
+def _roles_swapped(sentence: "_Sentence", places: list[list[tuple[int, int]]]) -> bool:
+    """Whether some two of a point's ideas are only ever paired the other way round."""
+    if not any(sentence.roles):
+        return False
+    for i, first in enumerate(places):
+        for second in places[i + 1 :]:
+            if all(_paired_the_other_way(sentence, a, b) for a in first for b in second):
+                return True
+    return False
+
+
 def _disjoint(places: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]]:
     """Each idea's matches, less those on words already taken by an earlier idea: one word
     makes one idea ("deep learning" is not also "learns")."""
@@ -307,8 +419,12 @@ def _disjoint(places: list[list[tuple[int, int]]]) -> list[list[tuple[int, int]]
 
 
 def _is_hedged(stems: list[str]) -> bool:
+    return _says_any(stems, HEDGES)
+
+
+def _says_any(stems: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
     joined = " " + " ".join(stems) + " "
-    return any(" " + " ".join(hedge) in joined for hedge in HEDGES)
+    return any(" " + " ".join(phrase) in joined for phrase in phrases)
 
 
 def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
@@ -341,8 +457,10 @@ def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list
                 spot = (first - base, last - base)
                 if not _negated(answer.sentences[index].stems, *spot, phrase):
                     places[index][k].append(spot)
+    nothing = [False] * len(concepts)
     return [
-        _judge_sentence(sentence, spots, len(concepts))
+        # Most sentences of a long answer make none of a point's ideas: nothing to judge.
+        _judge_sentence(sentence, spots, len(concepts)) if any(spots) else nothing
         for sentence, spots in zip(answer.sentences, places, strict=True)
     ]
 
@@ -350,11 +468,13 @@ def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list
 def _judge_sentence(
     sentence: _Sentence, places: list[list[tuple[int, int]]], concepts: int
 ) -> list[bool]:
-    if sentence.hedged:
+    if sentence.hedged or sentence.overclaims:
         return [False] * concepts
     places = _disjoint(places)
     made = [bool(spots) for spots in places]
-    if all(made) and _relation_negated(sentence.stems, places):
+    if all(made) and (
+        _relation_negated(sentence.stems, places) or _roles_swapped(sentence, places)
+    ):
         return [False] * concepts
     items = sentence.list_items
     if items is not None and concepts > 1:

@@ -18,6 +18,8 @@ KINDS = ("strong", "partial", "weak", "adversarial")
 # half was left alone, as a held-out measure. Both halves are reported.
 HALVES = ("odd Q", "even Q")
 ROWS = ("all", *KINDS, *HALVES)
+# Adversarial answers counted per half too, for the false ticks of each half.
+ADVERSARIAL_HALVES = tuple(f"adversarial, {half}" for half in HALVES)
 # Targets the detector is held to.
 TARGET_F1 = 0.85
 TARGET_ADVERSARIAL_FALSE_TICKS = 0.10
@@ -185,7 +187,7 @@ def evaluate(
     clock: Callable[[], float] = time.perf_counter,
 ) -> Report:
     report = Report(answers=len(answers))
-    for name in ROWS:
+    for name in (*ROWS, *ADVERSARIAL_HALVES):
         report.detector[name] = Counts()
         report.baseline[name] = Counts()
     for labelled in answers:
@@ -201,7 +203,10 @@ def evaluate(
         ):
             truth = position in labelled.covers
             half = HALVES[labelled.question % 2 == 0]
-            for name in ("all", labelled.kind, half):
+            rows = ["all", labelled.kind, half]
+            if labelled.kind == "adversarial":
+                rows.append(f"adversarial, {half}")
+            for name in rows:
                 report.detector[name].add(suggestion.covered, truth)
                 report.baseline[name].add(plain.covered, truth)
             if suggestion.covered != truth:
@@ -247,6 +252,15 @@ def format_report(report: Report, memory_mb: float | None = None) -> str:
         f"False ticks on adversarial answers: detector {_share(mine.false_tick_rate)} "
         f"({mine.false_positive} of {mine.false_positive + mine.true_negative} key points not "
         f"covered), keyword baseline {_share(plain.false_tick_rate)}.",
+        "By half: "
+        + ", ".join(
+            f"{name.removeprefix('adversarial, ')} detector "
+            f"{_share(report.detector[name].false_tick_rate)} "
+            f"({report.detector[name].false_positive} of "
+            f"{report.detector[name].false_positive + report.detector[name].true_negative})"
+            for name in ADVERSARIAL_HALVES
+        )
+        + ".",
     ]
     if report.seconds_per_answer:
         times = sorted(report.seconds_per_answer)

@@ -128,6 +128,17 @@ def test_a_next_sentence_that_does_not_go_on_from_the_first_is_not_paired_with_i
     assert not detect(answer, ["overfit*", "dropout"]).covered
 
 
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("Think of the sigmoid. And it saturates.", True),
+        ("Think of the sigmoid. And ReLU saturates too.", False),
+    ],
+)
+def test_a_next_sentence_led_by_and_goes_on_only_when_the_next_word_does(answer, covered):
+    assert detect(answer, SATURATES).covered is covered
+
+
 def test_two_ideas_far_apart_do_not_make_a_point():
     answer = (
         "The sigmoid maps to (0, 1). Adam adapts its steps. Dropout zeroes units. It saturates."
@@ -193,3 +204,55 @@ def test_contractions_keep_offsets_of_the_original_words():
 
 def test_content_stems_drop_common_words():
     assert content_stems("The weights of a network are learned") == {"weight", "network", "learn"}
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("Overfitting is a high-bias problem and underfitting is a high-variance one.", False),
+        ("Underfitting is a high-bias problem and overfitting is a high-variance one.", True),
+        ("Overfitting means high variance, unlike underfitting.", True),
+    ],
+)
+def test_ideas_paired_with_the_other_side_of_a_contrast_do_not_make_the_point(answer, covered):
+    assert detect(answer, ["overfit*", "high variance"]).covered is covered
+
+
+def test_a_contrast_named_by_the_point_itself_is_not_a_swap():
+    answer = "Underfitting comes from high bias and overfitting from high variance."
+
+    assert detect(answer, ["bias", "variance"]).covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("You always need to retrain all layers with a high learning rate.", False),
+        ("AdamW is the same thing as Adam with weight decay in the loss.", False),
+        ("Any update is fine, retraining all layers included.", False),
+        ("AdamW is just Adam with weight decay.", True),
+        ("Fine-tuning retrains all layers, usually with a lower learning rate.", True),
+        ("When inputs are always negative, all layers stop updating.", True),
+    ],
+)
+def test_a_sentence_that_overclaims_makes_no_point(answer, covered):
+    cues = ["retrain*|adamw|updat*", "all layers|adam|weight decay"]
+
+    assert detect(answer, cues).covered is covered
+
+
+def test_relu_and_sigmoid_are_a_contrast_too():
+    answer = "ReLU causes vanishing gradients, while sigmoid keeps gradients healthy."
+
+    assert not detect(answer, SATURATES).covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("Overfitting is a high-bias problem.", False),
+        ("Underfitting is a high-bias problem.", True),
+    ],
+)
+def test_a_clause_that_crosses_linked_contrasts_makes_no_point(answer, covered):
+    assert detect(answer, ["bias", "underfit*|overfit*"]).covered is covered

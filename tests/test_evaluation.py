@@ -71,6 +71,8 @@ def test_evaluate_scores_the_detector_and_the_baseline_per_kind():
 
     assert report.detector["strong"].true_positive == 2
     assert report.detector["adversarial"].false_tick_rate == 0
+    assert report.detector["adversarial, odd Q"].true_negative == 2
+    assert report.detector["adversarial, even Q"].decisions == 0
     # The keyword baseline does not read negation.
     assert report.baseline["adversarial"].false_positive == 1
     assert report.detector["all"].decisions == 4
@@ -80,6 +82,7 @@ def test_evaluate_scores_the_detector_and_the_baseline_per_kind():
     text = format_report(report, memory_mb=1.5)
     assert "False ticks on adversarial answers: detector 0.0%" in text
     assert "keyword baseline 50.0%" in text
+    assert "By half: odd Q detector 0.0% (0 of 2), even Q detector — (0 of 0)." in text
     assert "Memory the detector adds to a process: 1.5 MB." in text
 
 
