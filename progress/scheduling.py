@@ -7,11 +7,14 @@ from django.db.models import Count, F, Max, Min, Q, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import profile_for
+from progress import caching
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
 
 # No fuzzing: a card rebuilt from the same log must land on the same schedule.
 SCHEDULER = Scheduler(enable_fuzzing=False)
+# The columns to_fsrs() reads, for queries that load only those.
+FSRS_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
 
 def to_fsrs(card: ReviewCard) -> Card:
@@ -111,6 +114,7 @@ def record_review(item: SessionQuestion, now: datetime) -> ReviewLogEntry:
     entry.deck_next_due = ReviewCard.objects.filter(user=user).aggregate(first=Min("due"))["first"]
     entry.save(update_fields=["deck_next_due"])
     refresh_activity(user, [entry.answered_on])
+    caching.bump_progress(user.pk)
     return entry
 
 
