@@ -127,13 +127,18 @@ def tables(runs: list[dict]) -> str:
             f"Through Django's test client (the whole request: middleware, views, queries, "
             f"templates) for the user with {run['answers']:,} graded answers, "
             f"{run['all_answers']:,} in all, {run['users']:,} users; {run['repeat']} requests "
-            "per page. Cold cache: the cache is emptied before each request.",
+            "per page. Cold cache: the cache is emptied before each request. CPU time is this "
+            "process's own (it leaves out PostgreSQL's work), the steadier figure on a shared "
+            "machine.",
             "",
-            "| page | median (ms) | 95th percentile (ms) |",
-            "| --- | ---: | ---: |",
+            "| page | median (ms) | 95th percentile (ms) | median CPU time (ms) |",
+            "| --- | ---: | ---: | ---: |",
         ]
         for name, figures in run["results"].items():
-            lines.append(f"| {name} | {figures['median_ms']} | {figures['p95_ms']} |")
+            lines.append(
+                f"| {name} | {figures['median_ms']} | {figures['p95_ms']} | "
+                f"{figures.get('cpu_ms', '')} |"
+            )
         lines += [
             "",
             f"### {run['vendor']} {run['version']}: write paths",
