@@ -1,5 +1,7 @@
 """Home and dashboard, history, a question's own history, spaced review, practice sets."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
@@ -58,7 +60,11 @@ def home(request: HttpRequest) -> HttpResponse:
     cached = cache.get(key)
     if cached is None:
         figures = stats.figures(user, profile, today)
-        cached = (figures, _figures_html(figures) if figures else "")
+        if figures is None:
+            cached = (None, "")
+        else:
+            # The days are drawn into the HTML; the page itself does not need them again.
+            cached = (dataclasses.replace(figures, days=[]), _figures_html(figures))
         cache.set(key, cached)
     figures, figures_html = cached
     if figures is None:
