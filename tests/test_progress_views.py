@@ -16,7 +16,7 @@ from django.utils import timezone
 from pytest_django.asserts import assertContains, assertNotContains, assertRedirects
 
 from accounts.models import profile_for
-from progress import scheduling
+from progress import scheduling, stats
 from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
 from questions.models import Question
 from sessions import engine
@@ -226,7 +226,7 @@ def test_the_dashboard_lists_the_weakest_questions_to_practise(alice_client, ali
     now = timezone.now()
     by_recall = sorted(
         ReviewCard.objects.filter(user=alice).select_related("question"),
-        key=lambda card: scheduling.retrievability(card, now),
+        key=lambda card: scheduling.retrievability(card, now + stats.RECALL_HORIZON),
     )
 
     weakest = section(alice_client.get("/").content.decode(), "weakest-title")
