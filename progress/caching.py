@@ -10,8 +10,8 @@ never read again and simply ages out."""
 import hashlib
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import connection
+from django.db.models import OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from progress.models import BankVersion, ProgressVersion
@@ -19,23 +19,25 @@ from progress.models import BankVersion, ProgressVersion
 
 def bump_progress(user_id: int) -> None:
     """What the user's dashboard shows has changed."""
-    _bump(ProgressVersion.objects.filter(user_id=user_id), {"user_id": user_id})
+    _bump(ProgressVersion, "user_id", user_id)
 
 
 def bump_bank() -> None:
     """The question bank has changed."""
-    _bump(BankVersion.objects.filter(pk=1), {"pk": 1})
+    _bump(BankVersion, "id", 1)
 
 
-def _bump(rows, create: dict) -> None:
-    # An update in SQL, so two bumps at once both count; the first bump creates the row.
-    while not rows.update(number=F("number") + 1):
-        try:
-            with transaction.atomic():
-                rows.model.objects.create(number=1, **create)
-            return
-        except IntegrityError:
-            continue  # created meanwhile by another bump: count this one on top
+def _bump(model, key: str, value: int) -> None:
+    # One upsert (SQLite and PostgreSQL both have ON CONFLICT): the first bump creates the
+    # row, and two bumps at once both count. The ORM's upsert can only overwrite a value.
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({column}, number) VALUES (%s, 1) "
+            f"ON CONFLICT ({column}) DO UPDATE SET number = {table}.number + 1",
+            [value],
+        )
 
 
 def bank_version() -> int:

@@ -877,9 +877,9 @@ def test_play_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     alice_client.get(url("play", interview.pk))  # shows question 1
 
-    # 1. the session, 2. the user, 3. the interview, 4. finalise_expired's UPDATE,
-    # 5. the interview's questions.
-    with django_assert_num_queries(5):
+    # The session comes from the cache. 1. the user, 2. the interview, 3. finalise_expired's
+    # UPDATE, 4. the interview's questions.
+    with django_assert_num_queries(4):
         response = alice_client.get(url("play", interview.pk))
 
     assert f"Question 1 of {size}" in response.text
@@ -893,9 +893,9 @@ def test_the_summary_runs_a_fixed_number_of_queries(
     for position in range(1, size + 1):
         engine.grade(answer(interview, position, "An answer.", T0), 3, {1}, "", T0)
 
-    # 1. the session, 2. the user, 3. the interview,
-    # 4. its questions with their key-point counts (one aggregate query).
-    with django_assert_num_queries(4):
+    # The session comes from the cache. 1. the user, 2. the interview,
+    # 3. its questions with their key-point counts (one aggregate query).
+    with django_assert_num_queries(3):
         response = alice_client.get(url("summary", interview.pk))
 
     assert f"{size} / {size}</span>" in response.text
@@ -909,9 +909,9 @@ def test_the_summary_of_an_interview_in_progress_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the interview, 4. finalise_expired's UPDATE,
-    # 5. the status read back, 6. the questions with their key-point counts.
-    with django_assert_num_queries(6):
+    # The session comes from the cache. 1. the user, 2. the interview, 3. finalise_expired's
+    # UPDATE, 4. the status read back, 5. the questions with their key-point counts.
+    with django_assert_num_queries(5):
         response = alice_client.get(url("summary", interview.pk))
 
     assert f"0 / {size}</span>" in response.text
@@ -924,10 +924,10 @@ def test_the_review_page_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     answer(interview, 1, "An answer.", T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview,
-    # 4. finalise_expired's UPDATE (nothing to finalise, so nothing to read back),
-    # 5. its key points.
-    with django_assert_num_queries(5):
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. finalise_expired's UPDATE (nothing to finalise, so nothing to read back),
+    # 4. its key points.
+    with django_assert_num_queries(4):
         response = alice_client.get(url("review", interview.pk, 1))
 
     assert "An answer." in response.text
@@ -940,10 +940,10 @@ def test_autosave_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview,
-    # 4. the draft's UPDATE, 5.-7. the session saved with the "Draft saved." message
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. the draft's UPDATE, 4.-6. the session saved with the "Draft saved." message
     # (SAVEPOINT, UPDATE, RELEASE SAVEPOINT).
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         alice_client.post(url("autosave", interview.pk, 1), {"answer": "Draft"})
 
     assert item(interview, 1).draft == "Draft"
@@ -956,8 +956,9 @@ def test_the_htmx_autosave_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview, 4. the draft's UPDATE.
-    with django_assert_num_queries(4):
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. the draft's UPDATE.
+    with django_assert_num_queries(3):
         response = alice_client.post(url("autosave", interview.pk, 1), {"answer": "D"}, **HTMX)
 
     assert "Saved at" in response.text
@@ -970,10 +971,10 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview,
-    # 4. the answer's conditional UPDATE, 5. the question read back,
-    # 6. the UPDATE completing the interview if every question is final, 7. the key points.
-    with django_assert_num_queries(7):
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. the answer's conditional UPDATE, 4. the question read back,
+    # 5. the UPDATE completing the interview if every question is final, 6. the key points.
+    with django_assert_num_queries(6):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text
@@ -988,17 +989,17 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     answer(interview, 1, "An answer.", T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview, 4. its key points,
-    # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs (covered or not),
-    # 9. the grade read back,
-    # 10.-30. progress.scheduling.record_review, this being the first grade of the question:
-    #   10. the interview's user, 11.-14. the review card's get_or_create (SELECT, SAVEPOINT,
-    #   INSERT, RELEASE), 15. the key-point counts, 16. an earlier log entry for this answer,
-    #   17. the profile (made at log-in), 18. the log entry's INSERT, 19.-24. rebuilding
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6.-7. the key points' UPDATEs
+    # (covered or not), 8. the grade read back,
+    # 9.-30. progress.scheduling.record_review, this being the first grade of the question:
+    #   9. the interview's user, 10.-13. the review card's get_or_create (SELECT, SAVEPOINT,
+    #   INSERT, RELEASE), 14. the key-point counts, 15. an earlier log entry for this answer,
+    #   16. the profile (made at log-in), 17. the log entry's INSERT, 18.-23. rebuilding
     #   the card (its log, its totals, the card's UPDATE, DELETE, SELECT and INSERT of its
-    #   missed key points), 25. the deck's next due date, 26. its UPDATE,
-    #   27.-30. the day's activity totals (the sums, the due date after the day's last
-    #   review, DELETE, INSERT),
+    #   missed key points), 24. the deck's next due date, 25. its UPDATE,
+    #   26.-29. the day's activity totals (the sums, the due date after the day's last
+    #   review, DELETE, INSERT), 30. the progress version's upsert (the cached dashboard),
     # 31. RELEASE SAVEPOINT, 32. the interview's questions, 33. the next question's clock
     # UPDATE, 34. its clock read back.
     with django_assert_num_queries(34):
