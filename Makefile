@@ -24,7 +24,7 @@ help:
 	@echo "make test       install the development tools and run every check and test"
 	@echo "make lint       ruff only"
 	@echo "make e2e        only the end-to-end browser tests"
-	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY)"
+	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY and DJANGO_EMAIL_HOST)"
 	@echo "make superuser  create an admin account"
 	@echo "make bench      measure page times and requests per second on a large generated data set"
 
@@ -73,12 +73,14 @@ test: lint check pytest
 e2e: $(VENV)/.installed-dev
 	$(VENV)/bin/pytest -m browser
 
+# No control socket: gunicorn's default one ($$HOME/.gunicorn/gunicorn.ctl) is shared by every
+# instance run by the same user, and nothing here uses it.
 serve: $(VENV)/.installed
 	@[ -n "$$DJANGO_SECRET_KEY" ] || { echo "Set DJANGO_SECRET_KEY first (see README.md, 'Running in production')."; exit 1; }
 	DJANGO_DEBUG=False $(MANAGE) collectstatic --no-input --verbosity 0
 	DJANGO_DEBUG=False $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=False $(MANAGE) seed_questions
-	DJANGO_DEBUG=False $(VENV)/bin/gunicorn interviewprep.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile -
+	DJANGO_DEBUG=False $(VENV)/bin/gunicorn interviewprep.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile - --no-control-socket
 
 # wrk (Debian's package) loads the pages under gunicorn; installed here when missing.
 bench: $(VENV)/.installed-dev

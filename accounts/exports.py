@@ -7,8 +7,9 @@ from typing import Any
 from django.db.models import Prefetch
 
 from accounts.models import profile_for
-from progress.models import ReviewLogEntry
+from progress.models import ReviewCard, ReviewLogEntry
 from sessions.models import InterviewSession, SessionQuestion
+from sessions.recording_store import zip_entry_name
 
 
 def _answer(item: SessionQuestion) -> dict[str, Any]:
@@ -33,6 +34,50 @@ def _answer(item: SessionQuestion) -> dict[str, Any]:
         "self_rating": item.self_rating,
         "note": item.note,
         "graded_at": item.graded_at,
+        "recording": _recording(item),
+    }
+
+
+def _recording(item: SessionQuestion) -> dict[str, Any] | None:
+    recording = getattr(item, "recording", None)
+    if recording is None or not recording.file:
+        return None
+    return {
+        "container": recording.container,
+        "duration_ms": recording.duration_ms,
+        "size_bytes": recording.size_bytes,
+        "created_at": recording.created_at,
+        # Where it is in "Download my recordings".
+        "file_in_zip": zip_entry_name(recording),
+    }
+
+
+def _review_card(card: ReviewCard) -> dict[str, Any]:
+    """A card of the review schedule and its log; `card_id` is the review-log CSV's."""
+    return {
+        "card_id": card.pk,
+        "question_number": card.question.number,
+        "question_slug": card.question.slug,
+        "state": card.state,
+        "step": card.step,
+        "stability": card.stability,
+        "difficulty": card.difficulty,
+        "due": card.due,
+        "last_review": card.last_review,
+        "log": [
+            {
+                "interview_id": entry.item.interview_id,
+                "position": entry.item.position,
+                "rating": entry.rating,
+                "review_datetime": entry.review_datetime,
+                "review_duration": entry.review_duration,
+                "answered_on": entry.answered_on,
+                "covered_count": entry.covered_count,
+                "key_point_count": entry.key_point_count,
+                "timed_out": entry.timed_out,
+            }
+            for entry in card.log.all()
+        ],
     }
 
 
@@ -44,9 +89,24 @@ def user_data(user) -> dict[str, Any]:
         .prefetch_related(
             Prefetch(
                 "items",
-                queryset=SessionQuestion.objects.select_related("question").order_by("position"),
+                queryset=SessionQuestion.objects.select_related("question", "recording").order_by(
+                    "position"
+                ),
             ),
             "items__key_points",
+        )
+    )
+    cards = (
+        ReviewCard.objects.filter(user=user)
+        .select_related("question")
+        .order_by("question__number")
+        .prefetch_related(
+            Prefetch(
+                "log",
+                queryset=ReviewLogEntry.objects.select_related("item").order_by(
+                    "review_datetime", "pk"
+                ),
+            )
         )
     )
     return {
@@ -76,6 +136,7 @@ def user_data(user) -> dict[str, Any]:
             }
             for interview in interviews
         ],
+        "review_schedule": [_review_card(card) for card in cards],
     }
 
 

@@ -3,9 +3,10 @@
 import functools
 import zoneinfo
 
+from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import SetPasswordForm, UserCreationForm
 
 from accounts.models import Profile, validate_time_zone
 
@@ -52,6 +53,17 @@ class SignUpForm(UserCreationForm):
         return email
 
 
+class ResetPasswordForm(SetPasswordForm):
+    """The last step of a password reset. Whoever holds the emailed link owns the account, so
+    the reset also lifts a log-in pause that failed attempts put on it."""
+
+    def save(self, commit: bool = True):
+        user = super().save(commit=commit)
+        if commit:
+            axes_reset(username=user.get_username())
+        return user
+
+
 class DeleteAccountForm(forms.Form):
     password = forms.CharField(
         label="Your password",
@@ -88,5 +100,12 @@ class ProfileForm(forms.ModelForm):
 
     class Meta:
         model = Profile
-        fields = ["time_zone", "rest_days", "show_streaks", "interview_date"]
+        fields = [
+            "time_zone",
+            "rest_days",
+            "show_streaks",
+            "interview_date",
+            "transcribe_speech",
+            "read_questions_aloud",
+        ]
         widgets = {"interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -1,4 +1,5 @@
-"""Each user's preferences: time zone, streak settings and the date of their real interview."""
+"""Each user's preferences: time zone, streak settings, the date of their real interview and
+the speech features."""
 
 import zoneinfo
 
@@ -33,6 +34,20 @@ class Profile(models.Model):
         null=True,
         blank=True,
         help_text="The dashboard then predicts your recall per topic on that day.",
+    )
+    transcribe_speech = models.BooleanField(
+        "transcribe my speech",
+        default=False,
+        help_text=(
+            "While you record, your browser's speech recognition types what you say into the "
+            "answer box. On your device where the browser offers it; otherwise some browsers "
+            "(Chrome among them) send the audio to their maker to recognise it."
+        ),
+    )
+    read_questions_aloud = models.BooleanField(
+        "read each question aloud",
+        default=False,
+        help_text="Your browser reads each question out when it appears, as an interviewer would.",
     )
 
     def __str__(self) -> str:

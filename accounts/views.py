@@ -1,29 +1,75 @@
 """Sign up, account settings and account deletion; the rest is django.contrib.auth's own views."""
 
 import json
+import math
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts import exports
-from accounts.forms import DeleteAccountForm, ProfileForm, SignUpForm
+from accounts import exports, throttling
+from accounts.forms import DeleteAccountForm, ProfileForm, ResetPasswordForm, SignUpForm
 from accounts.models import profile_for
 from interviewprep.middleware import TIME_ZONE_SESSION_KEY
+
+
+def _too_many(request: HttpRequest, kind: str) -> HttpResponse | None:
+    """A 429 page when this address has used up its attempts of `kind`; checked before any
+    password is hashed, so refusing costs next to nothing."""
+    used_up = throttling.used_up(kind, request, timezone.now())
+    if used_up is None:
+        return None
+    response = render(
+        request,
+        "registration/throttled.html",
+        {"signing_up": kind == throttling.SIGN_UPS, "minutes": math.ceil(used_up.retry_after / 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(used_up.retry_after)
+    return response
+
+
+_django_login = auth_views.LoginView.as_view()
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """Django's log-in, refused while this address has failed too often across usernames
+    (django-axes separately pauses one username at one address)."""
+    if request.method == "POST" and (refused := _too_many(request, throttling.LOGIN_FAILURES)):
+        return refused
+    response = _django_login(request)
+    if request.method == "POST" and not request.user.is_authenticated:
+        throttling.count(throttling.LOGIN_FAILURES, request, timezone.now())
+    return response
+
+
+# A completed reset also ends a django-axes lockout of that account (see ResetPasswordForm).
+password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(form_class=ResetPasswordForm)
 
 
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
+    if request.method == "POST":
+        if refused := _too_many(request, throttling.SIGN_UPS):
+            return refused
+        throttling.count(throttling.SIGN_UPS, request, timezone.now())
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        # All or nothing: an account whose profile or log-in failed half-way would leave the
+        # user with an error page and a username that is "already taken" when they retry.
+        with transaction.atomic():
+            user = form.save()
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, f"Welcome, {user.username}! Your account is ready.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})

@@ -1,6 +1,7 @@
 """Settings for InterviewPrep, read from the environment (see README.md, "Configuration")."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "interviewprep.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "interviewprep.middleware.PermissionsPolicyMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "interviewprep.middleware.HtmxLoginRedirectMiddleware",
@@ -94,6 +96,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+else:
+    # A database that does not answer fails a request (and /readyz) in seconds, not after
+    # the operating system's two-minute TCP timeout.
+    DATABASES["default"].setdefault("OPTIONS", {})["connect_timeout"] = env_int(
+        "DJANGO_DB_CONNECT_TIMEOUT", "5", minimum=1
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -140,12 +148,34 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
-# Login throttling: five failures for one username from one address lock it for an hour.
+# Argon2id first: new passwords and old ones at their next log-in are hashed with it; the
+# others stay so that passwords hashed before still verify.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+
+# The client address comes from X-Forwarded-For only behind DJANGO_PROXY_COUNT proxies of
+# ours (accounts/client_address.py); otherwise a client could name any address it likes.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", "False")
+TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", "1", minimum=1) if BEHIND_PROXY else 0
+AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+
+# Five failures for one username from one address pause it there for an hour...
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", "5", minimum=1)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
+# ...and, whatever the usernames, one address gets this many failed log-ins a minute and
+# this many sign-ups an hour before it is answered 429 (counted in the cache).
+LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int(
+    "DJANGO_LOGIN_FAILURES_PER_ADDRESS", "10", minimum=1
+)
+SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("DJANGO_SIGN_UPS_PER_ADDRESS", "10", minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
@@ -164,7 +194,58 @@ STORAGES = {
     },
 }
 
-# Email: the console by default; SMTP once DJANGO_EMAIL_HOST is set.
+# Spoken answers: a private folder by default, never under STATIC_ROOT or a served media
+# folder (they are played through an owner-checked view); an S3-compatible bucket when
+# RECORDINGS_S3_BUCKET is set, so that several web nodes share them.
+RECORDINGS_DIR = Path(env_str("RECORDINGS_DIR", str(BASE_DIR / "private" / "recordings")))
+RECORDINGS_S3_BUCKET = env_str("RECORDINGS_S3_BUCKET")
+RECORDINGS_S3_ENDPOINT_URL = env_str("RECORDINGS_S3_ENDPOINT_URL")
+RECORDINGS_S3_REGION = env_str("RECORDINGS_S3_REGION", "us-east-1")
+# Seconds a signed playback link to the bucket stays valid.
+RECORDINGS_S3_URL_SECONDS = env_int("RECORDINGS_S3_URL_SECONDS", "300", minimum=10)
+if RECORDINGS_S3_BUCKET:
+    STORAGES["recordings"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": RECORDINGS_S3_BUCKET,
+            "endpoint_url": RECORDINGS_S3_ENDPOINT_URL or None,
+            "region_name": RECORDINGS_S3_REGION,
+            "access_key": env_str("RECORDINGS_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("RECORDINGS_S3_SECRET_ACCESS_KEY"),
+            "location": "recordings",
+            "default_acl": "private",
+            "querystring_auth": True,
+            "querystring_expire": RECORDINGS_S3_URL_SECONDS,
+            "file_overwrite": True,
+            # A recording read back (for a zip) spills to a temporary file past this size.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+    RECORDINGS_MEDIA_ORIGINS = (
+        [urlsplit(RECORDINGS_S3_ENDPOINT_URL)._replace(path="", query="").geturl()]
+        if RECORDINGS_S3_ENDPOINT_URL
+        else [
+            f"https://{RECORDINGS_S3_BUCKET}.s3.amazonaws.com",
+            f"https://{RECORDINGS_S3_BUCKET}.s3.{RECORDINGS_S3_REGION}.amazonaws.com",
+        ]
+    )
+else:
+    STORAGES["recordings"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {
+            "location": RECORDINGS_DIR,
+            "file_permissions_mode": 0o600,
+            "directory_permissions_mode": 0o700,
+        },
+    }
+    RECORDINGS_MEDIA_ORIGINS = []
+# Limits of one spoken answer and of one user's recordings, refused with a message.
+RECORDINGS_MAX_MB = env_int("RECORDINGS_MAX_MB", "20", minimum=1)
+RECORDINGS_UNTIMED_MAX_SECONDS = env_int("RECORDINGS_UNTIMED_MAX_SECONDS", "900", minimum=10)
+RECORDINGS_USER_QUOTA_MB = env_int("RECORDINGS_USER_QUOTA_MB", "500", minimum=1)
+
+# Email: SMTP once DJANGO_EMAIL_HOST is set. Console mail writes password-reset links into the
+# server's log, so with debug off it must be asked for by name (and start-up warns).
 _email_host = env_str("DJANGO_EMAIL_HOST")
 if _email_host:
     MAILERS = {
@@ -180,6 +261,12 @@ if _email_host:
         }
     }
 else:
+    if not DEBUG and not env_bool("DJANGO_EMAIL_CONSOLE", "False"):
+        raise ImproperlyConfigured(
+            "DJANGO_EMAIL_HOST must be set when DJANGO_DEBUG is off: without a mail server, "
+            "password-reset links would be written into the server's log. For a trial run "
+            "where that is intended, set DJANGO_EMAIL_CONSOLE=True."
+        )
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -191,6 +278,9 @@ SECURE_CSP = {
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
+    # Recordings play from the site (or a signed link to their bucket); blob: is the
+    # page's own copy of what it just recorded.
+    "media-src": [CSP.SELF, "blob:", *RECORDINGS_MEDIA_ORIGINS],
     "font-src": [CSP.SELF],
     "connect-src": [CSP.SELF],
     "object-src": [CSP.NONE],
@@ -199,19 +289,24 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 X_FRAME_OPTIONS = "DENY"
+CSRF_FAILURE_VIEW = "interviewprep.views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# The microphone for spoken answers, from this site only; nothing else.
+PERMISSIONS_POLICY = "microphone=(self), camera=(), geolocation=()"
 
 # HTTPS: on by default in production; DJANGO_HTTPS=False for a plain-HTTP local run.
 HTTPS = env_bool("DJANGO_HTTPS", "False" if DEBUG else "True")
 SECURE_SSL_REDIRECT = HTTPS
+# Health probes come straight to the server over plain HTTP; a redirect would count as healthy.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = 31_536_000 if HTTPS else 0
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS and env_bool("DJANGO_HSTS_PRELOAD", "True")
-if env_bool("DJANGO_BEHIND_PROXY", "False"):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14

@@ -4,7 +4,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
-from interviewprep.views import healthz
+from interviewprep.views import healthz, readyz
 from progress import views as progress_views
 
 admin.site.site_header = "InterviewPrep administration"
@@ -18,5 +18,6 @@ urlpatterns = [
     path("interviews/", include("sessions.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
 ]

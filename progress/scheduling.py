@@ -1,12 +1,13 @@
 """Spaced review with FSRS: every grade is a review; the log is the source of truth and a
 card is always rebuilt from it, so changing a grade later reschedules the question."""
 
+import zoneinfo
 from datetime import datetime
 
-from django.db.models import Count, F, Max, Min, Q, Sum
+from django.db.models import Count, F, Min, OuterRef, Q, Subquery, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
-from accounts.models import profile_for
+from accounts.models import Profile
 from progress import caching
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
@@ -29,20 +30,6 @@ def to_fsrs(card: ReviewCard) -> Card:
     )
 
 
-def fsrs_logs(card: ReviewCard) -> list[ReviewLog]:
-    return [
-        ReviewLog(
-            card_id=card.pk,
-            rating=Rating(rating),
-            review_datetime=review_datetime,
-            review_duration=duration,
-        )
-        for rating, review_datetime, duration in card.log.values_list(
-            "rating", "review_datetime", "review_duration"
-        )
-    ]
-
-
 def retrievability(card: ReviewCard, when: datetime) -> float:
     """The predicted chance of recalling the card's question at `when`."""
     if card.last_review is None:
@@ -50,72 +37,150 @@ def retrievability(card: ReviewCard, when: datetime) -> float:
     return SCHEDULER.get_card_retrievability(to_fsrs(card), when)
 
 
+def _replay(card_id: int, due: datetime, reviews: list[dict]) -> Card:
+    """A fresh FSRS card with the reviews (rating, review_datetime, review_duration) replayed."""
+    logs = [
+        ReviewLog(
+            card_id=card_id,
+            rating=Rating(review["rating"]),
+            review_datetime=review["review_datetime"],
+            review_duration=review["review_duration"],
+        )
+        for review in reviews
+    ]
+    return SCHEDULER.reschedule_card(Card(card_id=card_id, due=due), logs)
+
+
+def _schedule_fields(rebuilt: Card) -> dict:
+    return {
+        "state": rebuilt.state.value,
+        "step": rebuilt.step,
+        "stability": rebuilt.stability,
+        "difficulty": rebuilt.difficulty,
+        "due": rebuilt.due,
+        "last_review": rebuilt.last_review,
+    }
+
+
+def _log_totals(reviews: list[dict]) -> dict:
+    """The card's totals (see ReviewCard) over the same rows the replay read."""
+    return {
+        "reviews": len(reviews),
+        "rating_sum": sum(review["rating"] for review in reviews),
+        "covered_sum": sum(review["covered_count"] for review in reviews),
+        "key_point_sum": sum(review["key_point_count"] for review in reviews),
+        "timed_out": sum(1 for review in reviews if review["timed_out"]),
+    }
+
+
+REPLAYED = ("rating", "review_datetime", "review_duration")
+CARD_FIELDS = [
+    *("state", "step", "stability", "difficulty", "due", "last_review"),
+    *("reviews", "rating_sum", "covered_sum", "key_point_sum", "timed_out"),
+]
+
+
 def rebuild_card(card: ReviewCard) -> ReviewCard:
     """Replay the card's log into a fresh FSRS card and refresh the card's totals."""
-    rebuilt = SCHEDULER.reschedule_card(Card(card_id=card.pk, due=card.due), fsrs_logs(card))
-    totals = card.log.aggregate(
-        reviews=Count("pk"),
-        rating_sum=Sum("rating", default=0),
-        covered_sum=Sum("covered_count", default=0),
-        key_point_sum=Sum("key_point_count", default=0),
-        timed_out=Count("pk", filter=Q(timed_out=True)),
-    )
-    card.state = rebuilt.state.value
-    card.step = rebuilt.step
-    card.stability = rebuilt.stability
-    card.difficulty = rebuilt.difficulty
-    card.due = rebuilt.due
-    card.last_review = rebuilt.last_review
-    for name, value in totals.items():
+    reviews = list(card.log.values(*REPLAYED, "covered_count", "key_point_count", "timed_out"))
+    for name, value in {
+        **_schedule_fields(_replay(card.pk, card.due, reviews)),
+        **_log_totals(reviews),
+    }.items():
         setattr(card, name, value)
     card.save()
-    misses = (
-        ShownKeyPoint.objects.filter(item__review__card=card)
-        .values("text")
-        .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
-    )
-    card.key_point_misses.all().delete()
-    KeyPointMiss.objects.bulk_create(KeyPointMiss(card=card, **row) for row in misses)
+    _refresh_key_point_misses(card.pk)
     return card
 
 
-def record_review(item: SessionQuestion, now: datetime) -> ReviewLogEntry:
-    """Log a grade (or a changed grade) and reschedule the question for its user."""
-    user = item.interview.user
-    card, _ = ReviewCard.objects.get_or_create(
-        user=user, question_id=item.question_id, defaults={"due": now}
+def _refresh_key_point_misses(card_id: int) -> None:
+    """Recount the card's missed key points. A card's shown key points are snapshots kept
+    as long as its log, so their texts only ever grow: an upsert replaces every count."""
+    misses = (
+        ShownKeyPoint.objects.filter(item__review__card_id=card_id)
+        .values("text")
+        .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
     )
-    counts = item.key_points.aggregate(
-        covered=Count("pk", filter=Q(covered=True)), total=Count("pk")
+    KeyPointMiss.objects.bulk_create(
+        [KeyPointMiss(card_id=card_id, **row) for row in misses],
+        update_conflicts=True,
+        unique_fields=["card", "text"],
+        update_fields=["shown", "missed"],
     )
+
+
+def lock_schedule(user_id: int) -> zoneinfo.ZoneInfo:
+    """Take the user's profile row until the transaction ends, and return their time zone.
+
+    A user's grades are thus recorded one at a time: each one reads a log that holds every
+    grade committed before it, so two grades landing at once (two tabs, two answers of one
+    day) neither rebuild a card from a stale log nor write stale totals for the day."""
+    profile, _ = Profile.objects.select_for_update().get_or_create(user_id=user_id)
+    return profile.zone
+
+
+def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_points: int) -> None:
+    """Log a grade (or a changed grade) and reschedule the question for its user: one upsert
+    each for the card, the log entry, its missed key points and the day's totals. Runs in
+    the grade's transaction."""
+    user_id = item.interview.user_id
+    zone = lock_schedule(user_id)
     values = {
         "rating": item.self_rating,
-        "covered_count": counts["covered"],
-        "key_point_count": counts["total"],
+        "covered_count": covered,
+        "key_point_count": key_points,
         "timed_out": item.finish_state == FinishState.TIMED_OUT,
         "review_duration": None if item.time_used is None else item.time_used * 1000,
     }
-    entry = ReviewLogEntry.objects.filter(item=item).first()
-    if entry is None:
-        entry = ReviewLogEntry(
-            item=item,
-            card=card,
-            user=user,
-            review_datetime=now,
-            answered_on=now.astimezone(profile_for(user).zone).date(),
-            deck_next_due=now,
-            **values,
+    reviews = list(
+        ReviewLogEntry.objects.filter(user_id=user_id, card__question_id=item.question_id).values(
+            "item_id", "card_id", "answered_on", *REPLAYED, *values
         )
-    else:
-        for name, value in values.items():
-            setattr(entry, name, value)
-    entry.save()
-    rebuild_card(card)
-    entry.deck_next_due = ReviewCard.objects.filter(user=user).aggregate(first=Min("due"))["first"]
-    entry.save(update_fields=["deck_next_due"])
-    refresh_activity(user, [entry.answered_on])
-    caching.bump_progress(user.pk)
-    return entry
+    )
+    # A changed grade keeps its entry's time and day.
+    entry = next((review for review in reviews if review["item_id"] == item.pk), None)
+    if entry is None:
+        entry = {"review_datetime": now, "answered_on": now.astimezone(zone).date()}
+        reviews.append(entry)
+    entry.update(values)
+    card_id = reviews[0].get("card_id", 0)
+    rebuilt = _replay(card_id, now, reviews)
+    other_due = (
+        ReviewCard.objects.filter(user_id=user_id)
+        .exclude(question_id=item.question_id)
+        .aggregate(first=Min("due"))["first"]
+    )
+    card = ReviewCard(
+        user_id=user_id,
+        question_id=item.question_id,
+        **_schedule_fields(rebuilt),
+        **_log_totals(reviews),
+    )
+    ReviewCard.objects.bulk_create(
+        [card],
+        update_conflicts=True,
+        unique_fields=["user", "question"],
+        update_fields=CARD_FIELDS,
+    )
+    ReviewLogEntry.objects.bulk_create(
+        [
+            ReviewLogEntry(
+                item=item,
+                card_id=card.pk,
+                user_id=user_id,
+                review_datetime=entry["review_datetime"],
+                answered_on=entry["answered_on"],
+                deck_next_due=rebuilt.due if other_due is None else min(other_due, rebuilt.due),
+                **values,
+            )
+        ],
+        update_conflicts=True,
+        unique_fields=["item"],
+        update_fields=[*values, "deck_next_due"],
+    )
+    _refresh_key_point_misses(card.pk)
+    _refresh_days(user_id, [entry["answered_on"]])
+    caching.bump_progress(user_id)
 
 
 # A grade that disagrees with the key points ticked: Good or Easy with under half of them,
@@ -135,24 +200,39 @@ DAY_TOTALS = {
 
 def refresh_activity(user, days: list) -> None:
     """Recompute the per-day totals of `days` from the log."""
-    entries = ReviewLogEntry.objects.filter(user=user, answered_on__in=days)
-    rows = list(entries.values("answered_on").annotate(**DAY_TOTALS, last=Max("review_datetime")))
+    _refresh_days(user.pk, days)
+
+
+def _refresh_days(user_id: int, days: list) -> None:
+    """The per-day totals of `days`, recomputed from the log in one upsert."""
+    entries = ReviewLogEntry.objects.filter(user_id=user_id)
     # What was due after the day's last review decides whether the next days were free.
-    due_after_last = dict(
-        entries.filter(review_datetime__in=[row["last"] for row in rows])
-        .order_by("review_datetime", "pk")
-        .values_list("answered_on", "deck_next_due")
+    due_after_last = (
+        entries.filter(answered_on=OuterRef("answered_on"))
+        .order_by("-review_datetime", "-pk")
+        .values("deck_next_due")[:1]
     )
-    ActivityDay.objects.filter(user=user, day__in=days).delete()
+    rows = list(
+        entries.filter(answered_on__in=days)
+        .values("answered_on")
+        .annotate(**DAY_TOTALS, next_due=Subquery(due_after_last))
+    )
     ActivityDay.objects.bulk_create(
-        ActivityDay(
-            user=user,
-            day=row["answered_on"],
-            next_due=due_after_last.get(row["answered_on"]),
-            **{name: row[name] for name in DAY_TOTALS},
-        )
-        for row in rows
+        [
+            ActivityDay(
+                user_id=user_id,
+                day=row["answered_on"],
+                next_due=row["next_due"],
+                **{name: row[name] for name in DAY_TOTALS},
+            )
+            for row in rows
+        ],
+        update_conflicts=True,
+        unique_fields=["user", "day"],
+        update_fields=[*DAY_TOTALS, "next_due"],
     )
+    if empty := set(days) - {row["answered_on"] for row in rows}:
+        ActivityDay.objects.filter(user_id=user_id, day__in=empty).delete()
 
 
 def due_cards(user, now: datetime):

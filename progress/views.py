@@ -5,7 +5,7 @@ import dataclasses
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -17,10 +17,11 @@ from django.views.decorators.http import require_POST
 from accounts.models import Profile, profile_for
 from progress import caching, charts, scheduling, stats
 from progress.calibration import calibration_hint
+from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
 from questions.models import Level, Question
-from sessions import engine
+from sessions import engine, pace
 from sessions.models import (
     InterviewSession,
     InterviewStatus,
@@ -61,24 +62,26 @@ def home(request: HttpRequest) -> HttpResponse:
     if cached is None:
         figures = stats.figures(user, profile, today)
         if figures is None:
-            cached = (None, "")
+            cached = (None, "", "")
         else:
             # The days are drawn into the HTML; the page itself does not need them again.
-            cached = (dataclasses.replace(figures, days=[]), _figures_html(figures))
+            cached = (dataclasses.replace(figures, days=[]), *_figures_html(figures))
         cache.set(key, cached)
-    figures, figures_html = cached
+    figures, figures_html, mastery_html = cached
     if figures is None:
         return render(request, "home.html", context)
     due, weakest = stats.schedule_now(user, now)
     context.update(
         figures=figures,
         figures_html=figures_html,
+        mastery_html=mastery_html,
         profile=profile,
         due=due,
         weakest=weakest,
         interviews_completed=InterviewSession.objects.filter(
             user=user, status=InterviewStatus.COMPLETED
         ).count(),
+        pace_weeks=pace.weekly_pace(user, profile.zone, now),
     )
     return render(request, "progress/dashboard.html", context)
 
@@ -92,17 +95,16 @@ def _profile_with_versions(user) -> Profile:
     return profile
 
 
-def _figures_html(figures: stats.Figures) -> str:
-    """The dashboard's charts and tables, rendered once per version and day."""
+def _figures_html(figures: stats.Figures) -> tuple[str, str]:
+    """The dashboard's charts and tables, rendered once per version and day: the calendar
+    and weekly trends, and the mastery figures (the speaking pace goes between them)."""
     heatmap = charts.heatmap(figures.days, figures.today)
     weeks = charts.weekly(figures.days, figures.today)
     history_url = reverse("progress:history")
-    return render_to_string(
+    trends = render_to_string(
         "progress/dashboard.html#figures",
         {
-            "figures": figures,
             "heatmap": heatmap,
-            "weeks": weeks,
             "rating_chart": charts.line_chart_svg(
                 charts.rating_chart(weeks), "Average rating per week, last 12 weeks"
             ),
@@ -110,10 +112,15 @@ def _figures_html(figures: stats.Figures) -> str:
                 charts.coverage_chart(weeks),
                 "Share of key points covered per week, last 12 weeks",
             ),
-            "level_bars": charts.bars_html(figures.levels, "levels", history_url),
-            "topic_bars": charts.bars_html(figures.topics, "topics", history_url),
             "month_rows": charts.month_rows(heatmap),
             "week_rows": charts.week_rows(weeks),
+        },
+    )
+    mastery = render_to_string(
+        "progress/dashboard.html#mastery",
+        {
+            "level_bars": charts.bars_html(figures.levels, "levels", history_url),
+            "topic_bars": charts.bars_html(figures.topics, "topics", history_url),
             "mastery_rows": charts.mastery_rows(figures.levels + figures.topics),
             "time_items": format_html_join(
                 "",
@@ -122,28 +129,13 @@ def _figures_html(figures: stats.Figures) -> str:
             ),
         },
     )
+    return trends, mastery
 
 
 @login_required
 def history(request: HttpRequest) -> HttpResponse:
-    interviews = InterviewSession.objects.filter(user=request.user)
-    status = request.GET.get("status", "")
-    level = request.GET.get("level", "")
-    topic = request.GET.get("topic", "")
-    if status in InterviewStatus.values:
-        interviews = interviews.filter(status=status)
-    if level in Level.values:
-        interviews = interviews.filter(
-            Exists(SessionQuestion.objects.filter(interview=OuterRef("pk"), level=level))
-        )
-    if topic:
-        interviews = interviews.filter(
-            Exists(
-                SessionQuestion.objects.filter(
-                    interview=OuterRef("pk"), question__topics__slug=topic
-                )
-            )
-        )
+    filters = HistoryFilterForm(request.GET)
+    interviews = filters.filter(InterviewSession.objects.filter(user=request.user))
     page = page_of(interviews.order_by("-started_at", "-pk"), request.GET.get("page"), PAGE_SIZE)
     # Figures for this page's interviews only, aggregated by the database; the key points
     # apart, so that their join does not multiply the ratings and times.
@@ -199,11 +191,7 @@ def history(request: HttpRequest) -> HttpResponse:
         {
             "page": page,
             "rows": rows,
-            "status": status,
-            "level": level,
-            "topic": topic,
-            "statuses": InterviewStatus.choices,
-            "levels": Level.choices,
+            "filters": filters,
             "query": query.urlencode(),
         },
     )
@@ -219,6 +207,7 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
     # Key points are counted for this page's answers only.
     answers = list(
         SessionQuestion.objects.filter(pk__in=page.object_list)
+        .select_related("recording")
         .annotate(
             covered_count=Count("key_points", filter=Q(key_points__covered=True)),
             key_point_count=Count("key_points"),

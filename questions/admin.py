@@ -1,7 +1,10 @@
 """The question bank in Django admin: editing, archiving, importing and exporting."""
 
+import hashlib
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.db.models import Avg, Count, F, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -11,8 +14,20 @@ from django.utils.text import Truncator
 
 from progress import caching
 from questions import bank
-from questions.forms import ImportQuestionsForm
+from questions.forms import FollowUpsField, ImportQuestionsForm
 from questions.models import KeyPoint, Question, Topic
+
+
+class ChoiceListFilter(admin.ChoicesFieldListFilter):
+    """Django's filter by a field's choices, refusing a value that is not one of them, as
+    Django refuses other bad filter values, instead of sending it to the database (where
+    PostgreSQL fails on a NUL character)."""
+
+    def queryset(self, request: HttpRequest, queryset):
+        choices = {str(value) for value, _ in self.field.flatchoices}
+        if any(value not in choices for value in self.lookup_val or []):
+            raise IncorrectLookupParameters(f"{self.lookup_kwarg} is not one of the choices.")
+        return super().queryset(request, queryset)
 
 
 class KeyPointForm(forms.ModelForm):
@@ -30,14 +45,26 @@ class KeyPointForm(forms.ModelForm):
             self._update_errors(error)
 
 
+# The session key under which the import page keeps a checked file until it is applied.
+IMPORT_SESSION_KEY = "questions_import_checked"
+
 # Saving reordered key points one by one would collide on (question, order); they are
 # first moved out of the way by this much, and the untouched ones moved back after.
 REORDER_OFFSET = 10_000
 
 
+class KeyPointFormSet(forms.BaseInlineFormSet):
+    # Django's own messages count "forms"; an editor counts key points.
+    default_error_messages = {
+        "too_few_forms": "Please give at least %(num)d key points.",
+        "too_many_forms": "Please give at most %(num)d key points.",
+    }
+
+
 class KeyPointInline(admin.TabularInline):
     model = KeyPoint
     form = KeyPointForm
+    formset = KeyPointFormSet
     fields = ["order", "text"]
     min_num = bank.MIN_KEY_POINTS
     max_num = bank.MAX_KEY_POINTS
@@ -49,6 +76,8 @@ class KeyPointInline(admin.TabularInline):
 
 
 class QuestionAdminForm(forms.ModelForm):
+    follow_ups = FollowUpsField(label="Follow-up questions")
+
     class Meta:
         model = Question
         fields = [
@@ -60,6 +89,7 @@ class QuestionAdminForm(forms.ModelForm):
             "prompt",
             "reference_answer",
             "suggested_seconds",
+            "follow_ups",
         ]
         widgets = {
             "prompt": forms.Textarea(attrs={"rows": 3, "cols": 90}),
@@ -82,14 +112,17 @@ class QuestionAdmin(admin.ModelAdmin):
         "average_rating",
     ]
     list_display_links = ["number", "short_prompt"]
-    list_filter = ["level", "topics", "is_active"]
+    list_filter = [("level", ChoiceListFilter), "topics", "is_active"]
     search_fields = ["prompt", "reference_answer", "key_points__text"]
     ordering = ["number"]
     filter_horizontal = ["topics"]
     readonly_fields = ["created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["number", "slug", "level", "topics", "is_active"]}),
-        ("Content", {"fields": ["prompt", "reference_answer", "suggested_seconds"]}),
+        (
+            "Content",
+            {"fields": ["prompt", "reference_answer", "suggested_seconds", "follow_ups"]},
+        ),
         ("History", {"fields": ["created_at", "updated_at"], "classes": ["collapse"]}),
     ]
     prepopulated_fields = {"slug": ["prompt"]}
@@ -177,7 +210,11 @@ class QuestionAdmin(admin.ModelAdmin):
         ]
 
     def import_view(self, request: HttpRequest) -> HttpResponse:
-        """Upload a file, see what it would add and change, then apply it."""
+        """Upload a file, see what it would add and change, then apply it.
+
+        The checked file stays in the session, and the apply form names it by its hash: posting
+        the whole file back would run into DATA_UPLOAD_MAX_MEMORY_SIZE for a large bank.
+        """
         if not self.has_add_permission(request) or not self.has_change_permission(request):
             return redirect("admin:index")
         context = {
@@ -186,13 +223,20 @@ class QuestionAdmin(admin.ModelAdmin):
             "title": "Import questions",
             "form": ImportQuestionsForm(),
         }
-        if request.method == "POST" and "payload" in request.POST:
+        if request.method == "POST" and "checked" in request.POST:
+            checked = request.session.get(IMPORT_SESSION_KEY) or {}
+            if checked.get("sha256") != request.POST["checked"]:
+                context["problems"] = [
+                    "This checked file is no longer waiting to be applied; upload it again."
+                ]
+                return TemplateResponse(request, "admin/questions/question/import.html", context)
             try:
-                plan = bank.check(bank.parse(request.POST["payload"]))
+                plan = bank.check(bank.parse(checked["payload"]))
                 bank.apply(plan)
             except bank.BankError as error:
                 context["problems"] = error.problems
             else:
+                del request.session[IMPORT_SESSION_KEY]
                 self.message_user(
                     request,
                     f"Imported: {len(plan.added)} added, {len(plan.changed)} changed, "
@@ -207,9 +251,13 @@ class QuestionAdmin(admin.ModelAdmin):
                 try:
                     data = bank.parse(form.cleaned_data["file"].read())
                     context["plan"] = bank.check(data)
-                    context["payload"] = bank.dumps(data)
                 except bank.BankError as error:
                     context["problems"] = error.problems
+                else:
+                    payload = bank.dumps(data)
+                    digest = hashlib.sha256(payload.encode()).hexdigest()
+                    request.session[IMPORT_SESSION_KEY] = {"sha256": digest, "payload": payload}
+                    context["checked"] = digest
         return TemplateResponse(request, "admin/questions/question/import.html", context)
 
 

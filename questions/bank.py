@@ -11,9 +11,18 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.backends.base.operations import BaseDatabaseOperations
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question, Topic
+from questions.models import (
+    MAX_SECONDS,
+    MIN_SECONDS,
+    KeyPoint,
+    Level,
+    Question,
+    Topic,
+)
 
 FIXTURE_FORMAT = "interviewprep.questions/1"
 MIN_KEY_POINTS = 3
@@ -29,7 +38,13 @@ QUESTION_FIELDS = (
     "key_points",
     "suggested_seconds",
     "is_active",
+    "follow_ups",
 )
+# Fields a file may leave out, with the value they then take.
+OPTIONAL_FIELDS = {"is_active": True, "follow_ups": []}
+# Fields added to the format after questions were first seeded: left out of the checksum
+# while empty, so a question seeded before they existed still counts as unedited.
+FIELDS_ADDED_LATER = {"follow_ups": []}
 
 
 class BankError(Exception):
@@ -53,7 +68,12 @@ class BankPlan:
 
 
 def checksum(record: dict[str, Any]) -> str:
-    canonical = {**record, "topics": sorted(record["topics"])}
+    canonical = {
+        name: value
+        for name, value in record.items()
+        if name not in FIELDS_ADDED_LATER or value != FIELDS_ADDED_LATER[name]
+    }
+    canonical["topics"] = sorted(record["topics"])
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
@@ -69,6 +89,7 @@ def question_record(question: Question) -> dict[str, Any]:
         "key_points": [point.text for point in question.key_points.all()],
         "suggested_seconds": question.suggested_seconds,
         "is_active": question.is_active,
+        "follow_ups": question.follow_ups,
     }
 
 
@@ -97,9 +118,86 @@ def parse(text: str | bytes) -> dict[str, Any]:
         data = json.loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise BankError([f"The file is not valid JSON: {error}."]) from None
+    except ValueError:  # a number of more digits than Python converts
+        raise BankError(["The file holds a number far too long to be read."]) from None
+    except RecursionError:
+        raise BankError(
+            ["The file nests lists or objects too deeply to be a question bank."]
+        ) from None
     if not isinstance(data, dict):
         raise BankError(["The file must hold one JSON object with 'topics' and 'questions'."])
     return data
+
+
+def field_problem(model: type[models.Model], name: str, value: Any) -> str | None:
+    """Why `value` cannot be stored in `model`'s field `name`, or None if it can.
+
+    Every limit comes from the model field itself: its type, max_length, choices and
+    validators, and the range of its integer column on every supported database (SQLite
+    would store numbers that PostgreSQL refuses). Text must be storable anywhere: no NUL
+    character, no lone surrogate.
+    """
+    model_field = model._meta.get_field(name)
+    if isinstance(model_field, models.BooleanField):
+        if not isinstance(value, bool):
+            return "It must be true or false."
+    elif isinstance(model_field, models.IntegerField):
+        if not isinstance(value, int) or isinstance(value, bool):
+            return "It must be a whole number."
+        low, high = BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
+        if value < low:
+            return f"It is {value}; the smallest allowed is {low}."
+        if value > high:
+            return f"It is {value}; the largest allowed is {high}."
+    elif isinstance(model_field, (models.CharField, models.TextField)):
+        if not isinstance(value, str):
+            return "It must be text."
+        if problem := _text_problem(value):
+            return problem
+    try:
+        model_field.clean(value, None)
+    except ValidationError as error:
+        return " ".join(error.messages)
+    if isinstance(model_field, models.JSONField):
+        # The texts inside: PostgreSQL's jsonb refuses NUL as its text columns do.
+        for text in _texts_in(value):
+            if problem := _text_problem(text):
+                return problem
+    return None
+
+
+def _text_problem(text: str) -> str | None:
+    if "\x00" in text:
+        return "It contains a NUL character."
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return "It contains a lone surrogate, which is not valid Unicode."
+    return None
+
+
+def _texts_in(value: Any):
+    """Every string in a JSON value, keys included, without recursion."""
+    pending = [value]
+    while pending:
+        current = pending.pop()
+        if isinstance(current, str):
+            yield current
+        elif isinstance(current, list):
+            pending.extend(current)
+        elif isinstance(current, dict):
+            pending.extend(current.keys())
+            pending.extend(current.values())
+
+
+def _check_field(
+    where: str, model: type[models.Model], name: str, value: Any, problems: list[str]
+) -> bool:
+    """Add the problem with `value` for `model`'s field `name` to `problems`; True if none."""
+    problem = field_problem(model, name, value)
+    if problem is not None:
+        problems.append(f"{where}: field '{name}': {problem}")
+    return problem is None
 
 
 def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, str]]:
@@ -108,6 +206,7 @@ def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, s
         problems.append("'topics' must be a list.")
         return []
     seen: set[str] = set()
+    names: dict[str, str] = {}
     checked = []
     for index, topic in enumerate(topics, start=1):
         where = f"Topic {index}"
@@ -118,6 +217,8 @@ def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, s
         if not isinstance(slug, str) or not SLUG_RE.match(slug):
             problems.append(f"{where}: field 'slug' is missing or not a slug.")
             continue
+        if not _check_field(where, Topic, "slug", slug, problems):
+            continue
         where = f"Topic '{slug}'"
         if slug in seen:
             problems.append(f"{where}: the slug appears twice.")
@@ -126,10 +227,24 @@ def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, s
             problems.append(f"{where}: field 'name' is missing or empty.")
             continue
         description = topic.get("description", "")
-        if not isinstance(description, str):
-            problems.append(f"{where}: field 'description' must be text.")
+        if isinstance(description, str):
+            description = description.strip()
+        name = name.strip()
+        fine = _check_field(where, Topic, "name", name, problems)
+        if not _check_field(where, Topic, "description", description, problems) or not fine:
             continue
-        checked.append({"slug": slug, "name": name.strip(), "description": description.strip()})
+        if name in names:
+            problems.append(f"{where}: its name is also the name of topic '{names[name]}'.")
+        names[name] = slug
+        checked.append({"slug": slug, "name": name, "description": description})
+    other_names = dict(
+        Topic.objects.filter(name__in=names).exclude(slug__in=seen).values_list("name", "slug")
+    )
+    for name, slug in names.items():
+        if name in other_names:
+            problems.append(
+                f"Topic '{slug}': its name already belongs to topic '{other_names[name]}'."
+            )
     return checked
 
 
@@ -138,18 +253,24 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         problems.append(f"Question {index} in the file: must be an object.")
         return None
     number = raw.get("number")
-    where = f"Question {number}" if isinstance(number, int) else f"Question {index} in the file"
+    where = (
+        f"Question {number}"
+        if isinstance(number, int) and not isinstance(number, bool)
+        else f"Question {index} in the file"
+    )
     before = len(problems)
     for name in QUESTION_FIELDS:
-        if name not in raw and name != "is_active":
+        if name not in raw and name not in OPTIONAL_FIELDS:
             problems.append(f"{where}: field '{name}' is missing.")
     if len(problems) > before:
         return None
-    if not isinstance(number, int) or isinstance(number, bool) or number < 1:
+    if _check_field(where, Question, "number", number, problems) and number < 1:
         problems.append(f"{where}: field 'number' must be a whole number from 1.")
     slug = raw["slug"]
-    if not isinstance(slug, str) or not SLUG_RE.match(slug) or len(slug) > 80:
+    if not isinstance(slug, str) or not SLUG_RE.match(slug):
         problems.append(f"{where}: field 'slug' must be lowercase letters, digits and hyphens.")
+    else:
+        _check_field(where, Question, "slug", slug, problems)
     if raw["level"] not in Level.values:
         problems.append(
             f"{where}: field 'level' is {raw['level']!r}; it must be one of {', '.join(Level.values)}."
@@ -166,6 +287,8 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
     for text_field in ("prompt", "reference_answer"):
         if not isinstance(raw[text_field], str) or not raw[text_field].strip():
             problems.append(f"{where}: field '{text_field}' is missing or empty.")
+        else:
+            _check_field(where, Question, text_field, raw[text_field].strip(), problems)
     points = raw["key_points"]
     if not isinstance(points, list):
         problems.append(f"{where}: field 'key_points' must be a list of texts.")
@@ -178,8 +301,10 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         for position, point in enumerate(points, start=1):
             if not isinstance(point, str) or not point.strip():
                 problems.append(f"{where}: key point {position} has no text.")
-            elif len(point) > 300:
-                problems.append(f"{where}: key point {position} is longer than 300 characters.")
+            else:
+                _check_field(
+                    f"{where}, key point {position}", KeyPoint, "text", point.strip(), problems
+                )
     seconds = raw["suggested_seconds"]
     if (
         not isinstance(seconds, int)
@@ -189,9 +314,9 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         problems.append(
             f"{where}: field 'suggested_seconds' must be {MIN_SECONDS} to {MAX_SECONDS} seconds."
         )
-    is_active = raw.get("is_active", True)
-    if not isinstance(is_active, bool):
-        problems.append(f"{where}: field 'is_active' must be true or false.")
+    _check_field(where, Question, "is_active", raw.get("is_active", True), problems)
+    follow_ups = raw.get("follow_ups", [])
+    _check_field(where, Question, "follow_ups", follow_ups, problems)
     if len(problems) > before:
         return None
     return {
@@ -203,7 +328,8 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         "reference_answer": raw["reference_answer"].strip(),
         "key_points": [point.strip() for point in points],
         "suggested_seconds": seconds,
-        "is_active": is_active,
+        "is_active": raw.get("is_active", True),
+        "follow_ups": [text.strip() for text in follow_ups],
     }
 
 
@@ -274,6 +400,7 @@ def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *,
         "reference_answer": record["reference_answer"],
         "suggested_seconds": record["suggested_seconds"],
         "is_active": record["is_active"],
+        "follow_ups": record["follow_ups"],
     }
     if seeded:
         values["seed_checksum"] = checksum(record)

@@ -1,8 +1,8 @@
-"""Filtering the question bank, and the admin's import upload."""
+"""Filtering the question bank, and the admin's follow-up questions and import upload."""
 
 from django import forms
 
-from questions.models import Level, Topic
+from questions.models import MAX_FOLLOW_UPS, Level, Topic
 
 
 class QuestionFilterForm(forms.Form):
@@ -38,3 +38,21 @@ class ImportQuestionsForm(forms.Form):
                 "The file is larger than 5 MB; that is not a question bank."
             )
         return upload
+
+
+class FollowUpsField(forms.CharField):
+    """Follow-up questions edited as text, one per line; the model's validator judges them."""
+
+    widget = forms.Textarea(attrs={"rows": MAX_FOLLOW_UPS + 1, "cols": 90})
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("strip", False)
+        kwargs.setdefault("help_text", f"One question per line, at most {MAX_FOLLOW_UPS}.")
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return "\n".join(value) if isinstance(value, list) else value
+
+    def to_python(self, value) -> list[str]:
+        return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]

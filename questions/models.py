@@ -1,5 +1,6 @@
 """The question bank: topics, questions and the key points an answer is graded against."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +15,25 @@ class Level(models.TextChoices):
 
 MIN_SECONDS = 30
 MAX_SECONDS = 3600
+MAX_FOLLOW_UPS = 3
+MAX_FOLLOW_UP_LENGTH = 300
+
+
+def validate_follow_ups(value) -> None:
+    """Follow-up questions: a list of at most MAX_FOLLOW_UPS non-empty texts."""
+    if not isinstance(value, list) or not all(isinstance(text, str) for text in value):
+        raise ValidationError("Follow-up questions must be a list of texts.")
+    if len(value) > MAX_FOLLOW_UPS:
+        raise ValidationError(
+            f"At most {MAX_FOLLOW_UPS} follow-up questions; there are {len(value)}."
+        )
+    for position, text in enumerate(value, start=1):
+        if not text.strip():
+            raise ValidationError(f"Follow-up question {position} has no text.")
+        if len(text) > MAX_FOLLOW_UP_LENGTH:
+            raise ValidationError(
+                f"Follow-up question {position} is longer than {MAX_FOLLOW_UP_LENGTH} characters."
+            )
 
 
 class Topic(models.Model):
@@ -48,6 +68,13 @@ class Question(models.Model):
         "active",
         default=True,
         help_text="Archived questions are never drawn for new interviews but stay in every history.",
+    )
+    follow_ups = models.JSONField(
+        "follow-up questions",
+        default=list,
+        blank=True,
+        validators=[validate_follow_ups],
+        help_text="What an interviewer might ask next, shown after the reference answer.",
     )
     # Checksum of the fixture record last applied by seed_questions: when the
     # question no longer matches it, an admin has edited it and seeding leaves it alone.

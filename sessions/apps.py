@@ -6,3 +6,7 @@ class InterviewSessionsConfig(AppConfig):
     name = "sessions"
     label = "interview_sessions"
     verbose_name = "Mock interviews"
+
+    def ready(self) -> None:
+        # Deleting a recording's rows deletes its files (a signal receiver).
+        from sessions import recording_store  # noqa: F401

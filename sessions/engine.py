@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Max, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
 
@@ -122,6 +122,7 @@ def start_interview(
                     question=question,
                     prompt=question.prompt,
                     reference_answer=question.reference_answer,
+                    follow_ups=question.follow_ups,
                     level=question.level,
                     time_allowed=time_allowed_for(question, config),
                 )
@@ -148,10 +149,12 @@ def show(item: SessionQuestion, now: datetime) -> SessionQuestion:
         return item
     deadline = None if item.time_allowed is None else now + timedelta(seconds=item.time_allowed)
     # Conditional, so two tabs racing to show the question agree on one deadline.
-    SessionQuestion.objects.filter(pk=item.pk, shown_at__isnull=True).update(
+    if SessionQuestion.objects.filter(pk=item.pk, shown_at__isnull=True).update(
         shown_at=now, deadline=deadline
-    )
-    item.refresh_from_db(fields=["shown_at", "deadline"])
+    ):
+        item.shown_at, item.deadline = now, deadline
+    else:
+        item.refresh_from_db(fields=["shown_at", "deadline"])
     return item
 
 
@@ -184,16 +187,51 @@ def _timed_out_values() -> dict:
     }
 
 
+def _interview_in_progress() -> Exists:
+    """The answer's interview is in progress, as a condition of the answer's own row.
+
+    A filter across the relation (`interview__status=...`) makes Django write the UPDATE as
+    `WHERE id IN (SELECT ... JOIN ...)`; an UPDATE that waited for a concurrent one's row
+    lock then keeps the sub-select's stale verdict and overwrites a final answer. With the
+    interview in an EXISTS, the row's own conditions (`submitted_at IS NULL`) stay in the
+    UPDATE's WHERE, and PostgreSQL re-checks them on the row the other UPDATE left. (An
+    abandon at the same moment writes only the interview's row: the answer then counts as
+    if it came just before.)"""
+    return Exists(
+        InterviewSession.objects.filter(
+            pk=OuterRef("interview_id"), status=InterviewStatus.IN_PROGRESS
+        )
+    )
+
+
+def _keeps_drafts(now: datetime) -> Q:
+    """An answer that takes drafts: shown, not final, within its time and grace period."""
+    return (
+        Q(submitted_at__isnull=True, shown_at__isnull=False)
+        & (Q(deadline__isnull=True) | Q(deadline__gte=now - grace_period()))
+        & Q(_interview_in_progress())
+    )
+
+
 def autosave(item: SessionQuestion, text: str, now: datetime) -> bool:
     """Keep the draft; refused once the answer is final or the time is over."""
     if is_expired(item, now):
         finalise_expired(item.interview, now)
         return False
+    updated = SessionQuestion.objects.filter(_keeps_drafts(now), pk=item.pk).update(
+        draft=text, draft_saved_at=now
+    )
+    return bool(updated)
+
+
+def autosave_for_user(user, interview_pk: int, position: int, text: str, now: datetime) -> bool:
+    """Keep the draft of the user's answer in one UPDATE when it takes drafts. False tells
+    nothing about why: the caller reads the answer to say so (or that it is not theirs)."""
+    in_users_interview = Exists(
+        InterviewSession.objects.filter(pk=OuterRef("interview_id"), user=user)
+    )
     updated = SessionQuestion.objects.filter(
-        pk=item.pk,
-        submitted_at__isnull=True,
-        shown_at__isnull=False,
-        interview__status=InterviewStatus.IN_PROGRESS,
+        _keeps_drafts(now), in_users_interview, interview_id=interview_pk, position=position
     ).update(draft=text, draft_saved_at=now)
     return bool(updated)
 
@@ -210,7 +248,7 @@ def submit(
     if item.interview.status != InterviewStatus.IN_PROGRESS:
         return SubmitResult(item=item, accepted=False)
     pending = SessionQuestion.objects.filter(
-        pk=item.pk, submitted_at__isnull=True, interview__status=InterviewStatus.IN_PROGRESS
+        _interview_in_progress(), pk=item.pk, submitted_at__isnull=True
     )
     if is_expired(item, now):
         updated = pending.update(**_timed_out_values())
@@ -228,16 +266,24 @@ def submit(
             used = item.time_allowed
         elif item.time_allowed is not None:
             used = min(used, item.time_allowed + int(grace_period().total_seconds()))
-        updated = pending.update(
-            answer_text=text,
-            draft=text,
-            draft_saved_at=now,
-            submitted_at=now,
-            finish_state=state,
-            time_used=used,
-        )
+        final = {
+            "answer_text": text,
+            "draft": text,
+            "draft_saved_at": now,
+            "submitted_at": now,
+            "finish_state": state,
+            "time_used": used,
+        }
+        updated = pending.update(**final)
+        if updated:
+            for name, value in final.items():
+                setattr(item, name, value)
+            _complete_if_finished(item.interview_id)
+            return SubmitResult(item=item, accepted=True)
+    # The answer as stored: this request's, or the one another request finalised first.
     item.refresh_from_db()
-    _complete_if_finished(item.interview_id)
+    if updated:
+        _complete_if_finished(item.interview_id)
     return SubmitResult(item=item, accepted=bool(updated))
 
 
@@ -245,8 +291,8 @@ def finalise_expired(interview: InterviewSession, now: datetime) -> int:
     """Finalise this interview's questions whose time ran out while nobody was there,
     with the deadline as their finishing time."""
     count = SessionQuestion.objects.filter(
+        _interview_in_progress(),
         interview=interview,
-        interview__status=InterviewStatus.IN_PROGRESS,
         submitted_at__isnull=True,
         deadline__lt=now - grace_period(),
     ).update(**_timed_out_values())
@@ -258,7 +304,7 @@ def finalise_expired(interview: InterviewSession, now: datetime) -> int:
 def close_expired_interviews(now: datetime) -> int:
     """For cron: finalise every question whose time ran out, across all interviews."""
     expired = SessionQuestion.objects.filter(
-        interview__status=InterviewStatus.IN_PROGRESS,
+        _interview_in_progress(),
         submitted_at__isnull=True,
         deadline__lt=now - grace_period(),
     )
@@ -315,10 +361,10 @@ def grade(
         SessionQuestion.objects.filter(pk=item.pk).update(
             self_rating=rating, note=note, graded_at=now
         )
-        item.key_points.exclude(position__in=covered_positions).update(covered=False)
-        item.key_points.filter(position__in=covered_positions).update(covered=True)
-        item.refresh_from_db(fields=["self_rating", "note", "graded_at"])
-        scheduling.record_review(item, now)
+        item.self_rating, item.note, item.graded_at = rating, note, now
+        covered = item.key_points.filter(position__in=covered_positions).update(covered=True)
+        missed = item.key_points.exclude(position__in=covered_positions).update(covered=False)
+        scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
 
 
 def suggested_rating(covered: int, total: int) -> int:

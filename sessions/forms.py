@@ -7,6 +7,7 @@ from sessions.engine import InterviewConfig, matching_questions
 from sessions.models import (
     MAX_ANSWER_CHARS,
     MAX_DRAFT_CHARS,
+    MAX_NOTE_CHARS,
     QuestionOrder,
     Rating,
     TimingMode,
@@ -42,6 +43,10 @@ class InterviewConfigForm(forms.Form):
         max_value=MAX_SECONDS,
         required=False,
         help_text=f"For a fixed time: {MIN_SECONDS} to {MAX_SECONDS} seconds.",
+        error_messages={
+            "min_value": f"Give at least {MIN_SECONDS} seconds (at most {MAX_SECONDS}).",
+            "max_value": f"Give at most {MAX_SECONDS} seconds (at least {MIN_SECONDS}).",
+        },
     )
     order = forms.ChoiceField(
         choices=QuestionOrder.choices, initial=QuestionOrder.RANDOM, widget=forms.RadioSelect
@@ -49,7 +54,12 @@ class InterviewConfigForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("timing_mode") == TimingMode.FIXED and not cleaned.get("fixed_seconds"):
+        fixed = cleaned.get("timing_mode") == TimingMode.FIXED
+        if not fixed and "fixed_seconds" in self.errors:
+            # Only a fixed time uses the seconds: a leftover value is no reason to refuse.
+            del self.errors["fixed_seconds"]
+        # One message per problem: a value out of range has already said what to give.
+        if fixed and not cleaned.get("fixed_seconds") and "fixed_seconds" not in self.errors:
             self.add_error("fixed_seconds", "Choose how many seconds each question gets.")
         if self.errors:
             return cleaned
@@ -84,6 +94,18 @@ class InterviewConfigForm(forms.Form):
         )
 
 
+# A NUL cannot be stored in PostgreSQL text; it usually arrives with pasted text.
+NUL_IN = "{} contains a null character (\\0), which cannot be saved. Delete it and {}."
+
+
+class TextareaField(forms.CharField):
+    """Text typed in a <textarea>. Browsers send each line break as CRLF but count it as one
+    character against `maxlength`, so line breaks become LF before the length is checked."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class AnswerForm(forms.Form):
     answer = forms.CharField(
         required=False,
@@ -94,13 +116,29 @@ class AnswerForm(forms.Form):
             "max_length": (
                 f"Your answer is longer than {MAX_ANSWER_CHARS:,} characters "
                 "(it has %(show_value)s). Shorten it and submit again; your text is kept."
-            )
+            ),
+            "null_characters_not_allowed": NUL_IN.format(
+                "Your answer", "submit again; your text is kept"
+            ),
         },
     )
 
 
 class DraftForm(forms.Form):
-    answer = forms.CharField(required=False, strip=False, max_length=MAX_DRAFT_CHARS)
+    answer = forms.CharField(
+        required=False,
+        strip=False,
+        max_length=MAX_DRAFT_CHARS,
+        error_messages={
+            "max_length": (
+                f"This draft is longer than {MAX_DRAFT_CHARS:,} characters "
+                "(it has %(show_value)s), too long to keep. Shorten it."
+            ),
+            "null_characters_not_allowed": NUL_IN.format(
+                "This draft", "it is saved again; your text stays in the box"
+            ),
+        },
+    )
 
 
 class GradeForm(forms.Form):
@@ -113,11 +151,20 @@ class GradeForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "Choose Again, Hard, Good or Easy."},
     )
-    note = forms.CharField(
+    note = TextareaField(
         required=False,
-        max_length=5000,
+        max_length=MAX_NOTE_CHARS,
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Optional: what to remember next time.",
+        error_messages={
+            "max_length": (
+                f"Your note is longer than {MAX_NOTE_CHARS:,} characters "
+                "(it has %(show_value)s). Shorten it and save again; the grade is not saved yet."
+            ),
+            "null_characters_not_allowed": NUL_IN.format(
+                "Your note", "save again; the grade is not saved yet"
+            ),
+        },
     )
 
     def __init__(self, *args, key_points, **kwargs) -> None:

@@ -12,6 +12,8 @@ from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Question
 MAX_ANSWER_CHARS = 20_000
 # Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
 MAX_DRAFT_CHARS = 100_000
+# Counted as the browser's maxlength counts, a line break being one character.
+MAX_NOTE_CHARS = 5_000
 
 
 class InterviewStatus(models.TextChoices):
@@ -114,6 +116,7 @@ class SessionQuestion(models.Model):
     # What was shown, kept as it was so that later edits to the bank rewrite no history.
     prompt = models.TextField()
     reference_answer = models.TextField()
+    follow_ups = models.JSONField(default=list, blank=True)
     level = models.CharField(max_length=12, choices=Level.choices)
     time_allowed = models.PositiveIntegerField(
         null=True, blank=True, help_text="Seconds; empty when untimed."
@@ -168,6 +171,10 @@ class SessionQuestion(models.Model):
                 condition=LessThanOrEqual(Length("answer_text"), MAX_ANSWER_CHARS),
                 name="item_answer_length",
             ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("note"), MAX_NOTE_CHARS),
+                name="item_note_length",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,3 +205,98 @@ class ShownKeyPoint(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# Spoken answers
+
+
+class Container(models.TextChoices):
+    """The audio containers accepted, recognised from their bytes (sessions/recordings.py)."""
+
+    WEBM = "webm", "WebM/Opus"
+    OGG = "ogg", "Ogg/Opus"
+    MP4 = "mp4", "MP4/AAC"
+
+
+# How long each piece the page uploads lasts; the page gets it through a data- attribute.
+RECORDING_TIMESLICE_MS = 2_000
+# One piece of a few seconds of Opus or AAC is tens of kilobytes; this only stops abuse.
+MAX_CHUNK_BYTES = 1_000_000
+
+
+class Recording(models.Model):
+    """The spoken answer to one question of an interview, uploaded in chunks while it runs.
+
+    A reload starts a new segment (a new container stream in the browser); when the answer
+    is final the segments are joined into one file (`file`), and the chunks are let go."""
+
+    item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="recording")
+    created_at = models.DateTimeField()
+    container = models.CharField(max_length=4, choices=Container.choices, blank=True)
+    # Bytes held for this answer: its chunks while recording, then the joined file.
+    size_bytes = models.PositiveBigIntegerField(default=0)
+    segments = models.PositiveSmallIntegerField(default=0, help_text="Segments started.")
+    # What the page said it had recorded so far, to stop it early at the limit; the length
+    # of the joined file is the authority (duration_ms).
+    recorded_ms = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=255, blank=True, help_text="The joined recording.")
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+    word_count = models.PositiveIntegerField(null=True, blank=True)
+    assembled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(container__in=["", *Container.values]),
+                name="recording_container_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(file="") | Q(duration_ms__isnull=False, assembled_at__isnull=False),
+                name="recording_file_has_duration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recording of {self.item}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("interviews:recording_audio", args=[self.pk])
+
+    @property
+    def duration_seconds(self) -> float | None:
+        return None if self.duration_ms is None else self.duration_ms / 1000
+
+    @property
+    def media_type(self) -> str:
+        return {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4"}.get(
+            self.container, "application/octet-stream"
+        )
+
+
+class RecordingChunk(models.Model):
+    """One piece of a recording as the page sent it; numbered so that a retried or
+    reordered upload lands in its place exactly once."""
+
+    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="chunks")
+    segment = models.PositiveSmallIntegerField()
+    sequence = models.PositiveIntegerField()
+    size_bytes = models.PositiveIntegerField()
+    file = models.CharField(max_length=255)
+    received_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["recording", "segment", "sequence"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recording", "segment", "sequence"],
+                name="recording_chunk_once_per_place",
+            ),
+            models.CheckConstraint(
+                condition=Q(size_bytes__gt=0, size_bytes__lte=MAX_CHUNK_BYTES),
+                name="recording_chunk_size_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"

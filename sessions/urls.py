@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import recording_views, views
 
 app_name = "interviews"
 
@@ -13,4 +13,19 @@ urlpatterns = [
     path("<int:pk>/questions/<int:position>/draft/", views.autosave, name="autosave"),
     path("<int:pk>/questions/<int:position>/answer/", views.submit_answer, name="submit"),
     path("<int:pk>/questions/<int:position>/grade/", views.grade_answer, name="grade"),
+    path(
+        "<int:pk>/questions/<int:position>/recording/chunks/",
+        recording_views.upload_chunk,
+        name="recording_chunk",
+    ),
+    path(
+        "recordings/<int:recording_id>/audio",
+        recording_views.recording_audio,
+        name="recording_audio",
+    ),
+    path(
+        "recordings/<int:recording_id>/delete/",
+        recording_views.delete_recording,
+        name="delete_recording",
+    ),
 ]

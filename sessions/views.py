@@ -13,11 +13,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import Profile
 from progress.calibration import calibration_hint
-from sessions import engine
+from sessions import engine, recording_store, recordings
+from sessions.delivery import delivery
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
 from sessions.models import (
     MAX_ANSWER_CHARS,
+    RECORDING_TIMESLICE_MS,
+    FinishState,
     InterviewSession,
     InterviewStatus,
     Rating,
@@ -33,7 +37,7 @@ def _get_interview_for_user(request: HttpRequest, pk: int) -> InterviewSession:
 
 def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQuestion:
     return get_object_or_404(
-        SessionQuestion.objects.select_related("interview"),
+        SessionQuestion.objects.select_related("interview", "recording"),
         interview__pk=pk,
         interview__user=request.user,
         position=position,
@@ -65,9 +69,21 @@ def new_interview(request: HttpRequest) -> HttpResponse:
 
 
 def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
+    position = f"{item.position} of {interview.question_count}"
+    if item.is_finalised:
+        step_title = f"Grade question {position}"
+        step_announcement = (
+            f"Answer {item.position} submitted: {item.get_finish_state_display()}. "
+            "Compare it with the reference answer and grade it."
+        )
+    else:
+        step_title = f"Question {position}"
+        step_announcement = f"Question {position}: {item.prompt}"
     context = {
         "interview": interview,
         "item": item,
+        "step_title": step_title,
+        "step_announcement": step_announcement,
         "now": timezone.now(),
         "grace_seconds": int(engine.grace_period().total_seconds()),
         **extra,
@@ -83,8 +99,19 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
         context["suggested_rating"] = Rating(
             engine.suggested_rating(len(covered), len(key_points))
         ).label
+        recording = recording_store.assemble_if_needed(item, context["now"])
+        context["recording"] = recording
+        if recording is not None and recording.duration_ms is not None:
+            context["delivery"] = delivery(
+                recording.duration_ms, item.answer_text, item.time_allowed
+            )
     else:
         context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
+        context["recording"] = getattr(item, "recording", None)
+        context["recording_max_ms"] = recordings.limits_for(item).max_ms
+        context["recording_timeslice_ms"] = RECORDING_TIMESLICE_MS
+        context["recording_flush_ms"] = recordings.flush_ms()
+        context["speech"] = Profile.objects.filter(user_id=interview.user_id).first()
     return context
 
 
@@ -104,7 +131,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.ABANDONED:
         return redirect("interviews:summary", pk=interview.pk)
     engine.finalise_expired(interview, now)
-    item = engine.current_item(list(interview.items.all()))
+    item = engine.current_item(list(interview.items.select_related("recording")))
     if item is None:
         return redirect("interviews:summary", pk=interview.pk)
     if not item.is_finalised:
@@ -129,15 +156,13 @@ def review(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @login_required
 @require_POST
 def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    item = _get_item_for_user(request, pk, position)
-    if item.interview.status == InterviewStatus.ABANDONED:
-        return _abandoned(request, pk)
     form = DraftForm(request.POST)
     now = timezone.now()
     status = {"saved": False}
-    if not form.is_valid():
-        status["problem"] = "This draft is too long to keep. Shorten it."
-    elif engine.autosave(item, form.cleaned_data["answer"], now):
+    # The usual case in one UPDATE; the answer is read only to say why a draft was refused.
+    if form.is_valid() and engine.autosave_for_user(
+        request.user, pk, position, form.cleaned_data["answer"], now
+    ):
         status["saved"] = True
         status["saved_at"] = now
         if len(form.cleaned_data["answer"]) > MAX_ANSWER_CHARS:
@@ -145,10 +170,28 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
                 f"Your answer is longer than {MAX_ANSWER_CHARS:,} characters; "
                 "shorten it before you submit."
             )
-    elif item.is_finalised or engine.is_expired(item, now):
-        status["problem"] = "Time is up: your last saved draft was kept as your answer."
-        if request.htmx:
-            return HttpResponseClientRedirect(reverse("interviews:play", args=[pk]))
+    else:
+        item = _get_item_for_user(request, pk, position)
+        if item.interview.status == InterviewStatus.ABANDONED:
+            return _abandoned(request, pk)
+        if not form.is_valid():
+            status["problem"] = form.errors["answer"][0]
+        elif item.is_finalised and item.finish_state != FinishState.TIMED_OUT:
+            if not request.htmx:
+                # The stored answer, with this page's text kept to copy.
+                return _render_step(
+                    request, item.interview, item, unsent_answer=form.cleaned_data["answer"]
+                )
+            # The text stays in the box; submitting it shows the stored answer beside it.
+            status["problem"] = (
+                "This answer was already submitted from another tab or window, so this "
+                "text is not saved. Submit to see the stored answer; your text stays to copy."
+            )
+        elif item.is_finalised or engine.is_expired(item, now):
+            engine.finalise_expired(item.interview, now)
+            status["problem"] = "Time is up: your last saved draft was kept as your answer."
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("interviews:play", args=[pk]))
     if request.htmx:
         return render(request, f"{PLAY}#save-status", {"status": status})
     if "problem" in status:
@@ -177,11 +220,18 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return _render_step(request, interview, item, answer_form=form)
     text = form.cleaned_data["answer"] if form.is_valid() else item.draft
     result = engine.submit(item, text, now, ran_out=request.POST.get("ran_out") == "1")
+    # A spoken answer becomes one file as soon as the answer is final.
+    recording_store.assemble_if_needed(result.item, now)
     if not result.item.is_finalised:
         # Not this question's turn yet: back to the one that is.
         if request.htmx:
             return HttpResponseClientRedirect(interview.get_absolute_url())
         return redirect(interview)
+    sent = request.POST.get("answer", "")
+    if sent != result.item.answer_text:
+        # Another tab, or the clock, finalised a different text: show the stored answer and
+        # keep what this page sent, to copy. Rendered here, as a redirect would lose it.
+        return _render_step(request, interview, result.item, unsent_answer=sent)
     if request.htmx:
         return _render_step(request, interview, result.item)
     return redirect("interviews:review", pk=pk, position=position)
@@ -210,7 +260,7 @@ def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
         return redirect("interviews:summary", pk=pk)
     if request.htmx:
-        next_item = engine.current_item(list(interview.items.all()))
+        next_item = engine.current_item(list(interview.items.select_related("recording")))
         if next_item is None:
             return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
         if not next_item.is_finalised:
@@ -225,9 +275,12 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.IN_PROGRESS:
         engine.finalise_expired(interview, timezone.now())
         interview.refresh_from_db(fields=["status", "finished_at"])
-    items = list(engine.item_scores(interview))
+    items = list(engine.item_scores(interview).select_related("recording"))
     for item in items:
         item.hint = calibration_hint(item.self_rating, item.covered_count, item.key_point_count)
+        recording = getattr(item, "recording", None)
+        if recording is not None and recording.duration_ms is not None:
+            item.delivery = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
     return render(
         request,
         "sessions/summary.html",

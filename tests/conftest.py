@@ -1,12 +1,35 @@
-"""Shared fixtures: three users (owner alice, other user bob, and an anonymous client),
-and Debian's Chromium for the end-to-end tests."""
+"""Shared fixtures: the question bank, three users (owner alice, other user bob, and an
+anonymous client), and Debian's Chromium for the end-to-end tests."""
 
 import os
 import shutil
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models.signals import post_migrate
 from django.test import Client
+
+from tests import factories
+
+
+def seed_the_bank(sender, using: str = DEFAULT_DB_ALIAS, **kwargs) -> None:
+    """Seed the question bank whenever the test database is migrated or flushed.
+
+    Creating the test database migrates it, and a transactional test flushes it afterwards;
+    both end with post_migrate (as for content types). So the bank is seeded once per session
+    and every `db` test finds it (its changes rolled back), and it is back after each
+    `transaction=True` test. A test that needs an empty bank uses `empty_bank`.
+    """
+    if using == DEFAULT_DB_ALIAS:
+        factories.seed()
+
+
+post_migrate.connect(
+    seed_the_bank, sender=apps.get_app_config("questions"), dispatch_uid="tests.seed_the_bank"
+)
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -17,6 +40,9 @@ CHROMIUM_FLAGS = [
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    # A fake microphone that plays a tone, granted without a prompt, for spoken answers.
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
 ]
 
 # In CI a missing browser or database is a failure, never a skip.
@@ -41,14 +67,24 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Each test starts with an empty cache: the test database reuses ids, so entries left by
-    one test could otherwise answer another's."""
-    from django.core.cache import cache
-
+def _empty_cache():
+    """Counters kept in the cache (log-in failures, sign-ups per address) and cached pages
+    start empty in every test: the test database reuses ids, so a page left by one test could
+    otherwise answer another's."""
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def seeded(db) -> None:
+    """The question bank of fixtures/questions.json (seeded once per session)."""
+
+
+@pytest.fixture
+def empty_bank(db) -> None:
+    """No question, key point or topic, for the tests of loading a bank."""
+    factories.empty_the_bank()
 
 
 @pytest.fixture
@@ -78,3 +114,18 @@ def bob_client(bob) -> Client:
     client = Client()
     client.force_login(bob)
     return client
+
+
+@pytest.fixture
+def recordings_dir(settings, tmp_path):
+    """Recordings on disk in a folder of this test's own."""
+    folder = tmp_path / "recordings"
+    settings.RECORDINGS_S3_BUCKET = ""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "recordings": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder},
+        },
+    }
+    return folder

@@ -19,16 +19,11 @@ from accounts.models import Profile, profile_for
 from progress import caching, scheduling, stats
 from progress.models import ReviewCard
 from questions.models import Question, Topic
-from tests.answers import change_form_data
+from sessions.models import Rating
 from tests.bench.data import make_history
-from tests.progress_helpers import answer, grade, graded_interview, question, seed, start
+from tests.factories import answer, change_form_data, grade, graded_interview, question, start
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
-
-
-@pytest.fixture
-def bank(db):
-    seed()
+AGAIN, GOOD, EASY = Rating.AGAIN, Rating.GOOD, Rating.EASY
 
 
 @pytest.fixture
@@ -65,7 +60,7 @@ def without_tokens(html: str) -> str:
 # The dashboard
 
 
-def test_a_grade_shows_on_the_next_request(alice, alice_client, bank):
+def test_a_grade_shows_on_the_next_request(alice, alice_client, seeded):
     graded_interview(alice, [(1, GOOD, 4)], timezone.now() - timedelta(days=1))
     before = alice_client.get("/").text
     assert stat(before, "answer graded") == "1"
@@ -77,7 +72,7 @@ def test_a_grade_shows_on_the_next_request(alice, alice_client, bank):
     assert stat(after, "answers graded") == "2"
 
 
-def test_a_changed_grade_shows_on_the_next_request(alice, alice_client, bank):
+def test_a_changed_grade_shows_on_the_next_request(alice, alice_client, seeded):
     interview = graded_interview(alice, [(1, EASY, 6)], timezone.now() - timedelta(hours=2))
     assert '<td class="num">4.00</td>' in alice_client.get("/").text
 
@@ -87,7 +82,7 @@ def test_a_changed_grade_shows_on_the_next_request(alice, alice_client, bank):
     assert '<td class="num">1.00</td>' in alice_client.get("/").text
 
 
-def test_a_time_zone_change_moves_the_calendar(alice, alice_client, bank):
+def test_a_time_zone_change_moves_the_calendar(alice, alice_client, seeded):
     # 23:30 in London is already the next day in Auckland.
     with time_machine.travel(datetime(2026, 3, 10, 23, 30, tzinfo=UTC), tick=False):
         graded_interview(alice, [(1, GOOD, 4)], timezone.now() - timedelta(hours=1))
@@ -102,7 +97,7 @@ def test_a_time_zone_change_moves_the_calendar(alice, alice_client, bank):
         assert last_calendar_day(alice_client.get("/").text) == "Wed 11 Mar 2026"
 
 
-def test_a_settings_change_shows_on_the_next_request(alice, alice_client, bank):
+def test_a_settings_change_shows_on_the_next_request(alice, alice_client, seeded):
     graded_interview(alice, [(1, GOOD, 4)], timezone.now() - timedelta(hours=1))
     assert "day streak" in alice_client.get("/").text
 
@@ -111,7 +106,7 @@ def test_a_settings_change_shows_on_the_next_request(alice, alice_client, bank):
     assert "day streak" not in alice_client.get("/").text
 
 
-def test_a_topic_renamed_in_admin_shows_on_the_dashboard(alice, alice_client, admin_client, bank):
+def test_a_topic_renamed_in_admin_shows_on_the_dashboard(alice, alice_client, admin_client, seeded):
     graded_interview(alice, [(1, GOOD, 4)], timezone.now() - timedelta(hours=1))
     topic = question(1).topics.first()
     assert topic.name in alice_client.get("/").text
@@ -125,7 +120,7 @@ def test_a_topic_renamed_in_admin_shows_on_the_dashboard(alice, alice_client, ad
     assert '<span class="bar-label">Renamed topic</span>' in alice_client.get("/").text
 
 
-def test_the_warm_dashboard_is_the_page_the_cold_one_was(alice, alice_client, bank):
+def test_the_warm_dashboard_is_the_page_the_cold_one_was(alice, alice_client, seeded):
     make_history(alice, 60, days=40, now=timezone.now())
 
     cold = alice_client.get("/").text
@@ -136,7 +131,7 @@ def test_the_warm_dashboard_is_the_page_the_cold_one_was(alice, alice_client, ba
     assert without_tokens(warm) == without_tokens(cold) == without_tokens(rebuilt)
 
 
-def test_one_users_cached_dashboard_is_never_anothers(alice, bob, alice_client, bob_client, bank):
+def test_one_users_cached_dashboard_is_never_anothers(alice, bob, alice_client, bob_client, seeded):
     graded_interview(alice, [(1, GOOD, 4), (2, GOOD, 4)], timezone.now() - timedelta(hours=1))
     graded_interview(bob, [(1, AGAIN, 0)], timezone.now() - timedelta(hours=1))
 
@@ -147,7 +142,7 @@ def test_one_users_cached_dashboard_is_never_anothers(alice, bob, alice_client, 
 # The question bank
 
 
-def test_an_admin_edit_of_a_question_shows_in_the_bank_at_once(alice_client, admin_client, bank):
+def test_an_admin_edit_of_a_question_shows_in_the_bank_at_once(alice_client, admin_client, seeded):
     first = alice_client.get(reverse("questions:list")).text
     q1 = question(1)
     assert q1.prompt in first
@@ -162,7 +157,7 @@ def test_an_admin_edit_of_a_question_shows_in_the_bank_at_once(alice_client, adm
 
 
 def test_archiving_in_admin_takes_a_question_out_of_the_bank_at_once(
-    alice_client, admin_client, bank
+    alice_client, admin_client, seeded
 ):
     q1 = question(1)
     assert q1.get_absolute_url() in alice_client.get(reverse("questions:list")).text
@@ -176,7 +171,7 @@ def test_archiving_in_admin_takes_a_question_out_of_the_bank_at_once(
     assert q1.get_absolute_url() not in alice_client.get(reverse("questions:list")).text
 
 
-def test_each_filter_has_its_own_cached_list(alice_client, bank):
+def test_each_filter_has_its_own_cached_list(alice_client, seeded):
     beginner = alice_client.get(reverse("questions:list"), {"level": "beginner"}).text
     advanced = alice_client.get(reverse("questions:list"), {"level": "advanced"}).text
     htmx = alice_client.get(
@@ -189,7 +184,9 @@ def test_each_filter_has_its_own_cached_list(alice_client, bank):
     assert question(1).get_absolute_url() not in htmx
 
 
-def test_the_bank_list_runs_two_queries_when_cached(alice_client, bank, django_assert_num_queries):
+def test_the_bank_list_runs_two_queries_when_cached(
+    alice_client, seeded, django_assert_num_queries
+):
     # Cold: 1 user, 2 bank version, 3 the filter form's topics, 4 the questions, 5 their
     # topics. The session comes from the cache.
     with django_assert_num_queries(5):
@@ -206,20 +203,21 @@ def test_the_bank_list_runs_two_queries_when_cached(alice_client, bank, django_a
 def test_every_bump_gives_a_new_version(alice, db):
     profile = caching.with_versions(Profile.objects.filter(user=profile_for(alice).user))
     assert profile.get().progress_version is None  # no bump yet: no row
+    bank = caching.bank_version()
 
     caching.bump_progress(alice.pk)
     caching.bump_progress(alice.pk)
     caching.bump_bank()
 
     versions = profile.get()
-    assert (versions.progress_version, versions.bank_version) == (2, 1)
-    assert caching.bank_version() == 1
+    assert (versions.progress_version, versions.bank_version) == (2, bank + 1)
+    assert caching.bank_version() == bank + 1
 
 
 # Weakest questions
 
 
-def test_a_question_just_graded_again_is_the_weakest_not_at_full_recall(alice, bank):
+def test_a_question_just_graded_again_is_the_weakest_not_at_full_recall(alice, seeded):
     now = timezone.now()
     for days_ago in (30, 20, 10):
         graded_interview(alice, [(2, EASY, 6)], now - timedelta(days=days_ago))
@@ -234,7 +232,7 @@ def test_a_question_just_graded_again_is_the_weakest_not_at_full_recall(alice, b
     assert scheduling.retrievability(card, now) > 0.95  # why "now" was the wrong figure
 
 
-def test_the_dashboard_says_recall_in_a_week(alice, alice_client, bank):
+def test_the_dashboard_says_recall_in_a_week(alice, alice_client, seeded):
     graded_interview(alice, [(1, AGAIN, 0)], timezone.now() - timedelta(minutes=1))
 
     html = alice_client.get("/").text
@@ -252,7 +250,7 @@ COLD_DASHBOARD_LIMIT = 150  # times /healthz's median CPU time; measured at abou
 
 
 def test_the_cold_dashboard_stays_within_a_wide_margin_of_the_trivial_view(
-    alice, alice_client, bank
+    alice, alice_client, seeded
 ):
     make_history(alice, 2000, days=365, now=timezone.now())
 

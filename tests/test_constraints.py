@@ -3,19 +3,13 @@
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from progress.models import ReviewCard, ReviewLogEntry
 from questions.models import KeyPoint, Question
-from sessions.models import SessionQuestion
-from tests.interviews import T0, answer, start
-
-
-@pytest.fixture
-def seeded(db) -> None:
-    call_command("seed_questions", verbosity=0)
+from sessions.models import Rating, SessionQuestion
+from tests.factories import T0, answer, start
 
 
 def refused(write) -> None:
@@ -58,21 +52,21 @@ def test_key_point_orders_are_unique_per_question(seeded):
 
 def test_a_rating_is_between_1_and_4(seeded, alice):
     interview = start(alice, [1, 2], now=T0)
-    answered = answer(interview, 1, "An answer.", T0)
+    answered = answer(interview, 1, T0)
     for rating in (0, 5):
         refused(
             lambda rating=rating: SessionQuestion.objects.filter(pk=answered.pk).update(
                 self_rating=rating
             )
         )
-    SessionQuestion.objects.filter(pk=answered.pk).update(self_rating=4)
+    SessionQuestion.objects.filter(pk=answered.pk).update(self_rating=Rating.EASY)
 
 
 def test_an_unanswered_question_cannot_be_graded(seeded, alice):
     interview = start(alice, [1, 2], now=T0)
     refused(
         lambda: SessionQuestion.objects.filter(interview=interview, position=2).update(
-            self_rating=3
+            self_rating=Rating.GOOD
         )
     )
 
@@ -87,14 +81,21 @@ def test_one_answer_per_question_per_interview(seeded, alice):
 
 def test_an_answer_is_at_most_20000_characters(seeded, alice):
     interview = start(alice, [1, 2], now=T0)
-    answered = answer(interview, 1, "An answer.", T0)
+    answered = answer(interview, 1, T0)
     refused(lambda: SessionQuestion.objects.filter(pk=answered.pk).update(answer_text="x" * 20_001))
     SessionQuestion.objects.filter(pk=answered.pk).update(answer_text="x" * 20_000)
 
 
+def test_a_grade_note_is_at_most_5000_characters(seeded, alice):
+    interview = start(alice, [1, 2], now=T0)
+    answered = answer(interview, 1, T0, text="An answer.")
+    refused(lambda: SessionQuestion.objects.filter(pk=answered.pk).update(note="x" * 5_001))
+    SessionQuestion.objects.filter(pk=answered.pk).update(note="x" * 5_000)
+
+
 def test_a_logged_rating_is_between_1_and_4(seeded, alice):
     interview = start(alice, [1, 2], now=T0)
-    answered = answer(interview, 1, "An answer.", T0)
+    answered = answer(interview, 1, T0)
     card = ReviewCard.objects.create(user=alice, question=answered.question, due=timezone.now())
     entry = ReviewLogEntry(
         card=card,

@@ -8,11 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from questions.models import KeyPoint, Question, Topic
-
-
-@pytest.fixture
-def seeded(db) -> None:
-    call_command("seed_questions", stdout=StringIO())
+from tests.factories import REFUSED_BANK_FILES
 
 
 def export(path: Path) -> dict:
@@ -147,6 +143,28 @@ def test_it_refuses_a_malformed_file_and_changes_nothing(seeded, tmp_path, spoil
     assert problem in str(refusal.value)
     assert "nothing was changed" in str(refusal.value)
     assert bank_counts() == counts
+    assert export(tmp_path / "after.json") == before
+
+
+@pytest.mark.parametrize(
+    ("spoil", "problem"),
+    [(spoil, problem) for _, spoil, problem in REFUSED_BANK_FILES],
+    ids=[name for name, _, _ in REFUSED_BANK_FILES],
+)
+def test_it_refuses_what_the_database_cannot_store_and_changes_nothing(
+    seeded, tmp_path, spoil, problem
+):
+    before = export(tmp_path / "before.json")
+    data = json.loads(json.dumps(before))
+    record(data, 1)["prompt"] = "A changed prompt that must not be written."
+    spoiled = tmp_path / "spoiled.json"
+    spoiled.write_text(spoil(data), encoding="utf-8")
+
+    with pytest.raises(CommandError) as refusal:
+        import_file(spoiled)
+
+    assert problem in str(refusal.value).splitlines()
+    assert "nothing was changed" in str(refusal.value)
     assert export(tmp_path / "after.json") == before
 
 

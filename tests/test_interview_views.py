@@ -16,10 +16,10 @@ from sessions.models import (
     FinishState,
     InterviewSession,
     InterviewStatus,
+    Rating,
     SessionQuestion,
 )
-from tests.answers import change_form_data
-from tests.interviews import T0, answer, item, question, seed, start
+from tests.factories import T0, answer, change_form_data, item, question, start
 
 GRACE = 5
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -35,11 +35,6 @@ def clock(time_machine, settings):
 
 
 @pytest.fixture
-def seeded(db) -> None:
-    seed()
-
-
-@pytest.fixture
 def interview(seeded, alice) -> InterviewSession:
     """Alice's interview of questions 1, 2 and 3 (120 s each), nothing shown yet."""
     return start(alice, [1, 2, 3], now=T0)
@@ -48,7 +43,13 @@ def interview(seeded, alice) -> InterviewSession:
 @pytest.fixture
 def underway(interview) -> InterviewSession:
     """Question 1 answered and graded, question 2 on screen with a draft."""
-    engine.grade(answer(interview, 1, "Weighted sum, bias, activation.", T0), 3, {1, 2}, "", T0)
+    engine.grade(
+        answer(interview, 1, T0, text="Weighted sum, bias, activation."),
+        Rating.GOOD,
+        {1, 2},
+        "",
+        T0,
+    )
     engine.show(item(interview, 2), T0)
     engine.autosave(item(interview, 2), "Alice's draft.", T0)
     return interview
@@ -90,6 +91,12 @@ def textarea(page: str) -> str:
     found = re.search(r'<textarea name="answer"[^>]*>(.*?)</textarea>', page, re.DOTALL)
     assert found, "no answer box on the page"
     return html.unescape(found.group(1))
+
+
+def unsent_text(page: str) -> str | None:
+    """The text a refused submit sent, kept read-only on the page to copy."""
+    found = re.search(r'<textarea id="unsent-answer"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    return html.unescape(found.group(1)) if found else None
 
 
 def without_per_request_tokens(page: str) -> str:
@@ -185,7 +192,7 @@ def test_the_owner_reaches_every_page(alice_client, underway, name, needs_positi
             assert item(underway, 2).answer_text == "A final answer."
         case "post-grade":
             assert response.url == url("play", underway.pk)
-            assert item(underway, 1).self_rating == 4
+            assert item(underway, 1).self_rating == Rating.EASY
             assert item(underway, 1).note == "Regraded."
         case other:
             pytest.fail(f"no expectation for {other}")
@@ -352,7 +359,7 @@ def test_play_shows_the_first_question_and_starts_its_clock(alice_client, interv
     assert first.deadline == T0 + timedelta(seconds=120)
     assert "Question 1 of 3" in page
     assert html.escape(first.prompt) in page
-    assert f'data-deadline="{first.deadline.isoformat()}"' in page
+    assert f'data-deadline="{first.deadline.isoformat(timespec="milliseconds")}"' in page
     assert "answers up to 5 seconds late are accepted" in page
     assert item(interview, 2).shown_at is None
 
@@ -416,12 +423,14 @@ def test_a_submit_after_the_grace_period_keeps_the_last_draft(alice_client, cloc
 
     response = alice_client.post(url("submit", interview.pk, 1), {"answer": "Too late."})
 
-    assert response.url == url("review", interview.pk, 1)
     first = item(interview, 1)
     assert first.answer_text == "Saved in time."
     assert first.finish_state == FinishState.TIMED_OUT
     assert first.submitted_at == T0 + timedelta(seconds=120)
-    assert "Ran out of time" in alice_client.get(response.url).text
+    # The grade step with the draft as the answer, and the text sent too late kept to copy.
+    assert "Ran out of time" in response.text
+    assert "Time ran out before this answer arrived" in response.text
+    assert unsent_text(response.text) == "Too late."
 
 
 def test_coming_back_after_the_time_ran_out_keeps_the_draft_and_asks_for_a_grade(
@@ -465,15 +474,70 @@ def test_a_double_submit_keeps_the_first_answer(alice_client, interview):
     target = url("submit", interview.pk, 1)
 
     first = alice_client.post(target, {"answer": "The first click."})
-    second = alice_client.post(target, {"answer": "The second click."})
+    second = alice_client.post(target, {"answer": "The first click."})
 
     assert first.status_code == second.status_code == 302
     assert first.url == second.url == url("review", interview.pk, 1)
     answered = SessionQuestion.objects.filter(interview=interview, submitted_at__isnull=False)
     assert list(answered.values_list("position", "answer_text")) == [(1, "The first click.")]
-    page = alice_client.get(second.url).text
-    assert "The first click." in page
-    assert "The second click." not in page
+    assert "already submitted" not in alice_client.get(second.url).text
+
+
+STALE_TAB = (
+    "This answer was already submitted from another tab or window; the stored answer is "
+    "shown. Your text is kept below to copy."
+)
+
+
+def words(page: str) -> str:
+    """The page's text with every run of white space as one space."""
+    return " ".join(page.split())
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_a_submit_from_a_stale_tab_says_so_and_keeps_its_text(alice_client, interview, headers):
+    alice_client.get(url("play", interview.pk))
+    target = url("submit", interview.pk, 1)
+    alice_client.post(target, {"answer": "From the first tab."})
+
+    response = alice_client.post(target, {"answer": "From the <second> tab."}, **headers)
+
+    assert response.status_code == 200
+    assert 'data-step="grade"' in response.text
+    assert STALE_TAB in words(response.text)
+    assert "From the first tab." in response.text
+    assert unsent_text(response.text) == "From the <second> tab."
+    assert ("<html" in response.text) == (not headers)
+    assert item(interview, 1).answer_text == "From the first tab."
+
+
+def test_an_autosave_from_a_stale_tab_says_the_answer_was_submitted_elsewhere(
+    alice_client, interview
+):
+    alice_client.get(url("play", interview.pk))
+    alice_client.post(url("submit", interview.pk, 1), {"answer": "From the first tab."})
+
+    response = alice_client.post(
+        url("autosave", interview.pk, 1), {"answer": "Still typing here."}, **HTMX
+    )
+
+    # The page stays where it is, with its text, instead of being sent to the grade step.
+    assert response.status_code == 200
+    assert "HX-Redirect" not in response
+    assert "already submitted from another tab or window" in response.text
+    assert item(interview, 1).draft == "From the first tab."
+
+
+def test_saving_a_draft_from_a_stale_tab_without_javascript_keeps_its_text(alice_client, interview):
+    alice_client.get(url("play", interview.pk))
+    alice_client.post(url("submit", interview.pk, 1), {"answer": "From the first tab."})
+
+    response = alice_client.post(url("autosave", interview.pk, 1), {"answer": "Still typing."})
+
+    assert response.status_code == 200
+    assert STALE_TAB in words(response.text)
+    assert "From the first tab." in response.text
+    assert unsent_text(response.text) == "Still typing."
 
 
 def test_an_over_long_answer_is_refused_and_kept_as_the_draft(alice_client, interview):
@@ -491,6 +555,17 @@ def test_an_over_long_answer_is_refused_and_kept_as_the_draft(alice_client, inte
     assert first.submitted_at is None
     assert first.answer_text == ""
     assert first.finish_state == ""
+
+
+def test_an_answer_with_a_null_character_says_so_and_keeps_the_text(alice_client, interview):
+    alice_client.get(url("play", interview.pk))
+
+    response = alice_client.post(url("submit", interview.pk, 1), {"answer": "Pasted\x00text"})
+
+    assert response.status_code == 200
+    assert "Your answer contains a null character" in response.text
+    assert textarea(response.text) == "Pasted\x00text"
+    assert item(interview, 1).submitted_at is None
 
 
 def test_autosave_keeps_the_draft_and_says_so(alice_client, interview):
@@ -529,8 +604,25 @@ def test_autosave_refuses_a_draft_too_long_to_keep(alice_client, interview):
         url("autosave", interview.pk, 1), {"answer": "x" * 100_001}, **HTMX
     )
 
-    assert "This draft is too long to keep. Shorten it." in response.text
+    assert (
+        "This draft is longer than 100,000 characters (it has 100001), too long to keep. "
+        "Shorten it." in response.text
+    )
     assert item(interview, 1).draft == ""
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+def test_autosave_says_a_null_character_cannot_be_saved(alice_client, interview, headers):
+    alice_client.get(url("play", interview.pk))
+    alice_client.post(url("autosave", interview.pk, 1), {"answer": "Kept draft."})
+
+    response = alice_client.post(
+        url("autosave", interview.pk, 1), {"answer": "Pasted\x00text"}, follow=True, **headers
+    )
+
+    assert "contains a null character" in response.text
+    assert "too long" not in response.text
+    assert item(interview, 1).draft == "Kept draft."
 
 
 def test_autosave_warns_when_the_draft_is_longer_than_an_answer(alice_client, interview):
@@ -548,7 +640,7 @@ def test_autosave_warns_when_the_draft_is_longer_than_an_answer(alice_client, in
 
 
 def test_grade_stores_the_rating_and_goes_on_to_the_next_question(alice_client, interview):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(
         url("grade", interview.pk, 1), {"rating": "2", "key_points": ["2", "5"], "note": "Bias!"}
@@ -556,7 +648,7 @@ def test_grade_stores_the_rating_and_goes_on_to_the_next_question(alice_client, 
 
     assert response.url == url("play", interview.pk)
     first = item(interview, 1)
-    assert first.self_rating == 2
+    assert first.self_rating == Rating.HARD
     assert first.note == "Bias!"
     assert list(first.key_points.filter(covered=True).values_list("position", flat=True)) == [
         2,
@@ -566,7 +658,7 @@ def test_grade_stores_the_rating_and_goes_on_to_the_next_question(alice_client, 
 
 
 def test_grade_needs_a_rating(alice_client, interview):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(url("grade", interview.pk, 1), {"key_points": ["1"]})
 
@@ -575,8 +667,60 @@ def test_grade_needs_a_rating(alice_client, interview):
     assert item(interview, 1).self_rating is None
 
 
+def note_box(page: str) -> str:
+    """The text in the grade step's note box, as the browser would show it."""
+    found = re.search(r'<textarea name="note"[^>]*>(.*?)</textarea>', page, re.DOTALL)
+    assert found, "no note box on the page"
+    # Django writes a newline after the opening tag, which the browser drops.
+    return html.unescape(found.group(1)).removeprefix("\n")
+
+
+def test_a_note_at_the_limit_counts_line_breaks_as_the_browser_does(alice_client, interview):
+    answer(interview, 1, T0, text="An answer.")
+    # 5,000 characters in the box's maxlength; the browser sends each line break as CRLF.
+    note = ("x" * 99 + "\r\n") * 49 + "x" * 100
+
+    alice_client.post(url("grade", interview.pk, 1), {"rating": "3", "note": note})
+
+    graded = item(interview, 1)
+    assert graded.self_rating == 3
+    assert graded.note == ("x" * 99 + "\n") * 49 + "x" * 100
+    assert len(graded.note) == 5_000
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
+@pytest.mark.parametrize(
+    ("note", "error"),
+    [
+        (
+            "y" * 4_000 + "\r\n" + "y" * 1_000,
+            "Your note is longer than 5,000 characters (it has 5001).",
+        ),
+        ("Pasted\x00note", "Your note contains a null character"),
+    ],
+    ids=["too-long", "nul"],
+)
+def test_a_note_that_cannot_be_saved_is_refused_on_the_grade_step(
+    alice_client, interview, headers, note, error
+):
+    answer(interview, 1, T0, text="An answer.")
+
+    response = alice_client.post(
+        url("grade", interview.pk, 1), {"rating": "4", "key_points": ["2"], "note": note}, **headers
+    )
+
+    assert response.status_code == 200
+    assert 'data-step="grade"' in response.text
+    assert error in response.text
+    assert "the grade is not saved yet" in response.text
+    # What was typed stays: the note, the rating, the key point.
+    assert note_box(response.text) == note
+    assert re.search(r'<input[^>]*name="rating" value="4"[^>]*checked', response.text)
+    assert item(interview, 1).self_rating is None
+
+
 def test_grade_refuses_a_key_point_the_question_does_not_have(alice_client, interview):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(
         url("grade", interview.pk, 1), {"rating": "4", "key_points": ["9"]}
@@ -607,7 +751,7 @@ def test_a_grade_changed_from_the_summary_returns_to_the_summary(alice_client, u
     )
 
     assert response.url == url("summary", underway.pk)
-    assert item(underway, 1).self_rating == 4
+    assert item(underway, 1).self_rating == Rating.EASY
 
 
 # The htmx grade form on the review page carries next=summary; the view answers it with a
@@ -621,7 +765,7 @@ def test_an_htmx_regrade_from_the_summary_sends_the_page_to_the_summary(alice_cl
         url("grade", underway.pk, 1), {"rating": "4", "next": "summary"}, **HTMX
     )
 
-    assert item(underway, 1).self_rating == 4
+    assert item(underway, 1).self_rating == Rating.EASY
     assert response.status_code == 200
     assert response["HX-Redirect"] == url("summary", underway.pk)
 
@@ -651,7 +795,7 @@ def test_the_review_page_of_a_question_not_answered_goes_back_to_play(alice_clie
 
 
 def test_the_review_page_shows_the_question_as_it_was_shown(alice_client, interview, password):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
     shown_points = [point.text for point in item(interview, 1).key_points.all()]
     neuron = question(1)
     old_prompt = neuron.prompt
@@ -755,7 +899,7 @@ def test_an_abandoned_interview_takes_no_more_answers(alice_client, underway):
 
 def test_a_finished_and_graded_interview_opens_on_its_summary(alice_client, seeded, alice):
     interview = start(alice, [1], now=T0)
-    engine.grade(answer(interview, 1, "Done.", T0), 4, set(), "", T0)
+    engine.grade(answer(interview, 1, T0, text="Done."), Rating.EASY, set(), "", T0)
 
     response = alice_client.get(url("play", interview.pk))
 
@@ -778,8 +922,8 @@ def test_resuming_shows_the_next_question_with_the_same_deadline(alice_client, c
     for page in (first_visit, reload):
         assert "Question 2 of 3" in page
         assert html.escape(item(interview, 2).prompt) in page
-        assert f'data-deadline="{deadline.isoformat()}"' in page
-    assert f'data-now="{(T0 + timedelta(seconds=65)).isoformat()}"' in reload
+        assert f'data-deadline="{deadline.isoformat(timespec="milliseconds")}"' in page
+    assert f'data-now="{(T0 + timedelta(seconds=65)).isoformat(timespec="milliseconds")}"' in reload
 
 
 # htmx
@@ -800,7 +944,7 @@ def test_an_htmx_submit_returns_the_grade_step_only(alice_client, interview):
 
 
 def test_an_htmx_grade_returns_the_next_questions_step(alice_client, interview):
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(url("grade", interview.pk, 1), {"rating": "3"}, **HTMX)
 
@@ -808,7 +952,7 @@ def test_an_htmx_grade_returns_the_next_questions_step(alice_client, interview):
     assert 'data-step="answer"' in response.text
     assert "Question 2 of 3" in response.text
     assert html.escape(item(interview, 2).prompt) in response.text
-    assert item(interview, 1).self_rating == 3
+    assert item(interview, 1).self_rating == Rating.GOOD
     assert item(interview, 2).shown_at == T0
 
 
@@ -816,13 +960,13 @@ def test_an_htmx_grade_of_the_last_question_sends_the_page_to_the_summary(
     alice_client, seeded, alice
 ):
     interview = start(alice, [1], now=T0)
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     response = alice_client.post(url("grade", interview.pk, 1), {"rating": "3"}, **HTMX)
 
     assert response.status_code == 200
     assert response["HX-Redirect"] == url("summary", interview.pk)
-    assert item(interview, 1).self_rating == 3
+    assert item(interview, 1).self_rating == Rating.GOOD
 
 
 def test_an_htmx_autosave_returns_the_save_status(alice_client, clock, interview):
@@ -878,8 +1022,9 @@ def test_play_runs_a_fixed_number_of_queries(
     alice_client.get(url("play", interview.pk))  # shows question 1
 
     # The session comes from the cache. 1. the user, 2. the interview, 3. finalise_expired's
-    # UPDATE, 4. the interview's questions.
-    with django_assert_num_queries(4):
+    # UPDATE, 4. the interview's questions with their recordings, 5. the user's speech
+    # settings.
+    with django_assert_num_queries(5):
         response = alice_client.get(url("play", interview.pk))
 
     assert f"Question 1 of {size}" in response.text
@@ -891,7 +1036,7 @@ def test_the_summary_runs_a_fixed_number_of_queries(
 ):
     interview = sized_interview(alice, size)
     for position in range(1, size + 1):
-        engine.grade(answer(interview, position, "An answer.", T0), 3, {1}, "", T0)
+        engine.grade(answer(interview, position, T0), Rating.GOOD, {1}, "", T0)
 
     # The session comes from the cache. 1. the user, 2. the interview,
     # 3. its questions with their key-point counts (one aggregate query).
@@ -922,7 +1067,7 @@ def test_the_review_page_runs_a_fixed_number_of_queries(
     alice_client, seeded, alice, size, django_assert_num_queries
 ):
     interview = sized_interview(alice, size)
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     # The session comes from the cache. 1. the user, 2. the question with its interview,
     # 3. finalise_expired's UPDATE (nothing to finalise, so nothing to read back),
@@ -940,10 +1085,10 @@ def test_autosave_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # The session comes from the cache. 1. the user, 2. the question with its interview,
-    # 3. the draft's UPDATE, 4.-6. the session saved with the "Draft saved." message
+    # The session comes from the cache. 1. the user, 2. the draft's conditional UPDATE (it
+    # checks the owner), 3.-5. the session saved with the "Draft saved." message
     # (SAVEPOINT, UPDATE, RELEASE SAVEPOINT).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         alice_client.post(url("autosave", interview.pk, 1), {"answer": "Draft"})
 
     assert item(interview, 1).draft == "Draft"
@@ -956,9 +1101,9 @@ def test_the_htmx_autosave_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # The session comes from the cache. 1. the user, 2. the question with its interview,
-    # 3. the draft's UPDATE.
-    with django_assert_num_queries(3):
+    # The session comes from the cache. 1. the user, 2. the draft's conditional UPDATE (it
+    # checks the owner).
+    with django_assert_num_queries(2):
         response = alice_client.post(url("autosave", interview.pk, 1), {"answer": "D"}, **HTMX)
 
     assert "Saved at" in response.text
@@ -972,12 +1117,52 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
     engine.show(item(interview, 1), T0)
 
     # The session comes from the cache. 1. the user, 2. the question with its interview,
-    # 3. the answer's conditional UPDATE, 4. the question read back,
-    # 5. the UPDATE completing the interview if every question is final, 6. the key points.
-    with django_assert_num_queries(6):
+    # 3. the answer's conditional UPDATE (accepted, so nothing to read back),
+    # 4. the UPDATE completing the interview if every question is final, 5. the key points.
+    # (Its recording, none here, came with the question in 2.)
+    with django_assert_num_queries(5):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_submit_runs_a_fixed_number_of_queries(
+    alice_client, seeded, alice, size, django_assert_num_queries
+):
+    interview = sized_interview(alice, size)
+    engine.show(item(interview, 1), T0)
+
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. the answer's conditional UPDATE (accepted, so nothing to read back),
+    # 4. the UPDATE completing the interview if every question is final.
+    with django_assert_num_queries(4):
+        response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"})
+
+    assert response.url == url("review", interview.pk, 1)
+
+
+@pytest.mark.parametrize("size", [1, 30])
+def test_changing_a_grade_runs_a_fixed_number_of_queries(
+    alice_client, seeded, alice, size, django_assert_num_queries
+):
+    interview = sized_interview(alice, size)
+    engine.grade(answer(interview, 1, T0, text="An answer."), 3, {1}, "", T0)
+
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6.-7. the key points' UPDATEs,
+    # 8.-17. record_review as for a first grade (see below): the card, the log entry and the
+    # progress version already exist, and their upserts update them in one statement each,
+    # 18. RELEASE SAVEPOINT.
+    with django_assert_num_queries(18):
+        response = alice_client.post(
+            url("grade", interview.pk, 1),
+            {"rating": "1", "key_points": ["1", "2"], "next": "summary"},
+            **HTMX,
+        )
+
+    assert response["HX-Redirect"] == url("summary", interview.pk)
+    assert item(interview, 1).review.rating == 1
 
 
 # Grading the last question ends in a redirect instead of the next step, so the smallest
@@ -987,22 +1172,22 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     alice_client, seeded, alice, size, django_assert_num_queries
 ):
     interview = sized_interview(alice, size)
-    answer(interview, 1, "An answer.", T0)
+    answer(interview, 1, T0)
 
     # The session comes from the cache. 1. the user, 2. the question with its interview,
     # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6.-7. the key points' UPDATEs
-    # (covered or not), 8. the grade read back,
-    # 9.-30. progress.scheduling.record_review, this being the first grade of the question:
-    #   9. the interview's user, 10.-13. the review card's get_or_create (SELECT, SAVEPOINT,
-    #   INSERT, RELEASE), 14. the key-point counts, 15. an earlier log entry for this answer,
-    #   16. the profile (made at log-in), 17. the log entry's INSERT, 18.-23. rebuilding
-    #   the card (its log, its totals, the card's UPDATE, DELETE, SELECT and INSERT of its
-    #   missed key points), 24. the deck's next due date, 25. its UPDATE,
-    #   26.-29. the day's activity totals (the sums, the due date after the day's last
-    #   review, DELETE, INSERT), 30. the progress version's upsert (the cached dashboard),
-    # 31. RELEASE SAVEPOINT, 32. the interview's questions, 33. the next question's clock
-    # UPDATE, 34. its clock read back.
-    with django_assert_num_queries(34):
+    # (covered, then not; their row counts are the key-point counts),
+    # 8.-17. progress.scheduling.record_review, this being the first grade of the question:
+    #   8. the profile, locked (FOR UPDATE on PostgreSQL) for the time zone, 9. the card's
+    #   log so far, 10. the earliest due date of the user's other cards, 11. the card's
+    #   upsert with its replayed schedule and totals, 12. the log entry's upsert,
+    #   13.-14. the card's missed key points counted and upserted,
+    #   15.-16. the day's totals summed and upserted, 17. the progress version's upsert
+    #   (it keys the cached dashboard),
+    # 18. RELEASE SAVEPOINT, 19. the interview's questions with their recordings, 20. the
+    # next question's clock UPDATE (it wins, so nothing to read back), 21. the user's speech
+    # settings.
+    with django_assert_num_queries(21):
         response = alice_client.post(
             url("grade", interview.pk, 1), {"rating": "3", "key_points": ["1"]}, **HTMX
         )

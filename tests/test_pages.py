@@ -1,7 +1,10 @@
 """The public pages, the error pages and the security headers every page carries."""
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
+
+from questions.models import Question
 
 
 @pytest.mark.django_db
@@ -97,3 +100,31 @@ def test_the_error_pages_are_friendly():
 
     assert "Something went wrong on our side" in render_to_string("500.html")
     assert "You can’t do that here" in render_to_string("403.html")
+
+
+@pytest.mark.parametrize(
+    ("path", "description"),
+    [
+        ("/", "Rehearse deep-learning interviews for data-science roles"),
+        (reverse("login"), "Log in to InterviewPrep"),
+        (reverse("signup"), "Create a free InterviewPrep account"),
+    ],
+)
+@pytest.mark.django_db
+def test_public_pages_describe_themselves_to_search_engines(client, path, description):
+    page = client.get(path).text
+    assert f'<meta name="description" content="{description}' in page
+
+
+def test_the_question_bank_and_its_pages_describe_themselves(alice_client):
+    call_command("seed_questions", verbosity=0)
+    question = Question.objects.get(number=1)
+
+    bank = alice_client.get(reverse("questions:list")).text
+    page = alice_client.get(reverse("questions:detail", args=[question.slug])).text
+
+    assert '<meta name="description" content="Browse deep-learning interview questions' in bank
+    assert (
+        '<meta name="description" content="Deep-learning interview question 1: '
+        f"{question.prompt[:40]}" in page
+    )

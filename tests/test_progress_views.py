@@ -20,17 +20,15 @@ from progress import scheduling, stats
 from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
 from questions.models import Question
 from sessions import engine
-from sessions.models import InterviewSession, InterviewStatus
+from sessions.models import InterviewSession, InterviewStatus, Rating
 from tests.bench.data import make_history
-from tests.progress_helpers import (
+from tests.factories import (
     graded_interview,
     question,
-    seed,
     set_profile,
     start,
 )
 
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 # Without characters that HTML escapes, so that they can be found in the pages as they are.
 ALICE_FIRST = "The first answer of Alice, about weighted sums."
 ALICE_SECOND = "The second answer of Alice, with activations."
@@ -48,27 +46,25 @@ class History:
 
 
 @pytest.fixture
-def bank(db):
-    seed()
-
-
-@pytest.fixture
-def history(alice, bob, bank) -> History:
+def history(alice, bob, seeded) -> History:
     now = timezone.now()
     first = graded_interview(
         alice,
-        [(1, AGAIN, 1), (5, GOOD, 5), (15, EASY, 7)],
+        [(1, Rating.AGAIN, 1), (5, Rating.GOOD, 5), (15, Rating.EASY, 7)],
         now - timedelta(days=3),
         text=ALICE_FIRST,
         note=ALICE_NOTE,
     )
     second = graded_interview(
-        alice, [(1, HARD, 3), (2, GOOD, 4)], now - timedelta(days=2), text=ALICE_SECOND
+        alice,
+        [(1, Rating.HARD, 3), (2, Rating.GOOD, 4)],
+        now - timedelta(days=2),
+        text=ALICE_SECOND,
     )
     abandoned = start(alice, [3], now - timedelta(days=1))
     engine.abandon(abandoned, now - timedelta(days=1))
     bobs = graded_interview(
-        bob, [(1, AGAIN, 0)], now - timedelta(days=2), text=BOB_ANSWER, note=BOB_NOTE
+        bob, [(1, Rating.AGAIN, 0)], now - timedelta(days=2), text=BOB_ANSWER, note=BOB_NOTE
     )
     return History(first, second, abandoned, bobs)
 
@@ -95,6 +91,10 @@ def summary_links(html: str) -> list[int]:
 def list_items(html: str) -> list[str]:
     """The text before the muted detail of each <li>, unescaped."""
     return [html_text.unescape(text) for text in re.findall(r"<li>(.*?) <span", html)]
+
+
+def to_milliseconds(moment: datetime) -> datetime:
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
 
 
 def long_date(day: date) -> str:
@@ -271,7 +271,7 @@ def test_the_dashboard_shows_only_the_users_own_figures(bob_client, history):
     assert html_text.escape(question(15).prompt) not in html
 
 
-def test_a_user_without_graded_answers_gets_the_start_page(alice, alice_client, bank):
+def test_a_user_without_graded_answers_gets_the_start_page(alice, alice_client, seeded):
     # An answer not yet graded is not progress.
     interview = start(alice, [1], timezone.now() - timedelta(hours=1))
     engine.submit(engine.show(interview.items.get(), timezone.now()), "Ungraded", timezone.now())
@@ -322,7 +322,7 @@ def test_history_lists_the_users_interviews_newest_first(alice_client, history):
     html = response.content.decode()
     assert summary_links(html) == [history.abandoned.pk, history.second.pk, history.first.pk]
     assert f"/interviews/{history.bobs.pk}/summary/" not in html
-    rows = html.split("<tr>")[2:]
+    rows = html.split('<tr role="row">')[2:]
     assert "Abandoned" in rows[0]
     assert "Completed" in rows[1]
     assert "7 / 12" in rows[1]  # Q1 3 of 6, Q2 4 of 6
@@ -373,11 +373,36 @@ def test_history_shows_the_chosen_filters(alice_client, history):
     ).content.decode()
     assert '<option value="completed" selected>' in html
     assert '<option value="beginner" selected>' in html
-    assert "Topic: <strong>training</strong>" in html
-    assert '<input type="hidden" name="topic" value="training">' in html
+    assert '<option value="training" selected>Training</option>' in html
 
 
-def test_history_is_paginated_twenty_at_a_time(alice, alice_client, bank):
+def test_history_offers_every_topic_by_name(alice_client, history):
+    html = alice_client.get(reverse("progress:history")).content.decode()
+
+    topic_select = html[
+        html.index('<select name="topic"') : html.index(
+            "</select>", html.index('<select name="topic"')
+        )
+    ]
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]*)</option>', topic_select)
+    assert options[0] == ("", "Any")
+    assert ("nlp", "Natural language processing") in options
+    assert len(options) == 1 + 17
+    assert [name for _, name in options[1:]] == sorted(name for _, name in options[1:])
+    assert '<label for="id_topic">Topic</label>' in html
+
+
+def test_the_dashboards_topic_links_open_the_history_with_the_topic_chosen(alice_client, history):
+    dashboard = alice_client.get("/").content.decode()
+    link = re.search(r'href="(/history/\?topic=training)"', dashboard)[1]
+
+    html = alice_client.get(html_text.unescape(link)).content.decode()
+
+    assert '<option value="training" selected>Training</option>' in html
+    assert summary_links(html) == [history.abandoned.pk, history.first.pk]
+
+
+def test_history_is_paginated_twenty_at_a_time(alice, alice_client, seeded):
     make_history(alice, 125, days=60, now=timezone.now())  # 25 interviews of 5
     newest_first = [
         interview.pk
@@ -402,21 +427,21 @@ def test_history_is_paginated_twenty_at_a_time(alice, alice_client, bank):
     assert 'rel="next"' not in second
 
 
-def test_history_pages_keep_the_filter(alice, alice_client, bank):
+def test_history_pages_keep_the_filter(alice, alice_client, seeded):
     make_history(alice, 125, days=60, now=timezone.now())
     html = alice_client.get(f"{reverse('progress:history')}?status=completed").content.decode()
     assert 'href="?status=completed&amp;page=2" rel="next"' in html
 
 
-def test_history_shows_each_interviews_time_used_and_average_rating(alice, alice_client, bank):
+def test_history_shows_each_interviews_time_used_and_average_rating(alice, alice_client, seeded):
     # Q1 has 6 key points, Q5 has 7; each answered in 60 seconds.
-    graded_interview(alice, [(1, EASY, 6), (5, AGAIN, 0)], timezone.now(), seconds=60)
+    graded_interview(alice, [(1, Rating.EASY, 6), (5, Rating.AGAIN, 0)], timezone.now(), seconds=60)
 
     html = alice_client.get(reverse("progress:history")).content.decode()
 
-    row = html.split("<tr>")[2]
-    assert '<td class="num">120 s</td>' in row
-    assert '<td class="num">2.5</td>' in row
+    row = html.split('<tr role="row">')[2]
+    assert 'data-label="Time used">120 s</td>' in row
+    assert 'data-label="Average rating">2.5</td>' in row
 
 
 # A question's history
@@ -463,11 +488,11 @@ def test_question_history_of_an_unanswered_question(alice_client, history):
     assert "graded answer" not in html
 
 
-def test_question_history_is_paginated_twenty_at_a_time(alice, alice_client, bank):
+def test_question_history_is_paginated_twenty_at_a_time(alice, alice_client, seeded):
     now = timezone.now()
     for day in range(21, 0, -1):
         graded_interview(
-            alice, [(1, GOOD, 4)], now - timedelta(days=day), text=f"Answer {day}d ago"
+            alice, [(1, Rating.GOOD, 4)], now - timedelta(days=day), text=f"Answer {day}d ago"
         )
     url = reverse("progress:question_history", args=[question(1).slug])
 
@@ -522,7 +547,7 @@ def test_review_shows_another_user_only_their_own_due_questions(bob_client, hist
     assert "Coming up" not in html
 
 
-def test_review_with_nothing_due(alice_client, bank):
+def test_review_with_nothing_due(alice_client, seeded):
     html = alice_client.get(reverse("progress:review")).content.decode()
     assert "Nothing is due." in html
     assert posted_ids(html) == []
@@ -596,7 +621,7 @@ def test_practise_needs_a_post(alice_client, history):
 # Settings
 
 
-def test_settings_show_the_users_own_values(alice, alice_client, bob_client, bank):
+def test_settings_show_the_users_own_values(alice, alice_client, bob_client, seeded):
     set_profile(alice, time_zone="Asia/Tokyo", rest_days=True)
 
     mine = alice_client.get(reverse("settings")).content.decode()
@@ -609,7 +634,7 @@ def test_settings_show_the_users_own_values(alice, alice_client, bob_client, ban
     assert not re.search(r'name="rest_days"[^>]*checked', bobs)
 
 
-def test_saving_settings(alice, bob, alice_client, bank):
+def test_saving_settings(alice, bob, alice_client, seeded):
     profile_for(bob)
     response = alice_client.post(
         reverse("settings"),
@@ -633,7 +658,7 @@ def test_saving_settings(alice, bob, alice_client, bank):
     assert (bobs.time_zone, bobs.rest_days, bobs.show_streaks) == ("UTC", False, True)
 
 
-def test_an_unknown_time_zone_is_refused_with_a_message(alice, alice_client, bank):
+def test_an_unknown_time_zone_is_refused_with_a_message(alice, alice_client, seeded):
     set_profile(alice, time_zone="Europe/London")
 
     response = alice_client.post(
@@ -738,13 +763,44 @@ def test_the_json_export_holds_exactly_the_users_data(alice, alice_client, histo
     first_q1 = answers[(history.first.pk, 1)]
     assert first_q1["answer"] == ALICE_FIRST
     assert first_q1["note"] == ALICE_NOTE
-    assert first_q1["self_rating"] == AGAIN
+    assert first_q1["self_rating"] == Rating.AGAIN
     assert [point["covered"] for point in first_q1["key_points"]] == [True] + [False] * 5
     assert answers[(history.second.pk, 2)]["answer"] == ALICE_SECOND
     # Nothing of bob's.
     assert BOB_ANSWER not in text
     assert BOB_NOTE not in text
     assert "bob" not in text.lower()
+
+
+def test_the_json_export_holds_the_review_schedule_joined_to_the_csv_by_card_id(
+    alice, alice_client, history
+):
+    data = json.loads(alice_client.get(reverse("export_data")).content)
+    csv_text = alice_client.get(reverse("export_review_log")).content.decode()
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+
+    cards = {card["card_id"]: card for card in data["review_schedule"]}
+    assert set(cards) == set(ReviewCard.objects.filter(user=alice).values_list("pk", flat=True))
+    assert [card["question_number"] for card in data["review_schedule"]] == [1, 2, 5, 15]
+    q1 = ReviewCard.objects.get(user=alice, question__number=1)
+    exported_q1 = cards[q1.pk]
+    assert exported_q1["question_slug"] == question(1).slug
+    # JSON dates keep milliseconds (DjangoJSONEncoder), the CSV's keep microseconds.
+    assert datetime.fromisoformat(exported_q1["due"]) == to_milliseconds(q1.due)
+    assert exported_q1["state"] == q1.state
+    assert exported_q1["stability"] == pytest.approx(q1.stability)
+    assert [entry["rating"] for entry in exported_q1["log"]] == [Rating.AGAIN, Rating.HARD]
+    assert [(entry["interview_id"], entry["position"]) for entry in exported_q1["log"]] == [
+        (history.first.pk, 1),
+        (history.second.pk, 1),
+    ]
+    # Every row of the CSV is one entry of its card's log in the JSON.
+    assert len(rows) == sum(len(card["log"]) for card in cards.values()) == 5
+    for row in rows:
+        log = cards[int(row["card_id"])]["log"]
+        assert to_milliseconds(datetime.fromisoformat(row["review_datetime"])) in [
+            datetime.fromisoformat(entry["review_datetime"]) for entry in log
+        ]
 
 
 def test_another_users_json_export_has_none_of_alices_data(bob_client, history):
@@ -767,7 +823,13 @@ def test_the_csv_export_is_the_users_review_log(alice, alice_client, history):
     assert list(rows[0]) == ["card_id", "rating", "review_datetime", "review_duration"]
     entries = list(ReviewLogEntry.objects.filter(user=alice).order_by("review_datetime", "pk"))
     assert len(rows) == len(entries) == 5  # one per graded answer
-    assert [int(row["rating"]) for row in rows] == [AGAIN, GOOD, EASY, HARD, GOOD]
+    assert [int(row["rating"]) for row in rows] == [
+        Rating.AGAIN,
+        Rating.GOOD,
+        Rating.EASY,
+        Rating.HARD,
+        Rating.GOOD,
+    ]
     assert {int(row["card_id"]) for row in rows} == set(
         ReviewCard.objects.filter(user=alice).values_list("pk", flat=True)
     )
@@ -810,7 +872,7 @@ def test_deleting_the_account_deletes_its_schedule_and_log(alice, alice_client, 
 
 
 @pytest.fixture(params=[1, 1000], ids=["1-answer", "1000-answers"])
-def answered(request, alice, bank) -> str:
+def answered(request, alice, seeded) -> str:
     """Alice's history of graded answers; returns the slug of a question she answered."""
     make_history(alice, request.param, days=400, now=timezone.now())
     assert ReviewLogEntry.objects.filter(user=alice).count() == request.param
@@ -821,12 +883,13 @@ def test_the_dashboards_query_count_is_fixed(alice_client, answered, django_asse
     # The session comes from the cache. Cold cache: 1 user, 2 interview in progress,
     # 3 profile with the progress and bank versions, 4 answers per day, 5 mastery per level,
     # 6 mastery per topic, 7 most-missed key points, 8 cards with their questions (due and
-    # weakest), 9 interviews completed, 10 recent interviews.
-    with django_assert_num_queries(10):
+    # weakest), 9 interviews completed, 10 pace of spoken answers per week, 11 recent
+    # interviews.
+    with django_assert_num_queries(11):
         response = alice_client.get("/")
     assertContains(response, "Your progress, alice")
     # Warm: the figures (queries 4-7) come from the cache.
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         again = alice_client.get("/")
     # The same page, up to the forms with their per-response CSRF tokens.
     figures = slice(response.text.index("<h1>"), response.text.index('id="weakest-title"'))
@@ -835,8 +898,9 @@ def test_the_dashboards_query_count_is_fixed(alice_client, answered, django_asse
 
 def test_the_history_query_count_is_fixed(alice_client, answered, django_assert_num_queries):
     # The session comes from the cache. 1 user, 2 the page's interviews (one more than a
-    # page, to tell whether another follows), 3 their figures, 4 their key points, 5 levels.
-    with django_assert_num_queries(5):
+    # page, to tell whether another follows), 3 their figures, 4 their key points, 5 their
+    # levels, 6 the topics of the filter.
+    with django_assert_num_queries(6):
         response = alice_client.get(reverse("progress:history"))
     assertContains(response, "/summary/")
 
@@ -860,7 +924,7 @@ def test_the_review_query_count_is_fixed(alice_client, answered, django_assert_n
     assertContains(response, "Due for review")
 
 
-def test_absurd_page_numbers_and_ids_are_not_server_errors(alice, alice_client, bank):
+def test_absurd_page_numbers_and_ids_are_not_server_errors(alice, alice_client, seeded):
     huge = "9" * 30
     assert alice_client.get(f"{reverse('progress:history')}?page={huge}").status_code == 200
     question = Question.objects.get(number=1)
@@ -873,7 +937,7 @@ def test_absurd_page_numbers_and_ids_are_not_server_errors(alice, alice_client, 
     assert not InterviewSession.objects.filter(user=alice).exists()
 
 
-def test_the_activity_calendar_has_its_numbers_per_month(alice, alice_client, bank):
+def test_the_activity_calendar_has_its_numbers_per_month(alice, alice_client, seeded):
     make_history(alice, 40, days=20, now=timezone.now())
 
     html = alice_client.get("/").content.decode()

@@ -3,27 +3,21 @@
 import html
 import json
 import re
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
 
 from questions import bank
 from questions.models import KeyPoint, Question
-from tests.answers import change_form_data, record_answer
+from sessions.models import Rating
+from tests.factories import REFUSED_BANK_FILES, change_form_data, question, record_answer
 
 CHANGELIST = reverse("admin:questions_question_changelist")
 IMPORT = reverse("admin:questions_question_import")
-
-
-@pytest.fixture
-def seeded(db) -> None:
-    call_command("seed_questions", stdout=StringIO())
 
 
 @pytest.fixture
@@ -32,10 +26,6 @@ def admin_client(db) -> Client:
     client = Client()
     client.force_login(admin)
     return client
-
-
-def question(number: int) -> Question:
-    return Question.objects.get(number=number)
 
 
 def changelist_row(page: str, question: Question) -> str:
@@ -58,11 +48,9 @@ def upload(name: str, content: str) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content.encode(), content_type="application/json")
 
 
-def planned_payload(page: str) -> str:
-    """The checked file the import page carries over to its "Apply this import" form."""
-    return html.unescape(
-        re.search(r'<textarea name="payload"[^>]*>(.*?)</textarea>', page, re.S)[1]
-    )
+def apply_form(page: str) -> dict[str, str]:
+    """The "Apply this import" form of the import page, which names the checked file."""
+    return {"checked": re.search(r'<input type="hidden" name="checked" value="(\w+)">', page)[1]}
 
 
 def vanishing_gradients() -> dict:
@@ -85,8 +73,8 @@ def vanishing_gradients() -> dict:
 
 def test_the_changelist_shows_each_question_with_its_counts(seeded, admin_client, alice, bob):
     neuron = question(1)
-    record_answer(alice, neuron, self_rating=3)
-    record_answer(bob, neuron, self_rating=4)
+    record_answer(alice, neuron, self_rating=Rating.GOOD)
+    record_answer(bob, neuron, self_rating=Rating.EASY)
     record_answer(get_user_model().objects.create_user("carol"), neuron, submitted=False)
 
     page = admin_client.get(CHANGELIST).text
@@ -185,7 +173,7 @@ def test_the_import_page_shows_the_plan_then_applies_it(seeded, admin_client):
     assert bank.export_bank() == before
     assert not Question.objects.filter(number=31).exists()
 
-    response = admin_client.post(IMPORT, {"payload": planned_payload(page)}, follow=True)
+    response = admin_client.post(IMPORT, apply_form(page), follow=True)
 
     assert response.redirect_chain[-1][0] == CHANGELIST
     assert "Imported: 1 added, 1 changed, 29 unchanged." in response.text
@@ -208,7 +196,7 @@ def test_the_import_page_refuses_a_malformed_file_and_changes_nothing(seeded, ad
     page = response.text
     assert "The file was refused and nothing was changed" in page
     assert html.escape("Question 5: field 'prompt' is missing.") in page
-    assert 'name="payload"' not in page
+    assert 'name="checked"' not in page
     assert bank.export_bank() == before
 
 
@@ -221,11 +209,62 @@ def test_the_import_page_refuses_a_file_that_is_not_json(seeded, admin_client):
     assert bank.export_bank() == before
 
 
+@pytest.mark.parametrize(
+    ("spoil", "problem"),
+    [(spoil, problem) for _, spoil, problem in REFUSED_BANK_FILES],
+    ids=[name for name, _, _ in REFUSED_BANK_FILES],
+)
+def test_the_import_page_refuses_what_the_database_cannot_store(
+    seeded, admin_client, spoil, problem
+):
+    before = bank.export_bank()
+    data = bank.export_bank()
+    data["questions"][0]["prompt"] = "A changed prompt that must not be written."
+
+    response = admin_client.post(IMPORT, {"file": upload("bank.json", spoil(data))})
+
+    assert response.status_code == 200
+    assert "The file was refused and nothing was changed" in response.text
+    assert html.escape(problem) in response.text
+    assert 'name="checked"' not in response.text
+    assert bank.export_bank() == before
+
+
+def test_a_three_megabyte_file_that_passes_the_check_applies(seeded, admin_client):
+    data = bank.export_bank()
+    for record in data["questions"]:
+        record["reference_answer"] += "\n\n" + " ".join(["A long worked example."] * 4_500)
+    content = bank.dumps(data)
+    assert len(content.encode()) > 3_000_000
+
+    page = admin_client.post(IMPORT, {"file": upload("bank.json", content)}).text
+    assert "0 to add, 30 to change, 0 unchanged." in page
+    response = admin_client.post(IMPORT, apply_form(page), follow=True)
+
+    assert "Imported: 0 added, 30 changed, 0 unchanged." in response.text
+    assert question(1).reference_answer.endswith("A long worked example.")
+    assert bank.export_bank() == bank.parse(content)
+
+
+def test_applying_a_file_no_longer_checked_changes_nothing(seeded, admin_client):
+    data = bank.export_bank()
+    data["questions"].append(vanishing_gradients())
+    page = admin_client.post(IMPORT, {"file": upload("bank.json", bank.dumps(data))}).text
+    form = apply_form(page)
+    admin_client.post(IMPORT, form)  # applied, and forgotten
+    Question.objects.filter(number=31).delete()
+
+    response = admin_client.post(IMPORT, form)
+
+    assert "no longer waiting to be applied; upload it again" in response.text
+    assert not Question.objects.filter(number=31).exists()
+
+
 def test_the_import_page_is_for_staff_only(seeded, alice_client):
     data = bank.export_bank()
     data["questions"].append(vanishing_gradients())
 
-    response = alice_client.post(IMPORT, {"payload": bank.dumps(data)})
+    response = alice_client.post(IMPORT, {"file": upload("bank.json", bank.dumps(data))})
 
     assert response.status_code == 302
     assert response.url.startswith(reverse("admin:login"))
@@ -234,6 +273,7 @@ def test_the_import_page_is_for_staff_only(seeded, alice_client):
 
 def test_an_answered_question_cannot_be_deleted_only_archived(seeded, admin_client, alice):
     answered = question(6)
+    point_count = answered.key_points.count()
     record_answer(alice, answered)
 
     response = admin_client.post(
@@ -241,7 +281,7 @@ def test_an_answered_question_cannot_be_deleted_only_archived(seeded, admin_clie
     )
 
     assert Question.objects.filter(pk=answered.pk).exists()
-    assert answered.key_points.count() == 6
+    assert answered.key_points.count() == point_count
     assert "cannot be deleted" in response.text
     assert "Archive it instead" in response.text
     with pytest.raises(ProtectedError):
@@ -309,7 +349,7 @@ def test_the_change_form_refuses_fewer_than_three_key_points(seeded, admin_clien
     response = admin_client.post(reverse("admin:questions_question_change", args=[neuron.pk]), data)
 
     assert response.status_code == 200
-    assert "Please submit at least 3 forms." in response.text
+    assert "Please give at least 3 key points." in response.text
     assert neuron.key_points.count() == 6
 
 
@@ -320,7 +360,7 @@ def test_an_import_file_with_a_byte_order_mark_applies_as_previewed(seeded, admi
 
     page = admin_client.post(IMPORT, {"file": upload("bank.json", content)}).text
     assert "1 to add, 0 to change, 30 unchanged." in page
-    admin_client.post(IMPORT, {"payload": planned_payload(page)})
+    admin_client.post(IMPORT, apply_form(page))
 
     assert Question.objects.filter(number=31).exists()
 

@@ -2,26 +2,15 @@
 
 import html
 import re
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.urls import reverse
 
 from questions.models import Question
-from tests.answers import record_answer
+from tests.factories import question, record_answer
 
 LIST = reverse("questions:list")
 HIDDEN = "The reference answer stays hidden until you have answered this question"
-
-
-@pytest.fixture
-def seeded(db) -> None:
-    call_command("seed_questions", stdout=StringIO())
-
-
-def question(number: int) -> Question:
-    return Question.objects.get(number=number)
 
 
 def listed_urls(page: str) -> set[str]:
@@ -36,7 +25,7 @@ def shows_the_answer(page: str, question: Question) -> bool:
     points = [html.escape(point.text) for point in question.key_points.all()]
     shown = [point in page for point in points]
     assert all(shown) or not any(shown), "some key points shown, some not"
-    return all(shown) and "<h2>Reference answer</h2>" in page
+    return all(shown) and re.search(r"<h2[^>]*>Reference answer</h2>", page) is not None
 
 
 @pytest.mark.parametrize("path", [LIST, "/questions/what-is-a-neuron/"])
@@ -176,9 +165,8 @@ def test_it_renders_the_reference_answer_markdown(seeded, alice_client):
 
 @pytest.mark.parametrize("extra", [0, 270])
 def test_the_question_list_runs_a_fixed_number_of_queries(
-    alice_client, extra, django_assert_num_queries
+    seeded, alice_client, extra, django_assert_num_queries
 ):
-    call_command("seed_questions", verbosity=0)
     topic = Question.objects.get(number=1).topics.first()
     for number in range(100, 100 + extra):
         question = Question.objects.create(

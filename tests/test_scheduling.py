@@ -5,21 +5,16 @@ import random
 from datetime import UTC, timedelta
 
 import pytest
-from fsrs import Card, Rating, ReviewLog, Scheduler, State
+from django.db.models import Count, Q, Sum
+from fsrs import Card, ReviewLog, Scheduler, State
+from fsrs import Rating as FsrsRating
 
 from progress import scheduling, stats
-from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
+from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from questions.models import Question
 from sessions import engine
-from sessions.models import QuestionOrder, TimingMode
-from tests.progress_helpers import T0, answer, grade, graded_interview, question, seed, start
-
-AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
-
-
-@pytest.fixture
-def bank(db):
-    seed()
+from sessions.models import QuestionOrder, Rating, ShownKeyPoint, TimingMode
+from tests.factories import T0, answer, grade, graded_interview, question, start
 
 
 def fresh_card(card: ReviewCard) -> Card:
@@ -28,7 +23,7 @@ def fresh_card(card: ReviewCard) -> Card:
     logs = [
         ReviewLog(
             card_id=card.pk,
-            rating=Rating(entry.rating),
+            rating=FsrsRating(entry.rating),
             review_datetime=entry.review_datetime,
             review_duration=entry.review_duration,
         )
@@ -47,19 +42,19 @@ def assert_card_matches(card: ReviewCard, expected: Card) -> None:
     assert card.difficulty == pytest.approx(expected.difficulty)
 
 
-def test_grading_an_answer_logs_a_review_and_creates_a_card(alice, bank):
+def test_grading_an_answer_logs_a_review_and_creates_a_card(alice, seeded):
     interview = start(alice, [1], T0)
     submitted = answer(interview, 1, T0 + timedelta(minutes=2), seconds=95)
     graded_at = T0 + timedelta(minutes=3)
 
-    grade(submitted, GOOD, 4, graded_at, note="Forgot the bias.")
+    grade(submitted, Rating.GOOD, 4, graded_at, note="Forgot the bias.")
 
     card = ReviewCard.objects.get(user=alice)
     entry = ReviewLogEntry.objects.get(user=alice)
     assert card.question == question(1)
     assert entry.card == card
     assert entry.item == submitted
-    assert entry.rating == GOOD
+    assert entry.rating == Rating.GOOD
     assert entry.review_datetime == graded_at
     assert entry.review_duration == 95 * 1000  # FSRS counts milliseconds
     assert entry.covered_count == 4
@@ -73,13 +68,13 @@ def test_grading_an_answer_logs_a_review_and_creates_a_card(alice, bank):
     assert_card_matches(card, fresh_card(card))
 
 
-def test_a_timed_out_answer_is_logged_as_timed_out(alice, bank):
+def test_a_timed_out_answer_is_logged_as_timed_out(alice, seeded):
     interview = start(alice, [1], T0)
     shown = engine.show(interview.items.get(position=1), T0)
     # Long after the deadline and its grace period: the draft counts, marked timed out.
     late = engine.submit(shown, "", T0 + timedelta(hours=1)).item
 
-    grade(late, AGAIN, 0, T0 + timedelta(hours=1))
+    grade(late, Rating.AGAIN, 0, T0 + timedelta(hours=1))
 
     entry = ReviewLogEntry.objects.get(user=alice)
     assert entry.timed_out is True
@@ -87,16 +82,16 @@ def test_a_timed_out_answer_is_logged_as_timed_out(alice, bank):
     assert ReviewCard.objects.get(user=alice).timed_out == 1
 
 
-def test_grading_an_unsubmitted_answer_is_refused_and_logs_nothing(alice, bank):
+def test_grading_an_unsubmitted_answer_is_refused_and_logs_nothing(alice, seeded):
     interview = start(alice, [1], T0)
     with pytest.raises(ValueError):
-        engine.grade(interview.items.get(position=1), GOOD, set(), "", T0)
+        engine.grade(interview.items.get(position=1), Rating.GOOD, set(), "", T0)
     assert not ReviewLogEntry.objects.exists()
     assert not ReviewCard.objects.exists()
 
 
-def test_good_schedules_the_question_later_than_again(alice, bank):
-    graded_interview(alice, [(1, AGAIN, 0), (2, GOOD, 5), (3, EASY, 6)], T0)
+def test_good_schedules_the_question_later_than_again(alice, seeded):
+    graded_interview(alice, [(1, Rating.AGAIN, 0), (2, Rating.GOOD, 5), (3, Rating.EASY, 6)], T0)
 
     due = dict(ReviewCard.objects.values_list("question__number", "due"))
 
@@ -107,17 +102,17 @@ def test_good_schedules_the_question_later_than_again(alice, bank):
     assert ReviewCard.objects.get(question__number=3).state == State.Review.value
 
 
-def test_changing_the_grade_rewrites_the_one_entry_and_reschedules(alice, bank):
+def test_changing_the_grade_rewrites_the_one_entry_and_reschedules(alice, seeded):
     interview = start(alice, [1], T0)
-    submitted = answer(interview, 1, T0 + timedelta(minutes=2))
-    grade(submitted, AGAIN, 1, T0 + timedelta(minutes=3))
+    submitted = answer(interview, 1, T0 + timedelta(minutes=2), seconds=60)
+    grade(submitted, Rating.AGAIN, 1, T0 + timedelta(minutes=3))
     card = ReviewCard.objects.get(user=alice)
     due_after_again = card.due
 
-    grade(submitted, EASY, 6, T0 + timedelta(hours=5))
+    grade(submitted, Rating.EASY, 6, T0 + timedelta(hours=5))
 
     entry = ReviewLogEntry.objects.get(user=alice)  # still exactly one
-    assert entry.rating == EASY
+    assert entry.rating == Rating.EASY
     assert (entry.covered_count, entry.key_point_count) == (6, 6)
     # The review happened when the answer was first graded; only its rating changed.
     assert entry.review_datetime == T0 + timedelta(minutes=3)
@@ -127,60 +122,62 @@ def test_changing_the_grade_rewrites_the_one_entry_and_reschedules(alice, bank):
     assert_card_matches(card, fresh_card(card))
     # And that is what grading Easy in the first place would have given.
     easy_first, _ = Scheduler(enable_fuzzing=False).review_card(
-        Card(), Rating.Easy, T0 + timedelta(minutes=3)
+        Card(), FsrsRating.Easy, T0 + timedelta(minutes=3)
     )
     assert card.due == easy_first.due
 
 
-def test_changing_the_grade_on_a_later_day_updates_the_day_it_was_answered(alice, bank):
-    interview = graded_interview(alice, [(1, AGAIN, 1), (2, GOOD, 5)], T0)
+def test_changing_the_grade_on_a_later_day_updates_the_day_it_was_answered(alice, seeded):
+    interview = graded_interview(alice, [(1, Rating.AGAIN, 1), (2, Rating.GOOD, 5)], T0)
 
-    grade(interview.items.get(position=1), EASY, 6, T0 + timedelta(days=2))
+    grade(interview.items.get(position=1), Rating.EASY, 6, T0 + timedelta(days=2))
 
     days = stats.daily_activity(alice, UTC)
     assert [(d.day, d.answers, d.rating_sum, d.covered, d.key_points) for d in days] == [
-        (T0.date(), 2, EASY + GOOD, 6 + 5, 12)
+        (T0.date(), 2, Rating.EASY + Rating.GOOD, 6 + 5, 12)
     ]
 
 
-def test_a_second_answer_in_another_interview_adds_to_the_same_card(alice, bank):
-    graded_interview(alice, [(1, GOOD, 4)], T0)
-    graded_interview(alice, [(1, HARD, 2)], T0 + timedelta(days=3))
+def test_a_second_answer_in_another_interview_adds_to_the_same_card(alice, seeded):
+    graded_interview(alice, [(1, Rating.GOOD, 4)], T0)
+    graded_interview(alice, [(1, Rating.HARD, 2)], T0 + timedelta(days=3))
 
     card = ReviewCard.objects.get(user=alice)  # one card for the question
     ratings = list(card.log.order_by("review_datetime").values_list("rating", flat=True))
-    assert ratings == [GOOD, HARD]
+    assert ratings == [Rating.GOOD, Rating.HARD]
     assert (card.reviews, card.rating_sum, card.covered_sum, card.key_point_sum) == (2, 5, 6, 12)
     assert card.last_review == T0 + timedelta(days=3)
     assert_card_matches(card, fresh_card(card))
     # The same as reviewing a fresh FSRS card twice, in order.
     scheduler = Scheduler(enable_fuzzing=False)
-    expected, _ = scheduler.review_card(Card(), Rating.Good, T0)
-    expected, _ = scheduler.review_card(expected, Rating.Hard, T0 + timedelta(days=3))
+    expected, _ = scheduler.review_card(Card(), FsrsRating.Good, T0)
+    expected, _ = scheduler.review_card(expected, FsrsRating.Hard, T0 + timedelta(days=3))
     assert card.due == expected.due
     assert card.stability == pytest.approx(expected.stability)
 
 
-def test_changing_an_earlier_grade_replays_the_later_reviews(alice, bank):
-    first = graded_interview(alice, [(1, GOOD, 4)], T0)
-    graded_interview(alice, [(1, GOOD, 4)], T0 + timedelta(days=3))
+def test_changing_an_earlier_grade_replays_the_later_reviews(alice, seeded):
+    first = graded_interview(alice, [(1, Rating.GOOD, 4)], T0)
+    graded_interview(alice, [(1, Rating.GOOD, 4)], T0 + timedelta(days=3))
     card = ReviewCard.objects.get(user=alice)
     before = (card.due, card.stability)
 
-    grade(first.items.get(position=1), AGAIN, 0, T0 + timedelta(days=4))
+    grade(first.items.get(position=1), Rating.AGAIN, 0, T0 + timedelta(days=4))
 
     card.refresh_from_db()
     assert ReviewLogEntry.objects.filter(card=card).count() == 2
     assert (card.due, card.stability) != before
     # The latest review is still the second one: its rating stays as it was.
-    assert card.log.order_by("review_datetime").last().rating == GOOD
+    assert card.log.order_by("review_datetime").last().rating == Rating.GOOD
     assert_card_matches(card, fresh_card(card))
 
 
-def test_each_entry_records_the_earliest_due_date_of_the_users_deck(alice, bob, bank):
-    graded_interview(bob, [(4, AGAIN, 0)], T0 - timedelta(days=5))  # bob's card is not alice's
-    graded_interview(alice, [(1, EASY, 6)], T0)
-    graded_interview(alice, [(2, GOOD, 5)], T0 + timedelta(hours=1))
+def test_each_entry_records_the_earliest_due_date_of_the_users_deck(alice, bob, seeded):
+    graded_interview(
+        bob, [(4, Rating.AGAIN, 0)], T0 - timedelta(days=5)
+    )  # bob's card is not alice's
+    graded_interview(alice, [(1, Rating.EASY, 6)], T0)
+    graded_interview(alice, [(2, Rating.GOOD, 5)], T0 + timedelta(hours=1))
 
     first, second = ReviewLogEntry.objects.filter(user=alice).order_by("review_datetime")
 
@@ -188,10 +185,10 @@ def test_each_entry_records_the_earliest_due_date_of_the_users_deck(alice, bob, 
     assert second.deck_next_due == T0 + timedelta(hours=1, minutes=10)  # Q2, Good: 10 minutes
 
 
-def test_key_point_misses_count_how_often_each_point_was_shown_and_missed(alice, bob, bank):
-    first = graded_interview(alice, [(1, HARD, 2)], T0)
-    graded_interview(alice, [(1, GOOD, 4)], T0 + timedelta(days=2))
-    graded_interview(bob, [(1, AGAIN, 0)], T0)
+def test_key_point_misses_count_how_often_each_point_was_shown_and_missed(alice, bob, seeded):
+    first = graded_interview(alice, [(1, Rating.HARD, 2)], T0)
+    graded_interview(alice, [(1, Rating.GOOD, 4)], T0 + timedelta(days=2))
+    graded_interview(bob, [(1, Rating.AGAIN, 0)], T0)
     texts = list(question(1).key_points.values_list("text", flat=True))
 
     def misses(user) -> dict[str, tuple[int, int]]:
@@ -212,18 +209,18 @@ def test_key_point_misses_count_how_often_each_point_was_shown_and_missed(alice,
     assert misses(bob) == {text: (1, 1) for text in texts}
 
     # Regrading the first answer with every point covered recounts.
-    grade(first.items.get(position=1), GOOD, 6, T0 + timedelta(days=3))
+    grade(first.items.get(position=1), Rating.GOOD, 6, T0 + timedelta(days=3))
     assert misses(alice)[texts[3]] == (2, 0)
     assert misses(alice)[texts[5]] == (2, 1)
 
 
-def test_retrievability_is_zero_for_a_card_never_reviewed(alice, bank):
+def test_retrievability_is_zero_for_a_card_never_reviewed(alice, seeded):
     card = ReviewCard(user=alice, question=question(1), due=T0)
     assert scheduling.retrievability(card, T0) == 0.0
 
 
-def test_retrievability_falls_over_time_and_faster_after_again(alice, bank):
-    graded_interview(alice, [(1, AGAIN, 0), (2, EASY, 6)], T0)
+def test_retrievability_falls_over_time_and_faster_after_again(alice, seeded):
+    graded_interview(alice, [(1, Rating.AGAIN, 0), (2, Rating.EASY, 6)], T0)
     again = ReviewCard.objects.get(question__number=1)
     easy = ReviewCard.objects.get(question__number=2)
 
@@ -244,10 +241,10 @@ def weakest_first(count: int):
     )
 
 
-def test_weakest_first_draws_the_lowest_predicted_recall_first(alice, bob, bank):
+def test_weakest_first_draws_the_lowest_predicted_recall_first(alice, bob, seeded):
     # Bob's Q4, forgotten longest ago, is weakest of all, but only for bob.
-    graded_interview(bob, [(4, AGAIN, 0)], T0 - timedelta(days=10))
-    graded_interview(alice, [(3, EASY, 6), (1, AGAIN, 0), (2, GOOD, 5)], T0)
+    graded_interview(bob, [(4, Rating.AGAIN, 0)], T0 - timedelta(days=10))
+    graded_interview(alice, [(3, Rating.EASY, 6), (1, Rating.AGAIN, 0), (2, Rating.GOOD, 5)], T0)
     when = T0 + timedelta(days=2)
 
     for seed_value in range(5):
@@ -268,8 +265,8 @@ def test_weakest_first_draws_the_lowest_predicted_recall_first(alice, bob, bank)
     assert len(set(recall)) == 3
 
 
-def test_weakest_first_leaves_out_archived_questions(alice, bank):
-    graded_interview(alice, [(1, AGAIN, 0), (2, GOOD, 5)], T0)
+def test_weakest_first_leaves_out_archived_questions(alice, seeded):
+    graded_interview(alice, [(1, Rating.AGAIN, 0), (2, Rating.GOOD, 5)], T0)
     Question.objects.filter(number=1).update(is_active=False)
 
     drawn = engine.draw_questions(
@@ -279,3 +276,56 @@ def test_weakest_first_leaves_out_archived_questions(alice, bank):
     numbers = [q.number for q in drawn]
     assert numbers[0] == 2
     assert 1 not in numbers
+
+
+def test_refreshing_days_rewrites_their_totals_from_the_log_and_drops_empty_days(alice, seeded):
+    graded_interview(alice, [(1, Rating.AGAIN, 1), (2, Rating.GOOD, 5)], T0)
+    graded_interview(alice, [(3, Rating.EASY, 3)], T0 + timedelta(days=1))
+    expected = list(ActivityDay.objects.filter(user=alice).values())
+    ActivityDay.objects.filter(user=alice, day=T0.date()).update(answers=9, next_due=None)
+    ActivityDay.objects.filter(user=alice, day=T0.date() + timedelta(days=1)).delete()
+    stale = ActivityDay.objects.create(
+        user=alice,
+        day=T0.date() - timedelta(days=5),
+        answers=1,
+        rating_sum=3,
+        covered=1,
+        key_points=2,
+        mismatched=0,
+    )
+
+    scheduling.refresh_activity(alice, [T0.date() + timedelta(days=n) for n in (-5, 0, 1)])
+
+    assert not ActivityDay.objects.filter(pk=stale.pk).exists()
+    fields = ["day", "answers", "rating_sum", "covered", "key_points", "mismatched", "next_due"]
+    assert list(ActivityDay.objects.filter(user=alice).values(*fields)) == [
+        {name: row[name] for name in fields} for row in expected
+    ]
+
+
+def test_a_cards_totals_and_missed_key_points_match_its_log(alice, seeded):
+    graded_interview(alice, [(1, Rating.GOOD, 4), (2, Rating.AGAIN, 0)], T0)
+    graded_interview(alice, [(1, Rating.HARD, 2)], T0 + timedelta(days=3))
+    interview = graded_interview(alice, [(1, Rating.EASY, 6)], T0 + timedelta(days=9))
+    grade(interview.items.get(position=1), Rating.AGAIN, 1, T0 + timedelta(days=10))
+
+    for card in ReviewCard.objects.filter(user=alice):
+        assert {
+            "reviews": card.reviews,
+            "rating_sum": card.rating_sum,
+            "covered_sum": card.covered_sum,
+            "key_point_sum": card.key_point_sum,
+            "timed_out": card.timed_out,
+        } == card.log.aggregate(
+            reviews=Count("pk"),
+            rating_sum=Sum("rating"),
+            covered_sum=Sum("covered_count"),
+            key_point_sum=Sum("key_point_count"),
+            timed_out=Count("pk", filter=Q(timed_out=True)),
+        )
+        shown = ShownKeyPoint.objects.filter(item__review__card=card)
+        assert sorted(card.key_point_misses.values_list("text", "shown", "missed")) == sorted(
+            shown.values("text")
+            .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
+            .values_list("text", "shown", "missed")
+        )

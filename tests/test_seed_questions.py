@@ -14,7 +14,7 @@ from questions.models import KeyPoint, Question, Topic
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questions.json"
 
 
-def seed(*args: str) -> str:
+def seed_questions(*args: str) -> str:
     """Run seed_questions and return what it reported."""
     out = StringIO()
     call_command("seed_questions", *args, stdout=out)
@@ -38,9 +38,8 @@ def fixture_record(data: dict, number: int) -> dict:
     return next(record for record in data["questions"] if record["number"] == number)
 
 
-@pytest.mark.django_db
-def test_it_seeds_thirty_active_questions_across_the_levels():
-    report = seed()
+def test_it_seeds_thirty_active_questions_across_the_levels(empty_bank):
+    report = seed_questions()
 
     assert "30 added, 0 updated" in report
     assert Question.objects.active().count() == 30
@@ -50,10 +49,7 @@ def test_it_seeds_thirty_active_questions_across_the_levels():
     assert by_level == {"beginner": 12, "intermediate": 11, "advanced": 5, "bonus": 2}
 
 
-@pytest.mark.django_db
-def test_every_seeded_question_has_three_to_seven_key_points_in_order():
-    seed()
-
+def test_every_seeded_question_has_three_to_seven_key_points_in_order(seeded):
     for question in Question.objects.prefetch_related("key_points"):
         orders = [point.order for point in question.key_points.all()]
         assert 3 <= len(orders) <= 7, question
@@ -61,10 +57,7 @@ def test_every_seeded_question_has_three_to_seven_key_points_in_order():
         assert all(point.text.strip() for point in question.key_points.all()), question
 
 
-@pytest.mark.django_db
-def test_every_seeded_question_has_a_full_reference_answer_and_a_topic():
-    seed()
-
+def test_every_seeded_question_has_a_full_reference_answer_and_a_topic(seeded):
     questions = Question.objects.annotate(topic_count=Count("topics"))
     assert questions.count() == 30
     for question in questions:
@@ -73,14 +66,12 @@ def test_every_seeded_question_has_a_full_reference_answer_and_a_topic():
         assert question.prompt.strip(), question
 
 
-@pytest.mark.django_db
-def test_seeding_twice_changes_nothing():
-    seed()
+def test_seeding_twice_changes_nothing(seeded):
     counts = bank_counts()
     numbers_and_slugs = list(Question.objects.values_list("number", "slug"))
     first_points = list(KeyPoint.objects.values_list("question__number", "order", "text"))
 
-    report = seed()
+    report = seed_questions()
 
     assert "0 added, 0 updated, 30 unchanged" in report
     assert bank_counts() == counts
@@ -89,9 +80,7 @@ def test_seeding_twice_changes_nothing():
     assert list(KeyPoint.objects.values_list("question__number", "order", "text")) == first_points
 
 
-@pytest.mark.django_db
-def test_an_admin_edit_survives_seeding():
-    seed()
+def test_an_admin_edit_survives_seeding(seeded):
     question = Question.objects.get(number=4)
     question.prompt = "Explain supervised, unsupervised and self-supervised learning."
     question.save()
@@ -99,7 +88,7 @@ def test_an_admin_edit_survives_seeding():
     point.text = "Unsupervised learning finds structure in unlabelled data (edited)."
     point.save()
 
-    report = seed()
+    report = seed_questions()
 
     assert "1 edited in admin and kept" in report
     question.refresh_from_db()
@@ -109,27 +98,23 @@ def test_an_admin_edit_survives_seeding():
     )
 
 
-@pytest.mark.django_db
-def test_update_lets_the_fixture_win_over_an_admin_edit():
-    seed()
+def test_update_lets_the_fixture_win_over_an_admin_edit(seeded):
     original = Question.objects.get(number=4)
     original_prompt, original_points = original.prompt, key_point_texts(original)
     Question.objects.filter(number=4).update(prompt="An edited prompt.")
     KeyPoint.objects.filter(question__number=4, order=2).update(text="An edited key point.")
 
-    report = seed("--update")
+    report = seed_questions("--update")
 
     assert "1 updated" in report
     question = Question.objects.get(number=4)
     assert question.prompt == original_prompt
     assert key_point_texts(question) == original_points
     # The fixture's version is the seeded one again: a plain seed now keeps it as it is.
-    assert "30 unchanged" in seed()
+    assert "30 unchanged" in seed_questions()
 
 
-@pytest.mark.django_db
-def test_an_unedited_question_is_refreshed_when_the_fixture_changes(tmp_path):
-    seed()
+def test_an_unedited_question_is_refreshed_when_the_fixture_changes(seeded, tmp_path):
     Question.objects.filter(number=4).update(prompt="An edited prompt.")
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     new_answer = fixture_record(data, 3)["reference_answer"] + "\n\nA paragraph added later."
@@ -138,7 +123,7 @@ def test_an_unedited_question_is_refreshed_when_the_fixture_changes(tmp_path):
     changed_fixture = tmp_path / "questions.json"
     changed_fixture.write_text(json.dumps(data), encoding="utf-8")
 
-    report = seed("--file", str(changed_fixture))
+    report = seed_questions("--file", str(changed_fixture))
 
     assert "0 added, 1 updated, 28 unchanged, 1 edited in admin and kept" in report
     assert Question.objects.get(number=3).reference_answer == new_answer
@@ -147,24 +132,21 @@ def test_an_unedited_question_is_refreshed_when_the_fixture_changes(tmp_path):
     assert "loses to the admin edit" not in edited.reference_answer
 
 
-@pytest.mark.django_db
-def test_an_edit_after_a_refresh_is_still_recognised_as_an_admin_edit(tmp_path):
-    seed()
+def test_an_edit_after_a_refresh_is_still_recognised_as_an_admin_edit(seeded, tmp_path):
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
     fixture_record(data, 3)["prompt"] = "What are epochs, batches and iterations?"
     changed_fixture = tmp_path / "questions.json"
     changed_fixture.write_text(json.dumps(data), encoding="utf-8")
-    seed("--file", str(changed_fixture))
+    seed_questions("--file", str(changed_fixture))
     Question.objects.filter(number=3).update(prompt="Edited after the refresh.")
 
-    report = seed("--file", str(changed_fixture))
+    report = seed_questions("--file", str(changed_fixture))
 
     assert "1 edited in admin and kept" in report
     assert Question.objects.get(number=3).prompt == "Edited after the refresh."
 
 
-@pytest.mark.django_db
-def test_it_refuses_a_missing_fixture(tmp_path):
+def test_it_refuses_a_missing_fixture(empty_bank, tmp_path):
     with pytest.raises(CommandError, match="No fixture at"):
-        seed("--file", str(tmp_path / "missing.json"))
+        seed_questions("--file", str(tmp_path / "missing.json"))
     assert Question.objects.count() == 0

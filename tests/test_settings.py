@@ -83,3 +83,58 @@ def test_production_settings_pass_the_deploy_check():
 def test_debug_settings_start_without_a_secret_key():
     result = run_manage("check", DJANGO_DEBUG="True")
     assert result.returncode == 0, result.stderr
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "False",
+    "DJANGO_SECRET_KEY": "a-long-random-production-key-" + "x" * 40,
+}
+
+
+def test_it_refuses_to_start_without_a_mail_server_when_debug_is_off():
+    result = run_manage("check", **PRODUCTION)
+    assert result.returncode != 0
+    assert "DJANGO_EMAIL_HOST must be set when DJANGO_DEBUG is off" in result.stderr
+    assert "DJANGO_EMAIL_CONSOLE=True" in result.stderr
+
+
+def test_console_mail_with_debug_off_must_be_asked_for_and_is_warned_about():
+    result = run_manage("check", DJANGO_EMAIL_CONSOLE="True", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING: Debug is off and emails are written to the console" in result.stderr
+
+
+def test_a_mail_server_needs_no_warning():
+    result = run_manage("check", DJANGO_EMAIL_HOST="smtp.interviewprep.example", **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+    assert "WARNING" not in result.stderr
+
+
+def print_setting(name: str, **env: str) -> str:
+    command = f"from django.conf import settings; print(settings.{name})"
+    result = run_manage("shell", "-c", command, DJANGO_DEBUG="True", **env)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()[-1]
+
+
+def test_forwarded_addresses_are_trusted_only_behind_a_proxy():
+    assert print_setting("TRUSTED_PROXY_COUNT") == "0"
+    assert print_setting("TRUSTED_PROXY_COUNT", DJANGO_PROXY_COUNT="2") == "0"
+    assert print_setting("TRUSTED_PROXY_COUNT", DJANGO_BEHIND_PROXY="True") == "1"
+    assert (
+        print_setting("TRUSTED_PROXY_COUNT", DJANGO_BEHIND_PROXY="True", DJANGO_PROXY_COUNT="2")
+        == "2"
+    )
+
+
+def test_make_serve_does_not_share_gunicorns_default_control_socket():
+    result = subprocess.run(
+        ["make", "--dry-run", "--always-make", "serve"],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SECRET_KEY": "x"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    gunicorn = next(line for line in result.stdout.splitlines() if "bin/gunicorn" in line)
+    assert "--no-control-socket" in gunicorn

@@ -7,7 +7,8 @@ import pytest
 from progress import stats
 from progress.models import ReviewLogEntry
 from progress.streaks import Streaks, streaks
-from tests.progress_helpers import T0, answer, grade, graded_interview, seed, set_profile, start
+from sessions.models import Rating
+from tests.factories import T0, answer, grade, graded_interview, set_profile, start
 
 TODAY = date(2026, 3, 10)
 
@@ -108,11 +109,10 @@ LATE_EVENING_UTC = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)
         ("UTC", date(2026, 3, 1)),
     ],
 )
-def test_a_grade_counts_on_the_day_of_the_users_time_zone(alice, time_zone, expected):
-    seed()
+def test_a_grade_counts_on_the_day_of_the_users_time_zone(seeded, alice, time_zone, expected):
     set_profile(alice, time_zone=time_zone)
     interview = start(alice, [1], LATE_EVENING_UTC - timedelta(minutes=10))
-    grade(answer(interview, 1, LATE_EVENING_UTC), 3, 4, LATE_EVENING_UTC)
+    grade(answer(interview, 1, LATE_EVENING_UTC, seconds=60), Rating.GOOD, 4, LATE_EVENING_UTC)
 
     entry = ReviewLogEntry.objects.get(user=alice)
     assert entry.review_datetime == LATE_EVENING_UTC
@@ -128,11 +128,10 @@ def test_a_grade_counts_on_the_day_of_the_users_time_zone(alice, time_zone, expe
         ("UTC", Streaks(current=2, best=2)),
     ],
 )
-def test_the_dashboard_streak_follows_the_users_time_zone(alice, time_zone, expected):
-    seed()
+def test_the_dashboard_streak_follows_the_users_time_zone(seeded, alice, time_zone, expected):
     profile = set_profile(alice, time_zone=time_zone)
-    graded_interview(alice, [(1, 3, 4)], datetime(2026, 3, 1, 14, 0, tzinfo=UTC))
-    graded_interview(alice, [(2, 3, 4)], datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
+    graded_interview(alice, [(1, Rating.GOOD, 4)], datetime(2026, 3, 1, 14, 0, tzinfo=UTC))
+    graded_interview(alice, [(2, Rating.GOOD, 4)], datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
 
     board = stats.figures(
         alice, profile, (datetime(2026, 3, 2, 16, 30, tzinfo=UTC)).astimezone(profile.zone).date()
@@ -142,12 +141,11 @@ def test_the_dashboard_streak_follows_the_users_time_zone(alice, time_zone, expe
 
 
 @pytest.mark.parametrize(("rest_days", "expected"), [(True, 2), (False, 1)])
-def test_the_dashboard_forgives_a_rest_day_only_when_asked(alice, rest_days, expected):
-    seed()
+def test_the_dashboard_forgives_a_rest_day_only_when_asked(seeded, alice, rest_days, expected):
     profile = set_profile(alice, rest_days=rest_days)
     # Easy on a first answer: not due again for days, so 3 March is a rest day.
-    graded_interview(alice, [(1, 4, 6)], T0)
-    graded_interview(alice, [(2, 3, 5)], T0 + timedelta(days=2))
+    graded_interview(alice, [(1, Rating.EASY, 6)], T0)
+    graded_interview(alice, [(2, Rating.GOOD, 5)], T0 + timedelta(days=2))
 
     board = stats.figures(
         alice, profile, (T0 + timedelta(days=2, hours=1)).astimezone(profile.zone).date()
@@ -156,12 +154,13 @@ def test_the_dashboard_forgives_a_rest_day_only_when_asked(alice, rest_days, exp
     assert board.streaks.current == expected
 
 
-def test_a_question_due_after_the_days_last_review_breaks_a_rest_day_streak(alice):
-    seed()
+def test_a_question_due_after_the_days_last_review_breaks_a_rest_day_streak(seeded, alice):
     profile = set_profile(alice, rest_days=True)
-    graded_interview(alice, [(1, 4, 6)], T0)  # Easy: Q1 due in 8 days
-    graded_interview(alice, [(2, 1, 0)], T0 + timedelta(hours=6))  # Again: Q2 due in 1 minute
-    graded_interview(alice, [(3, 3, 5)], T0 + timedelta(days=2))
+    graded_interview(alice, [(1, Rating.EASY, 6)], T0)  # Easy: Q1 due in 8 days
+    graded_interview(
+        alice, [(2, Rating.AGAIN, 0)], T0 + timedelta(hours=6)
+    )  # Again: Q2 due in 1 minute
+    graded_interview(alice, [(3, Rating.GOOD, 5)], T0 + timedelta(days=2))
     assert ReviewLogEntry.objects.order_by("review_datetime")[1].deck_next_due < T0 + timedelta(
         days=1
     )

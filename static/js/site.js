@@ -16,6 +16,7 @@
     element.dataset.started = "1";
     const deadline = Date.parse(element.dataset.deadline);
     const serverNow = Date.parse(element.dataset.now);
+    const graceMs = Number(element.dataset.graceSeconds || 0) * 1000;
     const loadedAt = performance.now();
     const step = element.closest(".interview-step");
     const form = step.querySelector("form.answer-form");
@@ -24,6 +25,8 @@
     display.className = "countdown-display";
     display.setAttribute("aria-hidden", "true");
     element.prepend(display, " ");
+    // Until then the server still takes what this page sends (sessions.engine.submit).
+    clocks.set(step, () => deadline + graceMs - (serverNow + (performance.now() - loadedAt)));
     // Announce only when the count crosses a mark, not when the page opens past it.
     let previous = null;
     let submitted = false;
@@ -55,6 +58,66 @@
       setTimeout(tick, 250);
     }
     tick();
+  }
+
+  // Each timed step's milliseconds left until the server stops taking what it sends.
+  const clocks = new WeakMap();
+  const FIRST_RETRY_MS = 500;
+  const LONGEST_RETRY_MS = 8000;
+  const UNTIMED_LONGEST_RETRY_MS = 30000;
+
+  // A save or an automatic submission that could not reach the server is sent again, waiting
+  // twice as long each time, for as long as the server would still take it. The text stays.
+  function retryLater(step, what, send) {
+    // One retry at a time: failures while one waits are covered by it.
+    if (step.dataset[what + "Waiting"]) return;
+    const attempt = Number(step.dataset[what + "Attempt"] || 0) + 1;
+    step.dataset[what + "Attempt"] = String(attempt);
+    const clock = clocks.get(step);
+    const left = clock ? clock() : Infinity;
+    const longest = clock ? LONGEST_RETRY_MS : UNTIMED_LONGEST_RETRY_MS;
+    const wait = Math.min(FIRST_RETRY_MS * 2 ** (attempt - 1), longest, left - 250);
+    const noun = what === "submit" ? "your answer" : "your draft";
+    if (wait <= 0) {
+      setSaveProblem(
+        step,
+        "The server could not be reached in time, so your last saved draft counts as your answer. " +
+          "Your text is still here: copy it before you leave this page."
+      );
+      return;
+    }
+    setSaveProblem(
+      step,
+      "No connection to the server: trying again to send " + noun + " in " + Math.ceil(wait / 1000) +
+        " s" + (clock ? " (the server takes it for " + Math.floor(left / 1000) + " s more)" : "") +
+        ". Keep this page open; your text is still here."
+    );
+    step.dataset[what + "Waiting"] = "1";
+    setTimeout(() => {
+      delete step.dataset[what + "Waiting"];
+      if (step.isConnected) send();
+    }, wait);
+  }
+
+  function isAutoSubmit(element) {
+    return element.matches("form.answer-form") && element.querySelector('input[name="ran_out"]') !== null;
+  }
+
+  function isAutosave(element) {
+    return element.matches("[data-autosave]");
+  }
+
+  // Whether the request was one the page sends again by itself.
+  function retryIfPending(step, element) {
+    if (isAutoSubmit(element)) {
+      retryLater(step, "submit", () => element.requestSubmit());
+      return true;
+    }
+    if (isAutosave(element)) {
+      retryLater(step, "save", () => htmx.trigger(step.querySelector("textarea[data-autosave]"), "save-again"));
+      return true;
+    }
+    return false;
   }
 
   function setSaveProblem(step, message) {
@@ -92,6 +155,8 @@
     });
     root.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
     root.querySelectorAll(".js-hidden").forEach((element) => (element.hidden = true));
+    // Hints that are true only when this script runs (saving as you type, keyboard keys).
+    root.querySelectorAll("[data-needs-script]").forEach((element) => (element.hidden = false));
     // On a narrow screen the activity calendar scrolls; start at today, on the right.
     root.querySelectorAll(".chart-scroll").forEach((element) => {
       element.scrollLeft = element.scrollWidth;
@@ -108,6 +173,13 @@
     const target = event.target;
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && target.matches("[data-submit-on-ctrl-enter]")) {
       event.preventDefault();
+      // An empty answer is final: ask first, on the page. window.confirm() would stop the
+      // page's scripts, and with them the countdown and its submission at zero.
+      if (!target.value.trim() && !target.dataset.emptyConfirmed) {
+        target.dataset.emptyConfirmed = "1";
+        setSaveProblem(target.closest(".interview-step"), "The answer box is empty. Press Ctrl+Enter again to submit no answer, or type your answer.");
+        return;
+      }
       target.form.requestSubmit();
       return;
     }
@@ -123,21 +195,83 @@
     }
   });
 
-  document.addEventListener("DOMContentLoaded", () => enhance(document));
-  document.addEventListener("htmx:load", (event) => enhance(event.detail.elt));
+  document.addEventListener("input", (event) => {
+    if (event.target.dataset && event.target.dataset.emptyConfirmed) delete event.target.dataset.emptyConfirmed;
+  });
 
-  // A failed autosave says so, and leaves the text in the box.
+  document.addEventListener("DOMContentLoaded", () => enhance(document));
+  document.addEventListener("htmx:load", (event) => {
+    enhance(event.detail.elt);
+    arrive(event.detail.elt);
+  });
+
+  // A new step (or the revealed answer) arrived in place of the old one: move focus to it, so
+  // that the next Tab stays in it, say what it is and name the page after it.
+  function arrive(element) {
+    if (!element.matches("[data-arrival]")) return;
+    if (element.dataset.title) document.title = element.dataset.title;
+    const announcer = document.querySelector("[data-step-announcer]");
+    if (announcer && element.dataset.announcement) announcer.textContent = element.dataset.announcement;
+    const focus = element.querySelector("[data-focus-on-arrival]");
+    if (focus) focus.focus();
+  }
+
+  // The token this page sends with every request: in hx-headers for htmx, and in each form.
+  function useCsrfToken(token) {
+    document.body.setAttribute("hx-headers", JSON.stringify({ "X-CSRFToken": token }));
+    document.querySelectorAll('input[name="csrfmiddlewaretoken"]').forEach((input) => (input.value = token));
+  }
+
+  // Runs before htmx and before django-htmx's debug handler (which swaps a whole error page
+  // in under DEBUG): the interview page deals with its own refusals and keeps the text.
+  window.addEventListener(
+    "htmx:beforeOnLoad",
+    (event) => {
+      const detail = event.detail;
+      const xhr = detail.xhr;
+      const element = detail.elt;
+      const config = detail.requestConfig;
+      const freshToken = xhr.getResponseHeader("X-Fresh-CSRF-Token");
+      // Logging in (in this tab or another) rotates the token: send once more with the new one.
+      if (xhr.status === 403 && freshToken && !config.headers["X-CSRF-Retry"]) {
+        event.preventDefault();
+        event.stopPropagation();
+        useCsrfToken(freshToken);
+        htmx.ajax(config.verb, config.path, { source: element, headers: { "X-CSRF-Retry": "1" } });
+        return;
+      }
+      if (xhr.status >= 400 && element.closest(".interview-step")) event.stopPropagation();
+    },
+    true
+  );
+
+  // A failed autosave or submission says so, and leaves the text in the box.
   document.addEventListener("htmx:responseError", (event) => {
     const step = event.detail.elt.closest(".interview-step");
     if (!step) return;
-    if (event.detail.xhr.status === 401) {
+    const status = event.detail.xhr.status;
+    if (status === 401) {
       setSaveProblem(step, "Not saved: you have been logged out. Copy your text, log in again in another tab, then come back and save.");
+    } else if (status >= 500) {
+      if (!retryIfPending(step, event.detail.elt)) {
+        setSaveProblem(step, "Not saved: the server failed (" + status + "). Your text is still here; try again.");
+      }
     } else {
-      setSaveProblem(step, "Not saved: the server refused it (" + event.detail.xhr.status + "). Your text is still here; try again.");
+      setSaveProblem(step, "Not saved: the server refused it (" + status + "). Your text is still here; try again.");
     }
   });
   document.addEventListener("htmx:sendError", (event) => {
     const step = event.detail.elt.closest(".interview-step");
-    setSaveProblem(step, "Not saved: no connection to the server. Your text is still here; keep it open and try again.");
+    if (!step) return;
+    if (!retryIfPending(step, event.detail.elt)) {
+      setSaveProblem(step, "Not saved: no connection to the server. Your text is still here; keep it open and try again.");
+    }
+  });
+  // Once the server answers again, the next failure starts waiting from the shortest time.
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const step = event.detail.elt.closest && event.detail.elt.closest(".interview-step");
+    if (!step || !event.detail.successful) return;
+    delete step.dataset.submitAttempt;
+    delete step.dataset.saveAttempt;
   });
 })();

@@ -5,7 +5,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 from sessions.models import FinishState, SessionQuestion
@@ -86,8 +85,7 @@ def rating_group(page: Page):
     return page.get_by_role("group", name="How well did you know it?")
 
 
-def test_a_fixed_time_interview_from_configuration_to_summary(page: Page, live_server):
-    call_command("seed_questions", verbosity=0)
+def test_a_fixed_time_interview_from_configuration_to_summary(page: Page, live_server, seeded):
     SHOTS.mkdir(parents=True, exist_ok=True)
     sign_up(page, live_server.url, "fran", "a-long-unusual-passphrase")
 
@@ -208,8 +206,9 @@ def test_a_fixed_time_interview_from_configuration_to_summary(page: Page, live_s
     ]
 
 
-def test_an_interview_left_in_the_middle_resumes_after_logging_in_again(page: Page, live_server):
-    call_command("seed_questions", verbosity=0)
+def test_an_interview_left_in_the_middle_resumes_after_logging_in_again(
+    page: Page, live_server, seeded
+):
     password = "another-long-unusual-passphrase"
     sign_up(page, live_server.url, "gus", password)
 

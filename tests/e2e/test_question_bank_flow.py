@@ -1,16 +1,14 @@
 """In the browser: filtering the question bank with htmx, and the Back button afterwards."""
 
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_filters_update_the_list_and_back_restores_the_whole_page(
-    page: Page, live_server, django_user_model
+    page: Page, live_server, seeded, django_user_model
 ):
-    call_command("seed_questions", verbosity=0)
     django_user_model.objects.create_user("hana", "hana@example.com", "a-long-unusual-passphrase")
     page.goto(f"{live_server.url}/accounts/login/")
     page.get_by_label("Username").fill("hana")

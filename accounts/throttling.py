@@ -1,0 +1,45 @@
+"""Counters of log-in failures and sign-ups per client address, kept in Django's cache so
+that every worker process sharing that cache shares the counts."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+from accounts.client_address import client_address
+from accounts.rate_limit import RateLimit, Window, allows, window
+
+LOGIN_FAILURES = "login-failures"
+SIGN_UPS = "sign-ups"
+
+
+def _limit(kind: str) -> RateLimit:
+    if kind == LOGIN_FAILURES:
+        return RateLimit(attempts=settings.LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE, seconds=60)
+    return RateLimit(attempts=settings.SIGN_UPS_PER_ADDRESS_PER_HOUR, seconds=3600)
+
+
+def _key(kind: str, request: HttpRequest, current: Window) -> str:
+    return f"rate-limit:{kind}:{client_address(request)}:{current.number}"
+
+
+def used_up(kind: str, request: HttpRequest, now: datetime) -> Window | None:
+    """The current window when this address has no attempts of `kind` left in it, else None."""
+    limit = _limit(kind)
+    current = window(now, limit)
+    counted = cache.get(_key(kind, request, current), 0)
+    return None if allows(counted, limit) else current
+
+
+def count(kind: str, request: HttpRequest, now: datetime) -> None:
+    limit = _limit(kind)
+    current = window(now, limit)
+    key = _key(kind, request, current)
+    # add() then incr() are each atomic on every cache backend, so concurrent workers never
+    # lose a count; the key is useless once its window has passed.
+    cache.add(key, 0, timeout=current.retry_after + 1)
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(key, 1, timeout=current.retry_after + 1)

@@ -1,0 +1,35 @@
+"""The pace trend of spoken answers: words per minute per week, computed in SQL."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Count, F, FloatField, Sum
+from django.db.models.functions import Cast, TruncWeek
+
+from sessions.models import Recording
+
+WEEKS = 12
+# Under a second of speech says nothing about pace (as in sessions.delivery).
+MIN_DURATION_MS = 1000
+
+
+def weekly_pace(user, zone: ZoneInfo, now: datetime) -> list[dict]:
+    """For each of the last WEEKS weeks with a spoken answer: the week's first day, how many
+    spoken answers, and their words per minute (all their words over all their time)."""
+    return list(
+        Recording.objects.filter(
+            item__interview__user=user,
+            duration_ms__gte=MIN_DURATION_MS,
+            word_count__gt=0,
+            created_at__gte=now - timedelta(weeks=WEEKS),
+        )
+        .annotate(week=TruncWeek("created_at", tzinfo=zone))
+        .values("week")
+        .annotate(
+            answers=Count("pk"),
+            words_per_minute=Cast(Sum("word_count"), FloatField())
+            * 60_000
+            / Cast(Sum(F("duration_ms")), FloatField()),
+        )
+        .order_by("week")
+    )

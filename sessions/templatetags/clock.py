@@ -1,0 +1,13 @@
+"""Times written for machines: the page's script and the HTML `datetime` attribute."""
+
+from datetime import datetime
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def iso_datetime(moment: datetime) -> str:
+    """ISO 8601 to the millisecond: HTML's `datetime` allows at most three fraction digits."""
+    return moment.isoformat(timespec="milliseconds")

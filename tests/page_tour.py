@@ -1,0 +1,110 @@
+"""Every page of the site, each as the right user with data on it: the tour that the
+accessibility test (axe in Chromium) and the HTML validity test (the Nu validator) take."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+from django.utils import timezone
+
+from questions.models import Question
+from sessions import engine
+from sessions.models import InterviewSession, InterviewStatus, TimingMode
+from tests.bench.data import make_history
+from tests.factories import start
+
+
+@dataclass(frozen=True)
+class TourPage:
+    name: str
+    path: str
+    user: str | None
+    status: int = 200
+    # The page's form sent with these values, to see the page that answers it (with its
+    # errors, or the next page with a message), which shows `shows`.
+    post: dict | None = None
+    shows: str = ""
+
+
+# The configure form with a fixed time below the minimum.
+TOO_SHORT_FIXED_TIME = {
+    "question_count": "2",
+    "timing_mode": "fixed",
+    "fixed_seconds": "10",
+    "order": "random",
+}
+
+
+def build_world(password: str) -> tuple[dict, list[TourPage]]:
+    """Alice with a history of graded interviews, one finished interview with a timed-out
+    answer and one in progress (a timed question on screen, with a draft); Bob, new, with
+    nothing. Returns the users by name and the tour of pages."""
+    users = get_user_model().objects
+    alice = users.create_user("alice", "alice@example.com", password)
+    bob = users.create_user("bob", "bob@example.com", password)
+    now = timezone.now()
+    make_history(alice, 25, days=20, now=now)
+
+    finished = start(alice, [1, 2], now, timing_mode=TimingMode.FIXED, fixed_seconds=60)
+    first = engine.show(finished.items.get(position=1), now)
+    engine.grade(engine.submit(first, "A weighted sum.", now).item, 3, {1}, "Say more.", now)
+    second = engine.show(finished.items.get(position=2), now)
+    engine.submit(second, "", now + timedelta(seconds=120))  # after the grace period
+    finished.refresh_from_db()
+    assert finished.status == InterviewStatus.COMPLETED
+
+    in_progress = start(alice, [3, 4], now, timing_mode=TimingMode.FIXED, fixed_seconds=600)
+    engine.autosave(engine.show(in_progress.items.get(position=1), now), "A draft.", now)
+    answered = Question.objects.filter(session_questions__interview__user=alice).first()
+    pages = [
+        TourPage("landing", "/", user=None),
+        TourPage("login", reverse("login"), user=None),
+        TourPage("sign-up", reverse("signup"), user=None),
+        TourPage("password reset", reverse("password_reset"), user=None),
+        TourPage("question bank", reverse("questions:list"), user="alice"),
+        TourPage("question", reverse("questions:detail", args=[answered.slug]), user="alice"),
+        TourPage(
+            "question with its answer",
+            reverse("questions:detail", args=[answered.slug]) + "?reveal=1",
+            user="alice",
+        ),
+        TourPage("new interview, one in progress", reverse("interviews:new"), user="alice"),
+        TourPage("answer step", in_progress.get_absolute_url(), user="alice"),
+        TourPage("grade step", reverse("interviews:review", args=[finished.pk, 2]), user="alice"),
+        TourPage("summary", reverse("interviews:summary", args=[finished.pk]), user="alice"),
+        TourPage("abandon", reverse("interviews:abandon", args=[in_progress.pk]), user="alice"),
+        TourPage("dashboard", "/", user="alice"),
+        TourPage("history", reverse("progress:history"), user="alice"),
+        TourPage(
+            "question history",
+            reverse("progress:question_history", args=[answered.slug]),
+            user="alice",
+        ),
+        TourPage("review", reverse("progress:review"), user="alice"),
+        TourPage("account", reverse("account"), user="alice"),
+        TourPage("settings", reverse("settings"), user="alice"),
+        TourPage("account delete confirmation", reverse("delete_account"), user="alice"),
+        TourPage("404", "/no-such-page/", user="alice", status=404),
+        # Last of Alice's: it ends her interview in progress.
+        TourPage(
+            "dashboard with a message",
+            reverse("interviews:abandon", args=[in_progress.pk]),
+            user="alice",
+            post={},
+            shows="Interview abandoned.",
+        ),
+        TourPage("new interview", reverse("interviews:new"), user="bob"),
+        TourPage(
+            "new interview with errors",
+            reverse("interviews:new"),
+            user="bob",
+            post=TOO_SHORT_FIXED_TIME,
+            shows="Seconds per question",
+        ),
+        TourPage("empty dashboard", "/", user="bob"),
+        TourPage("empty history", reverse("progress:history"), user="bob"),
+        TourPage("empty review", reverse("progress:review"), user="bob"),
+    ]
+    assert InterviewSession.objects.filter(user=alice).count() > 2
+    return {"alice": alice, "bob": bob}, pages

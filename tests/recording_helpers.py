@@ -1,0 +1,36 @@
+"""Spoken answers as the tests need them: chunks uploaded through the view as the page sends
+them, and the files a recordings folder holds."""
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from tests.audio import cut
+
+
+def chunk_url(interview_pk: int, position: int) -> str:
+    return reverse("interviews:recording_chunk", args=[interview_pk, position])
+
+
+def send_chunk(client, interview_pk, position, data, *, segment=0, sequence=0, elapsed_ms=2000):
+    return client.post(
+        chunk_url(interview_pk, position),
+        {
+            "segment": segment,
+            "sequence": sequence,
+            "elapsed_ms": elapsed_ms,
+            "chunk": SimpleUploadedFile("chunk", data, content_type="audio/webm"),
+        },
+    )
+
+
+def send_stream(client, interview_pk, position, stream: bytes, *, segment=0, pieces=3):
+    """A whole stream as `pieces` chunks in order; every one must be acknowledged."""
+    for sequence, piece in enumerate(cut(stream, pieces)):
+        response = send_chunk(
+            client, interview_pk, position, piece, segment=segment, sequence=sequence
+        )
+        assert response.status_code == 200, response.content
+
+
+def stored_files(folder) -> list[str]:
+    return sorted(str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file())

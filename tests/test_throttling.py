@@ -1,0 +1,128 @@
+"""Failed log-ins and sign-ups are limited per client address, whatever the usernames."""
+
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from tests import factories
+
+User = get_user_model()
+T0 = factories.T0 + timedelta(seconds=10)  # 50 s before the next minute
+
+
+@pytest.fixture
+def three_failures_a_minute(settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = 3
+
+
+@pytest.fixture
+def two_sign_ups_an_hour(settings):
+    settings.SIGN_UPS_PER_ADDRESS_PER_HOUR = 2
+
+
+def fail_log_ins(client, count: int, **extra) -> None:
+    for number in range(count):
+        response = client.post(
+            reverse("login"), {"username": f"guess{number}", "password": "wrong"}, **extra
+        )
+        assert response.status_code == 200
+
+
+def sign_up(client, username: str, **extra):
+    return client.post(
+        reverse("signup"),
+        {
+            "username": username,
+            "email": f"{username}@example.com",
+            "password1": "a-long-unusual-passphrase",
+            "password2": "a-long-unusual-passphrase",
+        },
+        **extra,
+    )
+
+
+@time_machine.travel(T0, tick=False)
+def test_it_pauses_log_ins_from_an_address_that_failed_across_usernames(
+    client, alice, password, three_failures_a_minute
+):
+    fail_log_ins(client, 3)
+    response = client.post(reverse("login"), {"username": "alice", "password": password})
+    assert response.status_code == 429
+    assert response["Retry-After"] == "50"
+    assert "Too many failed log-ins from your network" in response.text
+    assert "paused for 1 minute." in response.text
+    assert '<main id="main"' in response.text  # the site's own page, not a bare error
+    assert not client.get("/").context["user"].is_authenticated
+
+
+def test_the_refusal_checks_no_password(client, alice, three_failures_a_minute, monkeypatch):
+    fail_log_ins(client, 3)
+
+    def no_hashing(*args, **kwargs):
+        raise AssertionError("a refused log-in must not hash a password")
+
+    monkeypatch.setattr("django.contrib.auth.hashers.check_password", no_hashing)
+    monkeypatch.setattr("django.contrib.auth.base_user.check_password", no_hashing)
+    response = client.post(reverse("login"), {"username": "alice", "password": "anything"})
+    assert response.status_code == 429
+
+
+def test_log_ins_open_again_in_the_next_minute(client, alice, password, three_failures_a_minute):
+    with time_machine.travel(T0, tick=False):
+        fail_log_ins(client, 3)
+    with time_machine.travel(T0 + timedelta(seconds=50), tick=False):
+        response = client.post(reverse("login"), {"username": "alice", "password": password})
+    assert response.status_code == 302
+
+
+def test_successful_log_ins_are_not_counted(client, alice, password, three_failures_a_minute):
+    for _ in range(4):
+        response = client.post(reverse("login"), {"username": "alice", "password": password})
+        assert response.status_code == 302
+        client.post(reverse("logout"))
+    fail_log_ins(client, 2)
+    response = client.post(reverse("login"), {"username": "alice", "password": password})
+    assert response.status_code == 302
+
+
+def test_another_address_can_still_log_in(client, alice, password, three_failures_a_minute):
+    fail_log_ins(client, 3, REMOTE_ADDR="198.51.100.7")
+    response = client.post(
+        reverse("login"), {"username": "alice", "password": password}, REMOTE_ADDR="127.0.0.1"
+    )
+    assert response.status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_log_in_page_itself_is_never_refused(client, three_failures_a_minute):
+    fail_log_ins(client, 3)
+    assert client.get(reverse("login")).status_code == 200
+
+
+@pytest.mark.django_db
+@time_machine.travel(T0, tick=False)
+def test_it_limits_sign_ups_per_address(client, two_sign_ups_an_hour):
+    assert sign_up(client, "dana").status_code == 302
+    client.post(reverse("logout"))
+    assert sign_up(client, "erin").status_code == 302
+    client.post(reverse("logout"))
+    response = sign_up(client, "frank")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(60 * 60 - 10)
+    assert "Too many sign-ups from your network" in response.text
+    assert "try again in 60 minutes" in response.text
+    assert not User.objects.filter(username="frank").exists()
+    assert sign_up(client, "frank", REMOTE_ADDR="198.51.100.7").status_code == 302
+
+
+@pytest.mark.django_db
+def test_sign_up_opens_again_in_the_next_hour(client, two_sign_ups_an_hour):
+    with time_machine.travel(T0, tick=False):
+        for username in ("dana", "erin"):
+            sign_up(client, username)
+            client.post(reverse("logout"))
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert sign_up(client, "frank").status_code == 302
