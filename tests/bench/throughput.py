@@ -37,6 +37,7 @@ def server_environment(database_url: str) -> dict[str, str]:
         "DJANGO_HTTPS": "False",
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_LOG_LEVEL": "WARNING",
+        "DJANGO_EMAIL_CONSOLE": "True",  # no mail is sent while loading pages
         "DJANGO_SETTINGS_MODULE": "interviewprep.settings",
     }
 
