@@ -26,7 +26,7 @@ help:
 	@echo "make e2e        only the end-to-end browser tests"
 	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY and DJANGO_EMAIL_HOST)"
 	@echo "make superuser  create an admin account"
-	@echo "make bench      measure page times on a large generated data set"
+	@echo "make bench      measure page times and requests per second on a large generated data set"
 	@echo "make eval       measure the key-point suggestions on the labelled answers"
 
 $(VENV)/.python:
@@ -83,7 +83,13 @@ serve: $(VENV)/.installed
 	DJANGO_DEBUG=False $(MANAGE) seed_questions
 	DJANGO_DEBUG=False $(VENV)/bin/gunicorn interviewprep.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile - --no-control-socket
 
+# wrk (Debian's package) loads the pages under gunicorn; installed here when missing.
 bench: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "Installing wrk from Debian's packages"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; } >/dev/null 2>&1 \
+	  || { echo "make bench needs wrk and could not install it: run 'sudo apt-get install wrk' and try again."; exit 1; }; }
 	$(PY) -m tests.bench.run
 
 eval: $(VENV)/.installed

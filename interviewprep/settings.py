@@ -105,6 +105,35 @@ else:
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The cache: this process's memory by default (nothing to install); Redis, shared by every
+# web process and node, with DJANGO_CACHE_URL=redis://host:6379/0. Cached pages are keyed by
+# versions kept in the database (progress/caching.py), so a per-process cache is never stale.
+_cache_url = env_str("DJANGO_CACHE_URL")
+if _cache_url.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+            "KEY_PREFIX": env_str("DJANGO_CACHE_KEY_PREFIX", "interviewprep"),
+            "TIMEOUT": 60 * 60 * 24,
+        }
+    }
+elif _cache_url:
+    raise ImproperlyConfigured(
+        f"DJANGO_CACHE_URL must start with redis://, rediss:// or unix://; got {_cache_url!r}."
+    )
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "TIMEOUT": 60 * 60 * 24,
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+# Sessions read from the cache and written through to the database: one query less per
+# request, and a lost cache only costs a database read.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

@@ -129,3 +129,32 @@ class ActivityDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} on {self.day}: {self.answers}"
+
+
+class ProgressVersion(models.Model):
+    """Counts the changes to what a user's dashboard shows; the cached dashboard is keyed by
+    it (progress/caching.py), so a change shows on the next request."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="progress_version",
+    )
+    number = models.PositiveBigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"Progress of {self.user_id}: version {self.number}"
+
+
+class BankVersion(models.Model):
+    """Counts the changes to the question bank (one row); the cached bank list and the
+    dashboard's topic figures are keyed by it."""
+
+    number = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=Q(pk=1), name="bank_version_single_row")]
+
+    def __str__(self) -> str:
+        return f"Question bank version {self.number}"

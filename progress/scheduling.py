@@ -8,12 +8,15 @@ from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import Profile
+from progress import caching
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from sessions.grading import MISMATCH
 from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
 
 # No fuzzing: a card rebuilt from the same log must land on the same schedule.
 SCHEDULER = Scheduler(enable_fuzzing=False)
+# The columns to_fsrs() reads, for queries that load only those.
+FSRS_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 
 
 def to_fsrs(card: ReviewCard) -> Card:
@@ -178,6 +181,7 @@ def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_poi
     )
     _refresh_key_point_misses(card.pk)
     _refresh_days(user_id, [entry["answered_on"]])
+    caching.bump_progress(user_id)
 
 
 DAY_TOTALS = {

@@ -12,7 +12,6 @@ from progress import scheduling
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard
 from progress.streaks import Streaks, streaks
 from questions.models import Level
-from sessions.models import InterviewSession, InterviewStatus
 
 
 @dataclass(frozen=True)
@@ -36,36 +35,62 @@ class Bar:
     link: str = ""
 
 
-@dataclass
-class Dashboard:
-    interviews_completed: int
+@dataclass(frozen=True)
+class MissedPoint:
+    text: str
+    missed: int
+    shown: int
+    question_id: int
+    question_number: int
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the dashboard shows that only a grade, a settings change or a change to the bank
+    can change, on the day `today`: the part that is cached (progress/caching.py)."""
+
     answers: int
     rating_last_30: float | None
     rating_previous_30: float | None
-    due: int
     streaks: Streaks | None
     days: list[Day]
     levels: list[Bar]
     topics: list[Bar]
-    weakest: list[tuple[ReviewCard, float]]
-    most_missed: list[KeyPointMiss]
+    most_missed: list[MissedPoint]
     mismatched_last_30: int
     today: date
     interview_forecast: list[tuple[str, float, int]] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class WeakQuestion:
+    question_id: int
+    number: int
+    slug: str
+    prompt: str
+    recall: float  # predicted recall at RECALL_HORIZON from now, 0-1
+
+
+# The weakest questions are those you are least likely to recall a week from now. Recall now
+# says little: right after any review, even one graded Again, it is about 100%.
+RECALL_HORIZON = timedelta(days=7)
+
+
 def daily_activity(user, zone: ZoneInfo) -> list[Day]:
+    rows = ActivityDay.objects.filter(user=user).order_by("day")
     return [
         Day(
-            day=row.day,
-            answers=row.answers,
-            rating_sum=row.rating_sum,
-            covered=row.covered,
-            key_points=row.key_points,
-            mismatched=row.mismatched,
-            next_due=row.next_due.astimezone(zone).date() if row.next_due else None,
+            day,
+            answers,
+            rating_sum,
+            covered,
+            key_points,
+            mismatched,
+            next_due.astimezone(zone).date() if next_due else None,
         )
-        for row in ActivityDay.objects.filter(user=user).order_by("day")
+        for day, answers, rating_sum, covered, key_points, mismatched, next_due in rows.values_list(
+            "day", "answers", "rating_sum", "covered", "key_points", "mismatched", "next_due"
+        )
     ]
 
 
@@ -134,31 +159,39 @@ def forecast(cards: list[ReviewCard], when: datetime) -> list[tuple[str, float, 
     return sorted(rows, key=lambda row: row[1])
 
 
-def dashboard(user, profile: Profile, now: datetime) -> Dashboard:
+def most_missed(user) -> list[MissedPoint]:
+    rows = (
+        KeyPointMiss.objects.filter(card__user=user, missed__gt=0, card__question__is_active=True)
+        .order_by("-missed", "text")
+        .values_list("text", "missed", "shown", "card__question_id", "card__question__number")[:5]
+    )
+    return [MissedPoint(*row) for row in rows]
+
+
+def figures(user, profile: Profile, today: date) -> Figures | None:
+    """The cached part of the dashboard; None before the first graded answer."""
     zone = profile.zone
-    today = now.astimezone(zone).date()
     days = daily_activity(user, zone)
-    cards = list(
-        ReviewCard.objects.filter(user=user)
-        .select_related("question")
-        .prefetch_related("question__topics")
-    )
-    recall = sorted(
-        ((card, scheduling.retrievability(card, now)) for card in cards),
-        key=lambda pair: pair[1],
-    )
+    if not days:
+        return None
     last_30 = [day for day in days if day.day > today - timedelta(days=30)]
     previous_30 = [
         day for day in days if today - timedelta(days=60) < day.day <= today - timedelta(days=30)
     ]
-    board = Dashboard(
-        interviews_completed=InterviewSession.objects.filter(
-            user=user, status=InterviewStatus.COMPLETED
-        ).count(),
+    interview_forecast = []
+    if profile.interview_date and profile.interview_date >= today:
+        cards = list(
+            ReviewCard.objects.filter(user=user)
+            .only(*scheduling.FSRS_FIELDS, "question")
+            .prefetch_related("question__topics")
+            .select_related("question")
+        )
+        moment = datetime.combine(profile.interview_date, time(9), tzinfo=zone)
+        interview_forecast = forecast(cards, moment)
+    return Figures(
         answers=sum(day.answers for day in days),
         rating_last_30=_average(last_30),
         rating_previous_30=_average(previous_30),
-        due=sum(1 for card in cards if card.due <= now and card.question.is_active),
         streaks=(
             streaks({day.day: day.next_due for day in days}, today, profile.rest_days)
             if profile.show_streaks
@@ -167,18 +200,40 @@ def dashboard(user, profile: Profile, now: datetime) -> Dashboard:
         days=days,
         levels=mastery_by_level(user),
         topics=mastery_by_topic(user),
-        weakest=[pair for pair in recall if pair[0].question.is_active][:5],
-        most_missed=list(
-            KeyPointMiss.objects.filter(
-                card__user=user, missed__gt=0, card__question__is_active=True
-            )
-            .select_related("card__question")
-            .order_by("-missed", "text")[:5]
-        ),
+        most_missed=most_missed(user),
         mismatched_last_30=sum(day.mismatched for day in last_30),
         today=today,
+        interview_forecast=interview_forecast,
     )
-    if profile.interview_date and profile.interview_date >= today:
-        moment = datetime.combine(profile.interview_date, time(9), tzinfo=zone)
-        board.interview_forecast = forecast(cards, moment)
-    return board
+
+
+def schedule_now(user, now: datetime) -> tuple[int, list[WeakQuestion]]:
+    """What moves with the clock, so is worked out on every request: how many questions are
+    due, and the weakest five (active) questions."""
+    cards = (
+        ReviewCard.objects.filter(user=user)
+        .select_related("question")
+        .only(
+            *scheduling.FSRS_FIELDS,
+            "question__number",
+            "question__slug",
+            "question__prompt",
+            "question__is_active",
+        )
+    )
+    active = [card for card in cards if card.question.is_active]
+    horizon = now + RECALL_HORIZON
+    weakest = sorted(
+        (
+            WeakQuestion(
+                card.question_id,
+                card.question.number,
+                card.question.slug,
+                card.question.prompt,
+                scheduling.retrievability(card, horizon),
+            )
+            for card in active
+        ),
+        key=lambda weak: (weak.recall, weak.number),
+    )
+    return sum(1 for card in active if card.due <= now), weakest[:5]

@@ -1,17 +1,23 @@
 """Home and dashboard, history, a question's own history, spaced review, practice sets."""
 
+import dataclasses
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
-from accounts.models import profile_for
-from progress import charts, scheduling, stats
+from accounts.models import Profile, profile_for
+from progress import caching, charts, scheduling, stats
 from progress.forms import HistoryFilterForm
-from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
+from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
 from questions.models import Level, Question
 from sessions import engine, pace
@@ -31,29 +37,100 @@ PAGE_SIZE = 20
 def home(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return render(request, "landing.html")
+    user = request.user
     now = timezone.now()
     context = {
-        "current": engine.interview_in_progress(request.user, now),
-        "recent": InterviewSession.objects.filter(user=request.user)
+        "current": engine.interview_in_progress(user, now),
+        "recent": InterviewSession.objects.filter(user=user)
         .exclude(status=InterviewStatus.IN_PROGRESS)
         .order_by("-started_at")[:5],
     }
-    if not ReviewLogEntry.objects.filter(user=request.user).exists():
+    profile = _profile_with_versions(user)
+    today = now.astimezone(profile.zone).date()
+    key = caching.cache_key(
+        "dashboard",
+        user.pk,
+        profile.progress_version,
+        profile.bank_version,
+        today,
+        profile.time_zone,
+        profile.rest_days,
+        profile.show_streaks,
+        profile.interview_date,
+    )
+    cached = cache.get(key)
+    if cached is None:
+        figures = stats.figures(user, profile, today)
+        if figures is None:
+            cached = (None, "", "")
+        else:
+            # The days are drawn into the HTML; the page itself does not need them again.
+            cached = (dataclasses.replace(figures, days=[]), *_figures_html(figures))
+        cache.set(key, cached)
+    figures, figures_html, mastery_html = cached
+    if figures is None:
         return render(request, "home.html", context)
-    profile = profile_for(request.user)
-    board = stats.dashboard(request.user, profile, now)
-    weeks = charts.weekly(board.days, board.today)
+    due, weakest = stats.schedule_now(user, now)
     context.update(
-        board=board,
+        figures=figures,
+        figures_html=figures_html,
+        mastery_html=mastery_html,
         profile=profile,
-        heatmap=charts.heatmap(board.days, board.today),
-        weeks=weeks,
-        rating_chart=charts.rating_chart(weeks),
-        coverage_chart=charts.coverage_chart(weeks),
-        pace_weeks=pace.weekly_pace(request.user, profile.zone, now),
+        due=due,
+        weakest=weakest,
+        interviews_completed=InterviewSession.objects.filter(
+            user=user, status=InterviewStatus.COMPLETED
+        ).count(),
+        pace_weeks=pace.weekly_pace(user, profile.zone, now),
         calibration_rule=CALIBRATION_RULE,
     )
     return render(request, "progress/dashboard.html", context)
+
+
+def _profile_with_versions(user) -> Profile:
+    """The user's profile with the versions that key their cached dashboard, in one query."""
+    profile = caching.with_versions(Profile.objects.filter(user=user)).first()
+    if profile is None:
+        profile_for(user)
+        profile = caching.with_versions(Profile.objects.filter(user=user)).get()
+    return profile
+
+
+def _figures_html(figures: stats.Figures) -> tuple[str, str]:
+    """The dashboard's charts and tables, rendered once per version and day: the calendar
+    and weekly trends, and the mastery figures (the speaking pace goes between them)."""
+    heatmap = charts.heatmap(figures.days, figures.today)
+    weeks = charts.weekly(figures.days, figures.today)
+    history_url = reverse("progress:history")
+    trends = render_to_string(
+        "progress/dashboard.html#figures",
+        {
+            "heatmap": heatmap,
+            "rating_chart": charts.line_chart_svg(
+                charts.rating_chart(weeks), "Average rating per week, last 12 weeks"
+            ),
+            "coverage_chart": charts.line_chart_svg(
+                charts.coverage_chart(weeks),
+                "Share of key points covered per week, last 12 weeks",
+            ),
+            "month_rows": charts.month_rows(heatmap),
+            "week_rows": charts.week_rows(weeks),
+        },
+    )
+    mastery = render_to_string(
+        "progress/dashboard.html#mastery",
+        {
+            "level_bars": charts.bars_html(figures.levels, "levels", history_url),
+            "topic_bars": charts.bars_html(figures.topics, "topics", history_url),
+            "mastery_rows": charts.mastery_rows(figures.levels + figures.topics),
+            "time_items": format_html_join(
+                "",
+                "<li>{}: {}% of answers ran out of time</li>",
+                ((bar.label, charts.percent(bar.timed_out_share)) for bar in figures.levels),
+            ),
+        },
+    )
+    return trends, mastery
 
 
 @login_required

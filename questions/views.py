@@ -1,11 +1,14 @@
 """The question bank as users browse it: a filterable list and one page per question."""
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 from django.views.decorators.vary import vary_on_headers
 
+from progress import caching
 from questions.forms import QuestionFilterForm
 from questions.models import Question, Topic
 from sessions.models import SessionQuestion
@@ -14,14 +17,23 @@ from sessions.models import SessionQuestion
 @login_required
 @vary_on_headers("HX-Request")
 def question_list(request: HttpRequest) -> HttpResponse:
-    form = QuestionFilterForm(request.GET or None)
-    questions = form.filter(Question.objects.active()).prefetch_related(
-        Prefetch("topics", queryset=Topic.objects.order_by("name"))
-    )
-    template = "questions/question_list.html"
+    """The bank is the same for everyone: its rendered list is cached per bank version and
+    filters, so a change to any question, key point or topic shows at once."""
+    partial = "results" if request.htmx else "bank"
+    key = caching.cache_key("bank", caching.bank_version(), partial, sorted(request.GET.lists()))
+    html = cache.get(key)
+    if html is None:
+        form = QuestionFilterForm(request.GET or None)
+        questions = form.filter(Question.objects.active()).prefetch_related(
+            Prefetch("topics", queryset=Topic.objects.order_by("name"))
+        )
+        html = render_to_string(
+            f"questions/question_list.html#{partial}", {"form": form, "questions": questions}
+        )
+        cache.set(key, html)
     if request.htmx:
-        template += "#results"
-    return render(request, template, {"form": form, "questions": questions})
+        return HttpResponse(html)
+    return render(request, "questions/question_list.html", {"bank": html})
 
 
 @login_required

@@ -68,8 +68,11 @@ def browser_type_launch_args(browser_type_launch_args):
 
 @pytest.fixture(autouse=True)
 def _empty_cache():
-    """Counters kept in the cache (log-in failures, sign-ups per address) start at zero in
-    every test."""
+    """Counters kept in the cache (log-in failures, sign-ups per address) and cached pages
+    start empty in every test: the test database reuses ids, so a page left by one test could
+    otherwise answer another's."""
+    cache.clear()
+    yield
     cache.clear()
 
 

@@ -107,7 +107,7 @@ def test_the_dashboard_counts_the_grades_the_hint_flags(seeded, alice):
         for _, key_points, rating, covered in CASES
     )
 
-    board = stats.dashboard(alice, profile, T0 + timedelta(days=1))
+    board = stats.figures(alice, profile, (T0 + timedelta(days=1)).astimezone(profile.zone).date())
 
     assert flagged == 3
     assert board.mismatched_last_30 == 3
@@ -119,7 +119,9 @@ def test_disagreeing_grades_older_than_30_days_are_not_counted(seeded, alice):
     graded_interview(alice, [(1, Rating.EASY, 0)], T0)
     graded_interview(alice, [(2, Rating.EASY, 0), (5, Rating.GOOD, 7)], T0 + timedelta(days=31))
 
-    board = stats.dashboard(alice, profile, T0 + timedelta(days=31, hours=1))
+    board = stats.figures(
+        alice, profile, (T0 + timedelta(days=31, hours=1)).astimezone(profile.zone).date()
+    )
 
     assert board.mismatched_last_30 == 1
 

@@ -1021,9 +1021,10 @@ def test_play_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     alice_client.get(url("play", interview.pk))  # shows question 1
 
-    # 1. the session, 2. the user, 3. the interview, 4. finalise_expired's UPDATE,
-    # 5. the interview's questions with their recordings, 6. the user's speech settings.
-    with django_assert_num_queries(6):
+    # The session comes from the cache. 1. the user, 2. the interview, 3. finalise_expired's
+    # UPDATE, 4. the interview's questions with their recordings, 5. the user's speech
+    # settings.
+    with django_assert_num_queries(5):
         response = alice_client.get(url("play", interview.pk))
 
     assert f"Question 1 of {size}" in response.text
@@ -1037,9 +1038,9 @@ def test_the_summary_runs_a_fixed_number_of_queries(
     for position in range(1, size + 1):
         engine.grade(answer(interview, position, T0), Rating.GOOD, {1}, "", T0)
 
-    # 1. the session, 2. the user, 3. the interview,
-    # 4. its questions with their key-point counts (one aggregate query).
-    with django_assert_num_queries(4):
+    # The session comes from the cache. 1. the user, 2. the interview,
+    # 3. its questions with their key-point counts (one aggregate query).
+    with django_assert_num_queries(3):
         response = alice_client.get(url("summary", interview.pk))
 
     assert f"{size} / {size}</span>" in response.text
@@ -1053,9 +1054,9 @@ def test_the_summary_of_an_interview_in_progress_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the interview, 4. finalise_expired's UPDATE,
-    # 5. the status read back, 6. the questions with their key-point counts.
-    with django_assert_num_queries(6):
+    # The session comes from the cache. 1. the user, 2. the interview, 3. finalise_expired's
+    # UPDATE, 4. the status read back, 5. the questions with their key-point counts.
+    with django_assert_num_queries(5):
         response = alice_client.get(url("summary", interview.pk))
 
     assert f"0 / {size}</span>" in response.text
@@ -1068,10 +1069,10 @@ def test_the_review_page_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     answer(interview, 1, T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview,
-    # 4. finalise_expired's UPDATE (nothing to finalise, so nothing to read back),
-    # 5. its key points.
-    with django_assert_num_queries(5):
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. finalise_expired's UPDATE (nothing to finalise, so nothing to read back),
+    # 4. its key points.
+    with django_assert_num_queries(4):
         response = alice_client.get(url("review", interview.pk, 1))
 
     assert "An answer." in response.text
@@ -1084,10 +1085,10 @@ def test_autosave_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the draft's conditional UPDATE (it checks the owner),
-    # 4.-6. the session saved with the "Draft saved." message
+    # The session comes from the cache. 1. the user, 2. the draft's conditional UPDATE (it
+    # checks the owner), 3.-5. the session saved with the "Draft saved." message
     # (SAVEPOINT, UPDATE, RELEASE SAVEPOINT).
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         alice_client.post(url("autosave", interview.pk, 1), {"answer": "Draft"})
 
     assert item(interview, 1).draft == "Draft"
@@ -1100,8 +1101,9 @@ def test_the_htmx_autosave_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the draft's conditional UPDATE (it checks the owner).
-    with django_assert_num_queries(3):
+    # The session comes from the cache. 1. the user, 2. the draft's conditional UPDATE (it
+    # checks the owner).
+    with django_assert_num_queries(2):
         response = alice_client.post(url("autosave", interview.pk, 1), {"answer": "D"}, **HTMX)
 
     assert "Saved at" in response.text
@@ -1114,12 +1116,12 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview,
-    # 4. the answer's conditional UPDATE (accepted, so nothing to read back),
-    # 5. the key points to suggest, 6. their suggestions' UPDATE,
-    # 7. the UPDATE completing the interview if every question is final, 8. the key points.
-    # (Its recording, none here, came with the question in 3.)
-    with django_assert_num_queries(8):
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. the answer's conditional UPDATE (accepted, so nothing to read back),
+    # 4. the key points to suggest, 5. their suggestions' UPDATE,
+    # 6. the UPDATE completing the interview if every question is final, 7. the key points.
+    # (Its recording, none here, came with the question in 2.)
+    with django_assert_num_queries(7):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text
@@ -1132,11 +1134,11 @@ def test_submit_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.show(item(interview, 1), T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview,
-    # 4. the answer's conditional UPDATE (accepted, so nothing to read back),
-    # 5. the key points to suggest, 6. their suggestions' UPDATE,
-    # 7. the UPDATE completing the interview if every question is final.
-    with django_assert_num_queries(7):
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. the answer's conditional UPDATE (accepted, so nothing to read back),
+    # 4. the key points to suggest, 5. their suggestions' UPDATE,
+    # 6. the UPDATE completing the interview if every question is final.
+    with django_assert_num_queries(6):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"})
 
     assert response.url == url("review", interview.pk, 1)
@@ -1149,10 +1151,10 @@ def test_changing_a_grade_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     engine.grade(answer(interview, 1, T0, text="An answer."), 3, {1}, "", T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview, 4. its key points,
-    # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs,
-    # 9.-17. record_review as for a first grade (see below): the card and the log entry
-    # already exist, and their upserts update them in the same one statement each,
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6.-7. the key points' UPDATEs,
+    # 8.-17. record_review as for a first grade (see below): the card, the log entry and the
+    # progress version already exist, and their upserts update them in one statement each,
     # 18. RELEASE SAVEPOINT.
     with django_assert_num_queries(18):
         response = alice_client.post(
@@ -1174,15 +1176,16 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     interview = sized_interview(alice, size)
     answer(interview, 1, T0)
 
-    # 1. the session, 2. the user, 3. the question with its interview, 4. its key points,
-    # 5. SAVEPOINT, 6. the rating's UPDATE, 7.-8. the key points' UPDATEs (covered, then
-    # not; their row counts are the key-point counts),
-    # 9.-17. progress.scheduling.record_review, this being the first grade of the question:
-    #   9. the profile, locked (FOR UPDATE on PostgreSQL) for the time zone, 10. the card's
-    #   log so far, 11. the earliest due date of the user's other cards, 12. the card's
-    #   upsert with its replayed schedule and totals, 13. the log entry's upsert,
-    #   14.-15. the card's missed key points counted and upserted,
-    #   16.-17. the day's totals summed and upserted,
+    # The session comes from the cache. 1. the user, 2. the question with its interview,
+    # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6.-7. the key points' UPDATEs
+    # (covered, then not; their row counts are the key-point counts),
+    # 8.-17. progress.scheduling.record_review, this being the first grade of the question:
+    #   8. the profile, locked (FOR UPDATE on PostgreSQL) for the time zone, 9. the card's
+    #   log so far, 10. the earliest due date of the user's other cards, 11. the card's
+    #   upsert with its replayed schedule and totals, 12. the log entry's upsert,
+    #   13.-14. the card's missed key points counted and upserted,
+    #   15.-16. the day's totals summed and upserted, 17. the progress version's upsert
+    #   (it keys the cached dashboard),
     # 18. RELEASE SAVEPOINT, 19. the interview's questions with their recordings, 20. the
     # next question's clock UPDATE (it wins, so nothing to read back), 21. the user's speech
     # settings.

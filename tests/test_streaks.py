@@ -133,7 +133,9 @@ def test_the_dashboard_streak_follows_the_users_time_zone(seeded, alice, time_zo
     graded_interview(alice, [(1, Rating.GOOD, 4)], datetime(2026, 3, 1, 14, 0, tzinfo=UTC))
     graded_interview(alice, [(2, Rating.GOOD, 4)], datetime(2026, 3, 2, 16, 0, tzinfo=UTC))
 
-    board = stats.dashboard(alice, profile, datetime(2026, 3, 2, 16, 30, tzinfo=UTC))
+    board = stats.figures(
+        alice, profile, (datetime(2026, 3, 2, 16, 30, tzinfo=UTC)).astimezone(profile.zone).date()
+    )
 
     assert board.streaks == expected
 
@@ -145,7 +147,9 @@ def test_the_dashboard_forgives_a_rest_day_only_when_asked(seeded, alice, rest_d
     graded_interview(alice, [(1, Rating.EASY, 6)], T0)
     graded_interview(alice, [(2, Rating.GOOD, 5)], T0 + timedelta(days=2))
 
-    board = stats.dashboard(alice, profile, T0 + timedelta(days=2, hours=1))
+    board = stats.figures(
+        alice, profile, (T0 + timedelta(days=2, hours=1)).astimezone(profile.zone).date()
+    )
 
     assert board.streaks.current == expected
 
@@ -161,7 +165,9 @@ def test_a_question_due_after_the_days_last_review_breaks_a_rest_day_streak(seed
         days=1
     )
 
-    board = stats.dashboard(alice, profile, T0 + timedelta(days=2, hours=1))
+    board = stats.figures(
+        alice, profile, (T0 + timedelta(days=2, hours=1)).astimezone(profile.zone).date()
+    )
 
     # Q2 was overdue all of 3 March: that day was skipped, not rested.
     assert board.streaks.current == 1

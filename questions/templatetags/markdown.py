@@ -1,8 +1,11 @@
 """Render the Markdown of reference answers to safe HTML."""
 
+import hashlib
+
 import markdown as markdown_lib
 import nh3
 from django import template
+from django.core.cache import cache
 from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
@@ -15,5 +18,14 @@ ALLOWED_TAGS = {
 
 @register.filter
 def markdown(text: str) -> SafeString:
-    html = markdown_lib.markdown(text, extensions=["fenced_code", "tables", "sane_lists"])
-    return mark_safe(nh3.clean(html, tags=ALLOWED_TAGS, attributes={}))
+    # Keyed by the text itself, so an edited answer can never be served from an old entry.
+    key = "markdown:" + hashlib.sha256(text.encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = nh3.clean(
+            markdown_lib.markdown(text, extensions=["fenced_code", "tables", "sane_lists"]),
+            tags=ALLOWED_TAGS,
+            attributes={},
+        )
+        cache.set(key, html)
+    return mark_safe(html)

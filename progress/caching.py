@@ -1,0 +1,98 @@
+"""The versions that key cached pages, and the one place each of them is bumped.
+
+A cached fragment is stored under the versions of everything it shows: a user's progress
+version (bumped by every grade or changed grade, and by a change to their settings or account)
+and the question bank's version (bumped by every change to a question, key point or topic).
+The versions live in the database, so every web process sees a bump at once, whatever cache
+each one has (its own memory, or a Redis shared by all); an entry under an old version is
+never read again and simply ages out."""
+
+import hashlib
+
+from django.conf import settings
+from django.db import connection
+from django.db.models import OuterRef, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from progress.models import BankVersion, ProgressVersion
+
+
+def bump_progress(user_id: int) -> None:
+    """What the user's dashboard shows has changed."""
+    _bump(ProgressVersion, "user_id", user_id)
+
+
+def bump_bank() -> None:
+    """The question bank has changed."""
+    _bump(BankVersion, "id", 1)
+
+
+def _bump(model, key: str, value: int) -> None:
+    # One upsert (SQLite and PostgreSQL both have ON CONFLICT): the first bump creates the
+    # row, and two bumps at once both count. The ORM's upsert can only overwrite a value.
+    table = connection.ops.quote_name(model._meta.db_table)
+    column = connection.ops.quote_name(key)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({column}, number) VALUES (%s, 1) "
+            f"ON CONFLICT ({column}) DO UPDATE SET number = {table}.number + 1",
+            [value],
+        )
+
+
+def bank_version() -> int:
+    return BankVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+
+
+def with_versions(profiles):
+    """Profiles annotated with `progress_version` and `bank_version`, read in one query."""
+    return profiles.annotate(
+        progress_version=Subquery(
+            ProgressVersion.objects.filter(user=OuterRef("user")).values("number")[:1]
+        ),
+        bank_version=Subquery(BankVersion.objects.filter(pk=1).values("number")),
+    )
+
+
+def cache_key(name: str, *parts: object) -> str:
+    """A key from the page's name and everything its content depends on; hashed so that
+    user input (filters) can never make an invalid key."""
+    digest = hashlib.sha256(repr(parts).encode()).hexdigest()[:32]
+    return f"{name}:{digest}"
+
+
+# What bumps the versions. Bulk updates send no signals: code that changes the bank with
+# QuerySet.update() calls bump_bank() itself.
+
+
+def _bank_changed(sender, action: str = "post_", **kwargs) -> None:
+    if action.startswith("post_"):  # m2m_changed also sends pre_add, pre_remove...
+        bump_bank()
+
+
+def _profile_saved(sender, instance, created, **kwargs) -> None:
+    # A new profile has no cached dashboard yet.
+    if not created:
+        bump_progress(instance.user_id)
+
+
+def _account_saved(sender, instance, created, update_fields=None, **kwargs) -> None:
+    # Logging in only stamps last_login, which no cached page shows.
+    if not created and update_fields != frozenset({"last_login"}):
+        bump_progress(instance.pk)
+
+
+def connect_signals() -> None:
+    from accounts.models import Profile
+    from questions.models import KeyPoint, Question, Topic
+
+    for model in (Question, KeyPoint, Topic):
+        post_save.connect(_bank_changed, sender=model, dispatch_uid=f"bank-save-{model.__name__}")
+        post_delete.connect(
+            _bank_changed, sender=model, dispatch_uid=f"bank-delete-{model.__name__}"
+        )
+    m2m_changed.connect(_bank_changed, sender=Question.topics.through, dispatch_uid="bank-topics")
+    post_save.connect(_profile_saved, sender=Profile, dispatch_uid="progress-profile")
+    post_save.connect(
+        _account_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="progress-account"
+    )
