@@ -1,4 +1,4 @@
-"""Counters of log-in failures and sign-ups per client address, kept in Django's cache so
+"""Counters of log-in failures, sign-ups and password-reset emails per client address, kept in Django's cache so
 that every worker process sharing that cache shares the counts."""
 
 from datetime import datetime
@@ -12,11 +12,14 @@ from accounts.rate_limit import RateLimit, Window, allows, window
 
 LOGIN_FAILURES = "login-failures"
 SIGN_UPS = "sign-ups"
+PASSWORD_RESETS = "password-resets"
 
 
 def _limit(kind: str) -> RateLimit:
     if kind == LOGIN_FAILURES:
         return RateLimit(attempts=settings.LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE, seconds=60)
+    if kind == PASSWORD_RESETS:
+        return RateLimit(attempts=settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR, seconds=3600)
     return RateLimit(attempts=settings.SIGN_UPS_PER_ADDRESS_PER_HOUR, seconds=3600)
 
 

@@ -29,7 +29,7 @@ def _too_many(request: HttpRequest, kind: str) -> HttpResponse | None:
     response = render(
         request,
         "registration/throttled.html",
-        {"signing_up": kind == throttling.SIGN_UPS, "minutes": math.ceil(used_up.retry_after / 60)},
+        {"kind": kind, "minutes": math.ceil(used_up.retry_after / 60)},
         status=429,
     )
     response["Retry-After"] = str(used_up.retry_after)
@@ -50,6 +50,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
         throttling.count(throttling.LOGIN_FAILURES, request, timezone.now())
     return response
 
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's password-reset request, limited per address like sign-ups: each one sends an
+    email, to any address typed in."""
+    if request.method == "POST":
+        if refused := _too_many(request, throttling.PASSWORD_RESETS):
+            return refused
+        throttling.count(throttling.PASSWORD_RESETS, request, timezone.now())
+    return _django_password_reset(request)
+
+
+_django_password_reset = auth_views.PasswordResetView.as_view()
 
 # A completed reset also ends a django-axes lockout of that account (see ResetPasswordForm).
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(form_class=ResetPasswordForm)

@@ -139,12 +139,16 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# ...and, whatever the usernames, one address gets this many failed log-ins a minute and
-# this many sign-ups an hour before it is answered 429 (counted in the cache).
+# ...and, whatever the usernames, one address gets this many failed log-ins a minute, this
+# many sign-ups an hour and this many password-reset requests (each sends an email) an hour
+# before it is answered 429 (counted in the cache).
 LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int(
     "DJANGO_LOGIN_FAILURES_PER_ADDRESS", "10", minimum=1
 )
 SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("DJANGO_SIGN_UPS_PER_ADDRESS", "10", minimum=1)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int(
+    "DJANGO_PASSWORD_RESETS_PER_ADDRESS", "10", minimum=1
+)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
