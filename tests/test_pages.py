@@ -128,3 +128,15 @@ def test_the_question_bank_and_its_pages_describe_themselves(alice_client):
         '<meta name="description" content="Deep-learning interview question 1: '
         f"{question.prompt[:40]}" in page
     )
+
+
+@pytest.mark.django_db
+def test_a_request_for_another_host_gets_the_site_s_400_page_with_its_headers(client):
+    # Refused by CommonMiddleware, ahead of the view and of the middleware after it.
+    response = client.get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert "We couldn’t understand that request" in response.text
+    assert '<main id="main"' in response.text
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
