@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import exports, throttling
-from accounts.forms import DeleteAccountForm, ProfileForm, ResetPasswordForm, SignUpForm
+from accounts.forms import (
+    DeleteAccountForm,
+    LogInForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignUpForm,
+)
 from accounts.models import profile_for
 from interviewprep.middleware import TIME_ZONE_SESSION_KEY
 
@@ -36,7 +42,7 @@ def _too_many(request: HttpRequest, kind: str) -> HttpResponse | None:
     return response
 
 
-_django_login = auth_views.LoginView.as_view()
+_django_login = auth_views.LoginView.as_view(authentication_form=LogInForm)
 
 
 @require_http_methods(["GET", "POST"])
