@@ -56,6 +56,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "interviewprep.middleware.HtmxLoginRedirectMiddleware",
+    "interviewprep.middleware.MethodNotAllowedPageMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into a response.
     "axes.middleware.AxesMiddleware",
 ]

@@ -120,6 +120,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("settings", reverse("settings"), user="alice"),
         TourPage("account delete confirmation", reverse("delete_account"), user="alice"),
         TourPage("404", "/no-such-page/", user="alice", status=404),
+        TourPage("405", reverse("logout"), user="alice", status=405),
         # Last of Alice's: it ends her interview in progress.
         TourPage(
             "dashboard with a message",

@@ -3,8 +3,10 @@
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
+from django.utils import timezone
 
 from questions.models import Question
+from tests.factories import start
 
 
 @pytest.mark.django_db
@@ -140,3 +142,33 @@ def test_a_request_for_another_host_gets_the_site_s_400_page_with_its_headers(cl
     assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_page_visit_to_an_address_that_only_takes_forms_gets_the_site_s_405_page(alice_client):
+    response = alice_client.get(reverse("logout"))
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST, OPTIONS"
+    assert "Nothing to show at this address" in response.text
+    assert '<main id="main"' in response.text
+
+
+def test_logging_in_again_after_an_expired_session_sent_an_answer_is_not_a_blank_page(
+    client, alice, password
+):
+    interview = start(alice, [1, 2], timezone.now())
+    answer_url = reverse("interviews:submit", args=[interview.pk, 1])
+    sent = client.post(answer_url, {"answer_text": "Typed while logged out."})
+    assert sent.status_code == 302
+
+    back = client.post(sent["Location"], {"username": "alice", "password": password}, follow=True)
+
+    assert back.redirect_chain[-1][0] == answer_url
+    assert back.status_code == 405
+    assert "Nothing to show at this address" in back.text
+    assert reverse("home") in back.text
+
+
+def test_an_htmx_request_with_the_wrong_method_still_gets_an_empty_405(alice_client):
+    response = alice_client.get(reverse("logout"), headers={"HX-Request": "true"})
+    assert response.status_code == 405
+    assert response.content == b""
