@@ -59,12 +59,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def password_reset(request: HttpRequest) -> HttpResponse:
-    """Django's password-reset request, limited per address like sign-ups: each one sends an
-    email, to any address typed in."""
+    """Django's password-reset request, limited per client address like sign-ups, and per
+    email address typed in: each one sends an email."""
     if request.method == "POST":
-        if refused := _too_many(request, throttling.PASSWORD_RESETS):
-            return refused
-        throttling.count(throttling.PASSWORD_RESETS, request, timezone.now())
+        kinds = [throttling.PASSWORD_RESETS, throttling.PASSWORD_RESETS_TO_ONE_EMAIL]
+        for kind in kinds:
+            if refused := _too_many(request, kind):
+                return refused
+        for kind in kinds:
+            throttling.count(kind, request, timezone.now())
     return _django_password_reset(request)
 
 

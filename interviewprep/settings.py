@@ -152,6 +152,8 @@ SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("DJANGO_SIGN_UPS_PER_ADDRESS", "10", min
 PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int(
     "DJANGO_PASSWORD_RESETS_PER_ADDRESS", "10", minimum=1
 )
+# ...and one email address, from any number of client addresses, this many an hour.
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int("DJANGO_PASSWORD_RESETS_PER_EMAIL", "3", minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

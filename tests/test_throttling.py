@@ -165,3 +165,22 @@ def test_password_resets_open_again_in_the_next_hour(client, two_password_resets
         assert client.get(reverse("password_reset")).status_code == 200
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
         assert ask_for_a_reset(client, "nobody@example.com").status_code == 302
+
+
+@pytest.fixture
+def two_resets_to_one_email_an_hour(settings):
+    settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 2
+
+
+@time_machine.travel(T0, tick=False)
+def test_it_limits_password_reset_emails_to_one_address_from_any_network(
+    client, alice, two_resets_to_one_email_an_hour, mailoutbox
+):
+    for network in ("198.51.100.7", "203.0.113.9"):
+        assert ask_for_a_reset(client, "alice@example.com", REMOTE_ADDR=network).status_code == 302
+    response = ask_for_a_reset(client, " ALICE@example.com ", REMOTE_ADDR="192.0.2.44")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(60 * 60 - 10)
+    assert "Too many password reset requests for that email address" in response.text
+    assert len(mailoutbox) == 2
+    assert ask_for_a_reset(client, "bob@example.com", REMOTE_ADDR="192.0.2.44").status_code == 302
