@@ -1,7 +1,10 @@
 """The public pages, the error pages and the security headers every page carries."""
 
+import re
+
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -172,3 +175,23 @@ def test_an_htmx_request_with_the_wrong_method_still_gets_an_empty_405(alice_cli
     response = alice_client.get(reverse("logout"), headers={"HX-Request": "true"})
     assert response.status_code == 405
     assert response.content == b""
+
+
+def test_a_form_opened_before_logging_in_again_elsewhere_is_refused_with_the_true_reason(
+    alice, password
+):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("login")).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    # Logging in (as if in another tab of the same browser) rotates the token...
+    client.post(
+        reverse("login"),
+        {"csrfmiddlewaretoken": token, "username": "alice", "password": password},
+    )
+
+    # ...so a form of a page opened before it, here the log-out button, is refused.
+    response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 403
+    assert "logged in or out in another tab" in response.text
+    assert "open too long" not in response.text
