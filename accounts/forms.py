@@ -1,12 +1,14 @@
-"""Forms for signing up and closing an account."""
+"""Forms for signing up, logging in and closing an account."""
 
 import functools
 import zoneinfo
 
 from axes.utils import reset as axes_reset
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import SetPasswordForm, UserCreationForm
+from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserCreationForm
+from django.core.validators import MaxLengthValidator
 
 from accounts.models import Profile, validate_time_zone
 
@@ -51,6 +53,26 @@ class SignUpForm(UserCreationForm):
                 "Log in, or reset your password if you have forgotten it."
             )
         return email
+
+
+def _enforce_username_length(form: AuthenticationForm) -> None:
+    # AuthenticationForm sets the username field's max_length after the field is built, so no
+    # validator checks it: a longer username went on to django-axes, whose record of the
+    # failure holds 255 characters (on PostgreSQL, a 500 instead of a form error).
+    username = form.fields["username"]
+    username.validators.append(MaxLengthValidator(username.max_length))
+
+
+class LogInForm(AuthenticationForm):
+    def __init__(self, request=None, *args, **kwargs) -> None:
+        super().__init__(request, *args, **kwargs)
+        _enforce_username_length(self)
+
+
+class AdminLogInForm(AdminAuthenticationForm):
+    def __init__(self, request=None, *args, **kwargs) -> None:
+        super().__init__(request, *args, **kwargs)
+        _enforce_username_length(self)
 
 
 class ResetPasswordForm(SetPasswordForm):

@@ -1,6 +1,8 @@
-"""Counters of log-in failures and sign-ups per client address, kept in Django's cache so
+"""Counters of log-in failures, sign-ups and password-reset emails per client address (and of
+reset emails per recipient), kept in Django's cache so
 that every worker process sharing that cache shares the counts."""
 
+import hashlib
 from datetime import datetime
 
 from django.conf import settings
@@ -12,16 +14,32 @@ from accounts.rate_limit import RateLimit, Window, allows, window
 
 LOGIN_FAILURES = "login-failures"
 SIGN_UPS = "sign-ups"
+PASSWORD_RESETS = "password-resets"
+# Counted per email address typed in, whoever sends them, so that many client addresses
+# together cannot fill one inbox.
+PASSWORD_RESETS_TO_ONE_EMAIL = "password-resets-to-one-email"
 
 
 def _limit(kind: str) -> RateLimit:
     if kind == LOGIN_FAILURES:
         return RateLimit(attempts=settings.LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE, seconds=60)
+    if kind == PASSWORD_RESETS:
+        return RateLimit(attempts=settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR, seconds=3600)
+    if kind == PASSWORD_RESETS_TO_ONE_EMAIL:
+        return RateLimit(attempts=settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR, seconds=3600)
     return RateLimit(attempts=settings.SIGN_UPS_PER_ADDRESS_PER_HOUR, seconds=3600)
 
 
+def _who(kind: str, request: HttpRequest) -> str:
+    if kind == PASSWORD_RESETS_TO_ONE_EMAIL:
+        # Hashed: a cache key of any length and characters, and no addresses in the cache.
+        email = request.POST.get("email", "").strip().casefold()
+        return hashlib.sha256(email.encode()).hexdigest()
+    return client_address(request)
+
+
 def _key(kind: str, request: HttpRequest, current: Window) -> str:
-    return f"rate-limit:{kind}:{client_address(request)}:{current.number}"
+    return f"rate-limit:{kind}:{_who(kind, request)}:{current.number}"
 
 
 def used_up(kind: str, request: HttpRequest, now: datetime) -> Window | None:

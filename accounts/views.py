@@ -15,7 +15,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from accounts import exports, throttling
-from accounts.forms import DeleteAccountForm, ProfileForm, ResetPasswordForm, SignUpForm
+from accounts.forms import (
+    DeleteAccountForm,
+    LogInForm,
+    ProfileForm,
+    ResetPasswordForm,
+    SignUpForm,
+)
 from accounts.models import profile_for
 from interviewprep.middleware import TIME_ZONE_SESSION_KEY
 
@@ -29,14 +35,14 @@ def _too_many(request: HttpRequest, kind: str) -> HttpResponse | None:
     response = render(
         request,
         "registration/throttled.html",
-        {"signing_up": kind == throttling.SIGN_UPS, "minutes": math.ceil(used_up.retry_after / 60)},
+        {"kind": kind, "minutes": math.ceil(used_up.retry_after / 60)},
         status=429,
     )
     response["Retry-After"] = str(used_up.retry_after)
     return response
 
 
-_django_login = auth_views.LoginView.as_view()
+_django_login = auth_views.LoginView.as_view(authentication_form=LogInForm)
 
 
 @require_http_methods(["GET", "POST"])
@@ -50,6 +56,22 @@ def login_view(request: HttpRequest) -> HttpResponse:
         throttling.count(throttling.LOGIN_FAILURES, request, timezone.now())
     return response
 
+
+@require_http_methods(["GET", "POST"])
+def password_reset(request: HttpRequest) -> HttpResponse:
+    """Django's password-reset request, limited per client address like sign-ups, and per
+    email address typed in: each one sends an email."""
+    if request.method == "POST":
+        kinds = [throttling.PASSWORD_RESETS, throttling.PASSWORD_RESETS_TO_ONE_EMAIL]
+        for kind in kinds:
+            if refused := _too_many(request, kind):
+                return refused
+        for kind in kinds:
+            throttling.count(kind, request, timezone.now())
+    return _django_password_reset(request)
+
+
+_django_password_reset = auth_views.PasswordResetView.as_view()
 
 # A completed reset also ends a django-axes lockout of that account (see ResetPasswordForm).
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(form_class=ResetPasswordForm)

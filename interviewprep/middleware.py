@@ -5,7 +5,7 @@ import zoneinfo
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -30,6 +30,29 @@ class HtmxLoginRedirectMiddleware:
             refused = HttpResponse("Log in again to continue.", status=401)
             refused["HX-Reswap"] = "none"
             return refused
+        return response
+
+
+class MethodNotAllowedPageMiddleware:
+    """Django answers a GET of an address that only takes a form (log-out, an answer, a grade)
+    with an empty 405: a blank page for whoever typed it, or logged in again after their
+    session expired while sending that form (log-in's `next` brings them back with a GET).
+    Such a page visit gets the site's own 405 page instead."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            response.status_code == 405
+            and request.method in ("GET", "HEAD")
+            and not getattr(request, "htmx", False)
+            and not response.content
+        ):
+            page = render(request, "405.html", status=405)
+            page["Allow"] = response["Allow"]
+            return page
         return response
 
 

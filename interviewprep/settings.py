@@ -44,6 +44,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Right after SecurityMiddleware, so that a request refused by a later middleware (a
+    # Host header not in ALLOWED_HOSTS, refused by CommonMiddleware) is framed and policed too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "interviewprep.middleware.PermissionsPolicyMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -51,11 +56,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "interviewprep.middleware.UserTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "interviewprep.middleware.PermissionsPolicyMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "interviewprep.middleware.HtmxLoginRedirectMiddleware",
+    "interviewprep.middleware.MethodNotAllowedPageMiddleware",
     # Last, as django-axes asks: it turns a lockout raised during login into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -170,12 +173,18 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# ...and, whatever the usernames, one address gets this many failed log-ins a minute and
-# this many sign-ups an hour before it is answered 429 (counted in the cache).
+# ...and, whatever the usernames, one address gets this many failed log-ins a minute, this
+# many sign-ups an hour and this many password-reset requests (each sends an email) an hour
+# before it is answered 429 (counted in the cache).
 LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int(
     "DJANGO_LOGIN_FAILURES_PER_ADDRESS", "10", minimum=1
 )
 SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("DJANGO_SIGN_UPS_PER_ADDRESS", "10", minimum=1)
+PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int(
+    "DJANGO_PASSWORD_RESETS_PER_ADDRESS", "10", minimum=1
+)
+# ...and one email address, from any number of client addresses, this many an hour.
+PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int("DJANGO_PASSWORD_RESETS_PER_EMAIL", "3", minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -4,11 +4,13 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from accounts.forms import AdminLogInForm
 from interviewprep.views import healthz, readyz
 from progress import views as progress_views
 
 admin.site.site_header = "InterviewPrep administration"
 admin.site.site_title = "InterviewPrep admin"
+admin.site.login_form = AdminLogInForm
 
 urlpatterns = [
     path("", progress_views.home, name="home"),

@@ -271,7 +271,8 @@ def practise(request: HttpRequest) -> HttpResponse:
     ids = [
         int(value)
         for value in request.POST.getlist("question")
-        if value.isdigit() and len(value) <= 9
+        # isdigit() alone also passes "²", which int() refuses.
+        if value.isascii() and value.isdigit() and len(value) <= 9
     ][:30]
     questions = list(Question.objects.active().filter(pk__in=ids).prefetch_related("key_points"))
     questions.sort(key=lambda question: ids.index(question.pk))

@@ -107,7 +107,7 @@ class TextareaField(forms.CharField):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(
+    answer = TextareaField(
         required=False,
         strip=False,
         max_length=MAX_ANSWER_CHARS,
@@ -125,7 +125,7 @@ class AnswerForm(forms.Form):
 
 
 class DraftForm(forms.Form):
-    answer = forms.CharField(
+    answer = TextareaField(
         required=False,
         strip=False,
         max_length=MAX_DRAFT_CHARS,

@@ -227,7 +227,7 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         if request.htmx:
             return HttpResponseClientRedirect(interview.get_absolute_url())
         return redirect(interview)
-    sent = request.POST.get("answer", "")
+    sent = form.cleaned_data["answer"] if form.is_valid() else request.POST.get("answer", "")
     if sent != result.item.answer_text:
         # Another tab, or the clock, finalised a different text: show the stored answer and
         # keep what this page sent, to copy. Rendered here, as a redirect would lose it.

@@ -36,6 +36,14 @@ TOO_SHORT_FIXED_TIME = {
 }
 
 
+def no_attempts_left(settings) -> None:
+    """Every per-address limit used up, so the tour's log-in, sign-up and password-reset
+    forms are answered with the 429 page (the tour logs users in without the log-in form)."""
+    settings.LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = 0
+    settings.SIGN_UPS_PER_ADDRESS_PER_HOUR = 0
+    settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 0
+
+
 def build_world(password: str) -> tuple[dict, list[TourPage]]:
     """Alice with a history of graded interviews, one finished interview with a timed-out
     answer and one in progress (a timed question on screen, with a draft); Bob, new, with
@@ -62,6 +70,32 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("login", reverse("login"), user=None),
         TourPage("sign-up", reverse("signup"), user=None),
         TourPage("password reset", reverse("password_reset"), user=None),
+        TourPage(
+            "too many failed log-ins",
+            reverse("login"),
+            user=None,
+            post={"username": "alice", "password": "not her password"},
+            shows="Too many failed log-ins from your network",
+        ),
+        TourPage(
+            "too many sign-ups",
+            reverse("signup"),
+            user=None,
+            post={
+                "username": "carol",
+                "email": "carol@example.com",
+                "password1": password,
+                "password2": password,
+            },
+            shows="Too many sign-ups from your network",
+        ),
+        TourPage(
+            "too many password resets",
+            reverse("password_reset"),
+            user=None,
+            post={"email": "alice@example.com"},
+            shows="Too many password reset requests from your network",
+        ),
         TourPage("question bank", reverse("questions:list"), user="alice"),
         TourPage("question", reverse("questions:detail", args=[answered.slug]), user="alice"),
         TourPage(
@@ -86,6 +120,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("settings", reverse("settings"), user="alice"),
         TourPage("account delete confirmation", reverse("delete_account"), user="alice"),
         TourPage("404", "/no-such-page/", user="alice", status=404),
+        TourPage("405", reverse("logout"), user="alice", status=405),
         # Last of Alice's: it ends her interview in progress.
         TourPage(
             "dashboard with a message",

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.db import DatabaseError
@@ -220,3 +221,13 @@ def test_sign_up_keeps_the_browsers_time_zone_or_falls_back_to_utc(client):
     )
     assert Profile.objects.get(user__username="kai").time_zone == "Asia/Tokyo"
     assert Profile.objects.get(user__username="lee").time_zone == "UTC"
+
+
+@pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
+def test_a_username_too_long_for_any_account_is_a_form_error(client, alice, path):
+    # django-axes records a failed log-in's username in 255 characters; on PostgreSQL a longer
+    # one was a 500.
+    response = client.post(path, {"username": "u" * 300, "password": "wrong"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 150 characters (it has 300)." in response.text
+    assert not AccessAttempt.objects.exists()

@@ -557,6 +557,27 @@ def test_an_over_long_answer_is_refused_and_kept_as_the_draft(alice_client, inte
     assert first.finish_state == ""
 
 
+def test_an_answer_at_the_limit_counts_line_breaks_as_the_browser_does(alice_client, interview):
+    alice_client.get(url("play", interview.pk))
+    # 20,000 characters in the box; a form sent without JavaScript has each line break as CRLF.
+    text = ("x" * 99 + "\r\n") * 199 + "x" * 100
+
+    response = alice_client.post(url("submit", interview.pk, 1), {"answer": text})
+
+    assert response.status_code == 302
+    submitted = item(interview, 1)
+    assert submitted.answer_text == ("x" * 99 + "\n") * 199 + "x" * 100
+    assert len(submitted.answer_text) == MAX_ANSWER_CHARS
+
+
+def test_a_draft_sent_without_javascript_keeps_line_breaks_as_typed(alice_client, interview):
+    alice_client.get(url("play", interview.pk))
+
+    alice_client.post(url("autosave", interview.pk, 1), {"answer": "First line\r\nsecond"})
+
+    assert item(interview, 1).draft == "First line\nsecond"
+
+
 def test_an_answer_with_a_null_character_says_so_and_keeps_the_text(alice_client, interview):
     alice_client.get(url("play", interview.pk))
 

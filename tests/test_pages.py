@@ -1,10 +1,15 @@
 """The public pages, the error pages and the security headers every page carries."""
 
+import re
+
 import pytest
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from questions.models import Question
+from tests.factories import start
 
 
 @pytest.mark.django_db
@@ -128,3 +133,65 @@ def test_the_question_bank_and_its_pages_describe_themselves(alice_client):
         '<meta name="description" content="Deep-learning interview question 1: '
         f"{question.prompt[:40]}" in page
     )
+
+
+@pytest.mark.django_db
+def test_a_request_for_another_host_gets_the_site_s_400_page_with_its_headers(client):
+    # Refused by CommonMiddleware, ahead of the view and of the middleware after it.
+    response = client.get("/", headers={"host": "evil.example"})
+    assert response.status_code == 400
+    assert "We couldn’t understand that request" in response.text
+    assert '<main id="main"' in response.text
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+
+
+def test_a_page_visit_to_an_address_that_only_takes_forms_gets_the_site_s_405_page(alice_client):
+    response = alice_client.get(reverse("logout"))
+    assert response.status_code == 405
+    assert response.headers["Allow"] == "POST, OPTIONS"
+    assert "Nothing to show at this address" in response.text
+    assert '<main id="main"' in response.text
+
+
+def test_logging_in_again_after_an_expired_session_sent_an_answer_is_not_a_blank_page(
+    client, alice, password
+):
+    interview = start(alice, [1, 2], timezone.now())
+    answer_url = reverse("interviews:submit", args=[interview.pk, 1])
+    sent = client.post(answer_url, {"answer_text": "Typed while logged out."})
+    assert sent.status_code == 302
+
+    back = client.post(sent["Location"], {"username": "alice", "password": password}, follow=True)
+
+    assert back.redirect_chain[-1][0] == answer_url
+    assert back.status_code == 405
+    assert "Nothing to show at this address" in back.text
+    assert reverse("home") in back.text
+
+
+def test_an_htmx_request_with_the_wrong_method_still_gets_an_empty_405(alice_client):
+    response = alice_client.get(reverse("logout"), headers={"HX-Request": "true"})
+    assert response.status_code == 405
+    assert response.content == b""
+
+
+def test_a_form_opened_before_logging_in_again_elsewhere_is_refused_with_the_true_reason(
+    alice, password
+):
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(reverse("login")).text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    # Logging in (as if in another tab of the same browser) rotates the token...
+    client.post(
+        reverse("login"),
+        {"csrfmiddlewaretoken": token, "username": "alice", "password": password},
+    )
+
+    # ...so a form of a page opened before it, here the log-out button, is refused.
+    response = client.post(reverse("logout"), {"csrfmiddlewaretoken": token})
+
+    assert response.status_code == 403
+    assert "logged in or out in another tab" in response.text
+    assert "open too long" not in response.text

@@ -577,6 +577,14 @@ def test_practise_skips_archived_and_unknown_questions(alice, alice_client, hist
     assert list(interview.items.values_list("question__number", flat=True)) == [5]
 
 
+def test_practise_skips_digits_that_are_not_numbers(alice, alice_client, history):
+    response = alice_client.post(reverse("progress:practise"), {"question": ["²", *ids_of(5)]})
+
+    assert response.status_code == 302
+    interview = InterviewSession.objects.get(user=alice, status=InterviewStatus.IN_PROGRESS)
+    assert list(interview.items.values_list("question__number", flat=True)) == [5]
+
+
 def test_practise_with_nothing_to_practise_creates_nothing(alice, alice_client, history):
     count = InterviewSession.objects.count()
 

@@ -1,4 +1,5 @@
-"""Failed log-ins and sign-ups are limited per client address, whatever the usernames."""
+"""Failed log-ins, sign-ups and password-reset emails are limited per client address, whatever
+the usernames."""
 
 from datetime import timedelta
 
@@ -126,3 +127,60 @@ def test_sign_up_opens_again_in_the_next_hour(client, two_sign_ups_an_hour):
             client.post(reverse("logout"))
     with time_machine.travel(T0 + timedelta(hours=1), tick=False):
         assert sign_up(client, "frank").status_code == 302
+
+
+@pytest.fixture
+def two_password_resets_an_hour(settings):
+    settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = 2
+
+
+def ask_for_a_reset(client, email: str, **extra):
+    return client.post(reverse("password_reset"), {"email": email}, **extra)
+
+
+@time_machine.travel(T0, tick=False)
+def test_it_limits_password_reset_emails_per_address(
+    client, alice, two_password_resets_an_hour, mailoutbox
+):
+    assert ask_for_a_reset(client, "alice@example.com").status_code == 302
+    assert ask_for_a_reset(client, "nobody@example.com").status_code == 302
+    response = ask_for_a_reset(client, "alice@example.com")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(60 * 60 - 10)
+    assert "Too many password reset requests from your network" in response.text
+    assert "try again in 60 minutes" in response.text
+    assert '<main id="main"' in response.text
+    assert len(mailoutbox) == 1
+    response = ask_for_a_reset(client, "alice@example.com", REMOTE_ADDR="198.51.100.7")
+    assert response.status_code == 302
+    assert len(mailoutbox) == 2
+
+
+@pytest.mark.django_db
+def test_password_resets_open_again_in_the_next_hour(client, two_password_resets_an_hour):
+    with time_machine.travel(T0, tick=False):
+        for _ in range(2):
+            ask_for_a_reset(client, "nobody@example.com")
+        assert ask_for_a_reset(client, "nobody@example.com").status_code == 429
+        assert client.get(reverse("password_reset")).status_code == 200
+    with time_machine.travel(T0 + timedelta(hours=1), tick=False):
+        assert ask_for_a_reset(client, "nobody@example.com").status_code == 302
+
+
+@pytest.fixture
+def two_resets_to_one_email_an_hour(settings):
+    settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR = 2
+
+
+@time_machine.travel(T0, tick=False)
+def test_it_limits_password_reset_emails_to_one_address_from_any_network(
+    client, alice, two_resets_to_one_email_an_hour, mailoutbox
+):
+    for network in ("198.51.100.7", "203.0.113.9"):
+        assert ask_for_a_reset(client, "alice@example.com", REMOTE_ADDR=network).status_code == 302
+    response = ask_for_a_reset(client, " ALICE@example.com ", REMOTE_ADDR="192.0.2.44")
+    assert response.status_code == 429
+    assert response["Retry-After"] == str(60 * 60 - 10)
+    assert "Too many password reset requests for that email address" in response.text
+    assert len(mailoutbox) == 2
+    assert ask_for_a_reset(client, "bob@example.com", REMOTE_ADDR="192.0.2.44").status_code == 302

@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 from playwright.sync_api import Browser, expect
 
-from tests.page_tour import build_world
+from tests.page_tour import build_world, no_attempts_left
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -80,8 +80,9 @@ def fill_and_send(page, values: dict) -> None:
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
 def test_no_page_has_an_accessibility_violation(
-    browser: Browser, live_server, password, width, scheme
+    browser: Browser, live_server, password, width, scheme, settings
 ):
+    no_attempts_left(settings)
     users, pages = build_world(password)
     axe = Axe()
     found = {}
