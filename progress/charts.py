@@ -298,8 +298,10 @@ def month_rows(heatmap: Heatmap) -> SafeString:
 def week_rows(weeks: list[Week]) -> SafeString:
     return format_html_join(
         "",
-        '<tr><td>{} {} {}</td><td class="num">{}</td><td class="num">{}</td>'
-        '<td class="num">{}</td></tr>',
+        '<tr role="row"><td role="cell">{} {} {}</td>'
+        '<td role="cell" class="num" data-label="Answers">{}</td>'
+        '<td role="cell" class="num" data-label="Average rating">{}</td>'
+        '<td role="cell" class="num" data-label="Key points covered">{}</td></tr>',
         (
             (
                 week.start.day,
@@ -317,8 +319,11 @@ def week_rows(weeks: list[Week]) -> SafeString:
 def mastery_rows(bars: list[Bar]) -> SafeString:
     return format_html_join(
         "",
-        '<tr><td>{}</td><td class="num">{}</td><td class="num">{}%</td><td class="num">{}</td>'
-        '<td class="num">{}%</td></tr>',
+        '<tr role="row"><td role="cell">{}</td>'
+        '<td role="cell" class="num" data-label="Answers">{}</td>'
+        '<td role="cell" class="num" data-label="Key points covered">{}%</td>'
+        '<td role="cell" class="num" data-label="Average rating">{}</td>'
+        '<td role="cell" class="num" data-label="Ran out of time">{}%</td></tr>',
         (
             (
                 bar.label,
