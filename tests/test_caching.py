@@ -74,12 +74,12 @@ def test_a_grade_shows_on_the_next_request(alice, alice_client, seeded):
 
 def test_a_changed_grade_shows_on_the_next_request(alice, alice_client, seeded):
     interview = graded_interview(alice, [(1, EASY, 6)], timezone.now() - timedelta(hours=2))
-    assert '<td class="num">4.00</td>' in alice_client.get("/").text
+    assert 'data-label="Average rating">4.00</td>' in alice_client.get("/").text
 
     item = interview.items.get()
     grade(item, AGAIN, 6, timezone.now())
 
-    assert '<td class="num">1.00</td>' in alice_client.get("/").text
+    assert 'data-label="Average rating">1.00</td>' in alice_client.get("/").text
 
 
 def test_a_time_zone_change_moves_the_calendar(alice, alice_client, seeded):

@@ -185,7 +185,7 @@ def test_the_dashboard_draws_the_weekly_trends_with_their_numbers(alice_client, 
     assert trend.count('<path class="line" d="M') == 2
     # The same figures as a table, under <details>, one row per week.
     details = trend[trend.index("<details>") : trend.index("</details>")]
-    answers = [int(n) for n in re.findall(r'</td><td class="num">(\d+)</td>', details)]
+    answers = [int(n) for n in re.findall(r'data-label="Answers">(\d+)</td>', details)]
     assert len(answers) == 12
     assert sum(answers) == 5
 
