@@ -7,7 +7,14 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question
+from questions.models import (
+    MAX_KEY_POINT_CHARS,
+    MAX_SECONDS,
+    MIN_SECONDS,
+    KeyPoint,
+    Level,
+    Question,
+)
 
 MAX_ANSWER_CHARS = 20_000
 # Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
@@ -194,7 +201,7 @@ class ShownKeyPoint(models.Model):
 
     item = models.ForeignKey(SessionQuestion, on_delete=models.CASCADE, related_name="key_points")
     position = models.PositiveSmallIntegerField()
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=MAX_KEY_POINT_CHARS)
     # The cue phrases as they were when the interview started: later bank edits change nothing.
     cues = models.JSONField(default=list, blank=True)
     # The user's tick: the truth for the rating, the schedule and every statistic.
