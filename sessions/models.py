@@ -16,6 +16,7 @@ from questions.models import (
     Question,
 )
 
+MAX_QUESTIONS_PER_INTERVIEW = 30
 MAX_ANSWER_CHARS = 20_000
 # Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
 MAX_DRAFT_CHARS = 100_000
@@ -84,7 +85,7 @@ class InterviewSession(models.Model):
                 condition=Q(status__in=InterviewStatus.values), name="interview_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(question_count__gte=1, question_count__lte=30),
+                condition=Q(question_count__gte=1, question_count__lte=MAX_QUESTIONS_PER_INTERVIEW),
                 name="interview_question_count_range",
             ),
             models.CheckConstraint(
