@@ -43,7 +43,7 @@ class QuestionOrder(models.TextChoices):
 
 class FinishState(models.TextChoices):
     ON_TIME = "on_time", "On time"
-    LATE = "late", "Late (within the grace period)"
+    LATE = "late", "Late"
     TIMED_OUT = "timed_out", "Ran out of time"
     UNTIMED = "untimed", "Untimed"
 
