@@ -150,7 +150,9 @@ class GradeForm(forms.Form):
         coerce=int,
         choices=Rating.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose Again, Hard, Good or Easy."},
+        error_messages={
+            "required": f"Choose {', '.join(Rating.labels[:-1])} or {Rating.labels[-1]}."
+        },
     )
     note = TextareaField(
         required=False,
