@@ -5,7 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from questions.models import Question
+from questions.models import MAX_KEY_POINT_CHARS, Question
 from sessions.models import SessionQuestion
 
 
@@ -88,7 +88,7 @@ class KeyPointMiss(models.Model):
     """How often a key point of a card's question was shown and not covered."""
 
     card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="key_point_misses")
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=MAX_KEY_POINT_CHARS)
     shown = models.PositiveIntegerField()
     missed = models.PositiveIntegerField()
 

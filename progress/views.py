@@ -23,6 +23,7 @@ from questions.models import Level, Question
 from sessions import engine, pace
 from sessions.grading import AGREEMENT, CALIBRATION_RULE, calibration_hint, coverage_counts
 from sessions.models import (
+    MAX_QUESTIONS_PER_INTERVIEW,
     InterviewSession,
     InterviewStatus,
     QuestionOrder,
@@ -259,9 +260,14 @@ def review_due(request: HttpRequest) -> HttpResponse:
         .select_related("question")
         .order_by("due")[:10]
     )
-    return render(
-        request, "progress/review.html", {"cards": cards, "upcoming": upcoming, "now": now}
-    )
+    context = {
+        "cards": cards,
+        # One interview holds at most this many; the most overdue come first.
+        "to_practise": cards[:MAX_QUESTIONS_PER_INTERVIEW],
+        "upcoming": upcoming,
+        "now": now,
+    }
+    return render(request, "progress/review.html", context)
 
 
 @login_required
@@ -273,7 +279,7 @@ def practise(request: HttpRequest) -> HttpResponse:
         for value in request.POST.getlist("question")
         # isdigit() alone also passes "²", which int() refuses.
         if value.isascii() and value.isdigit() and len(value) <= 9
-    ][:30]
+    ][:MAX_QUESTIONS_PER_INTERVIEW]
     questions = list(Question.objects.active().filter(pk__in=ids).prefetch_related("key_points"))
     questions.sort(key=lambda question: ids.index(question.pk))
     if not questions:

@@ -15,7 +15,7 @@ from django.utils.text import Truncator
 from progress import caching
 from questions import bank
 from questions.forms import FollowUpsField, ImportQuestionsForm
-from questions.models import KeyPoint, Question, Topic
+from questions.models import MAX_KEY_POINTS, MIN_KEY_POINTS, KeyPoint, Question, Topic
 
 
 class CuesField(forms.JSONField):
@@ -88,8 +88,8 @@ class KeyPointInline(admin.TabularInline):
     form = KeyPointForm
     formset = KeyPointFormSet
     fields = ["order", "text", "cues"]
-    min_num = bank.MIN_KEY_POINTS
-    max_num = bank.MAX_KEY_POINTS
+    min_num = MIN_KEY_POINTS
+    max_num = MAX_KEY_POINTS
     extra = 0
 
     def get_formset(self, request, obj=None, **kwargs):

@@ -16,7 +16,9 @@ from django.db import IntegrityError, models, transaction
 from django.db.backends.base.operations import BaseDatabaseOperations
 
 from questions.models import (
+    MAX_KEY_POINTS,
     MAX_SECONDS,
+    MIN_KEY_POINTS,
     MIN_SECONDS,
     KeyPoint,
     Level,
@@ -25,8 +27,6 @@ from questions.models import (
 )
 
 FIXTURE_FORMAT = "interviewprep.questions/1"
-MIN_KEY_POINTS = 3
-MAX_KEY_POINTS = 7
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 QUESTION_FIELDS = (
     "number",

@@ -17,6 +17,10 @@ MIN_SECONDS = 30
 MAX_SECONDS = 3600
 MAX_FOLLOW_UPS = 3
 MAX_FOLLOW_UP_LENGTH = 300
+# Each question has this many key points; each is at most this long, wherever it is copied.
+MIN_KEY_POINTS = 3
+MAX_KEY_POINTS = 7
+MAX_KEY_POINT_CHARS = 300
 
 
 def validate_follow_ups(value) -> None:
@@ -134,7 +138,7 @@ def validate_cues(cues) -> None:
 class KeyPoint(models.Model):
     question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="key_points")
     order = models.PositiveSmallIntegerField(default=0)
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=MAX_KEY_POINT_CHARS)
     # What the detector looks for in an answer: each cue is one idea the answer must make,
     # written as alternative phrases separated by "|"; "word*" matches any ending.
     cues = models.JSONField(

@@ -32,8 +32,13 @@ from sessions.models import (
 RAN_OUT_TOLERANCE = timedelta(seconds=2)
 
 
+def grace_seconds() -> int:
+    """How long after a deadline an answer still counts, marked late (a setting)."""
+    return settings.INTERVIEW_GRACE_SECONDS
+
+
 def grace_period() -> timedelta:
-    return timedelta(seconds=settings.INTERVIEW_GRACE_SECONDS)
+    return timedelta(seconds=grace_seconds())
 
 
 class InterviewInProgress(Exception):
@@ -266,7 +271,7 @@ def submit(
         if state == FinishState.TIMED_OUT:
             used = item.time_allowed
         elif item.time_allowed is not None:
-            used = min(used, item.time_allowed + int(grace_period().total_seconds()))
+            used = min(used, item.time_allowed + grace_seconds())
         final = {
             "answer_text": text,
             "draft": text,

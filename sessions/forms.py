@@ -8,6 +8,7 @@ from sessions.models import (
     MAX_ANSWER_CHARS,
     MAX_DRAFT_CHARS,
     MAX_NOTE_CHARS,
+    MAX_QUESTIONS_PER_INTERVIEW,
     QuestionOrder,
     Rating,
     TimingMode,
@@ -29,7 +30,7 @@ class InterviewConfigForm(forms.Form):
         help_text="Leave all unticked for every topic.",
     )
     question_count = forms.IntegerField(
-        label="How many questions", min_value=1, max_value=30, initial=5
+        label="How many questions", min_value=1, max_value=MAX_QUESTIONS_PER_INTERVIEW, initial=5
     )
     timing_mode = forms.ChoiceField(
         label="Timing",
@@ -149,7 +150,9 @@ class GradeForm(forms.Form):
         coerce=int,
         choices=Rating.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Choose Again, Hard, Good or Easy."},
+        error_messages={
+            "required": f"Choose {', '.join(Rating.labels[:-1])} or {Rating.labels[-1]}."
+        },
     )
     note = TextareaField(
         required=False,

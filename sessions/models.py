@@ -7,8 +7,16 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, KeyPoint, Level, Question
+from questions.models import (
+    MAX_KEY_POINT_CHARS,
+    MAX_SECONDS,
+    MIN_SECONDS,
+    KeyPoint,
+    Level,
+    Question,
+)
 
+MAX_QUESTIONS_PER_INTERVIEW = 30
 MAX_ANSWER_CHARS = 20_000
 # Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
 MAX_DRAFT_CHARS = 100_000
@@ -35,7 +43,7 @@ class QuestionOrder(models.TextChoices):
 
 class FinishState(models.TextChoices):
     ON_TIME = "on_time", "On time"
-    LATE = "late", "Late (within the grace period)"
+    LATE = "late", "Late"
     TIMED_OUT = "timed_out", "Ran out of time"
     UNTIMED = "untimed", "Untimed"
 
@@ -77,7 +85,7 @@ class InterviewSession(models.Model):
                 condition=Q(status__in=InterviewStatus.values), name="interview_status_valid"
             ),
             models.CheckConstraint(
-                condition=Q(question_count__gte=1, question_count__lte=30),
+                condition=Q(question_count__gte=1, question_count__lte=MAX_QUESTIONS_PER_INTERVIEW),
                 name="interview_question_count_range",
             ),
             models.CheckConstraint(
@@ -194,7 +202,7 @@ class ShownKeyPoint(models.Model):
 
     item = models.ForeignKey(SessionQuestion, on_delete=models.CASCADE, related_name="key_points")
     position = models.PositiveSmallIntegerField()
-    text = models.CharField(max_length=300)
+    text = models.CharField(max_length=MAX_KEY_POINT_CHARS)
     # The cue phrases as they were when the interview started: later bank edits change nothing.
     cues = models.JSONField(default=list, blank=True)
     # The user's tick: the truth for the rating, the schedule and every statistic.

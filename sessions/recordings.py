@@ -66,7 +66,7 @@ def limits_for(item: SessionQuestion) -> RecordingLimits:
     if item.time_allowed is None:
         max_seconds = settings.RECORDINGS_UNTIMED_MAX_SECONDS
     else:
-        max_seconds = item.time_allowed + settings.INTERVIEW_GRACE_SECONDS
+        max_seconds = item.time_allowed + engine.grace_seconds()
     return RecordingLimits(
         max_bytes=settings.RECORDINGS_MAX_MB * MB,
         max_ms=max_seconds * 1000,
@@ -77,7 +77,7 @@ def limits_for(item: SessionQuestion) -> RecordingLimits:
 def flush_ms() -> int:
     """How long the page waits, when the answer is sent, for recorded pieces still on their
     way: a few seconds, and within the grace period so that the answer still counts."""
-    return max(1000, min(4000, (settings.INTERVIEW_GRACE_SECONDS - 1) * 1000))
+    return max(1000, min(4000, (engine.grace_seconds() - 1) * 1000))
 
 
 def _minutes(ms: int) -> str:

@@ -84,7 +84,7 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
         "step_title": step_title,
         "step_announcement": step_announcement,
         "now": timezone.now(),
-        "grace_seconds": int(engine.grace_period().total_seconds()),
+        "grace_seconds": engine.grace_seconds(),
         **extra,
     }
     if item.is_finalised:

@@ -4,8 +4,6 @@ each key point's suggestions fared."""
 import re
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.test import Client
 from django.urls import reverse
 
 from questions.models import Question
@@ -121,14 +119,6 @@ def test_the_question_history_says_how_often_the_user_agreed(alice_client, bob_c
 
 
 # Admin
-
-
-@pytest.fixture
-def admin_client(db) -> Client:
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "unused")
-    client = Client()
-    client.force_login(admin)
-    return client
 
 
 ADMIN_LIST = reverse("admin:interview_sessions_keypointsuggestions_changelist")

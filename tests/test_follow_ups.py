@@ -9,9 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
 
 from questions import bank
@@ -20,14 +18,6 @@ from tests.factories import T0, answer, change_form_data, item, question, start
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questions.json"
 HEADING = "The interviewer might ask next"
-
-
-@pytest.fixture
-def admin_client(db) -> Client:
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "unused")
-    client = Client()
-    client.force_login(admin)
-    return client
 
 
 def fixture_data() -> dict:

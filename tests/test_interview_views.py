@@ -856,7 +856,7 @@ def test_the_summary_shows_the_figures_and_each_answer(alice_client, clock, unde
     assert "2 / 3</span>" in page
     assert "3.0</span>" in page  # the only rating so far: Good
     assert "33%" in page and "(2 of 6)" in page
-    assert "Ran out</span>" in page
+    assert "Ran out of time</span>" in page
     assert "Not answered" in page
     assert f'href="{url("review", underway.pk, 1)}?from=summary">Change grade' in page
     assert f'href="{url("review", underway.pk, 2)}?from=summary">Grade' in page

@@ -20,7 +20,12 @@ from progress import scheduling, stats
 from progress.models import KeyPointMiss, ReviewCard, ReviewLogEntry
 from questions.models import Question
 from sessions import engine
-from sessions.models import InterviewSession, InterviewStatus, Rating
+from sessions.models import (
+    MAX_QUESTIONS_PER_INTERVIEW,
+    InterviewSession,
+    InterviewStatus,
+    Rating,
+)
 from tests.bench.data import make_history
 from tests.factories import (
     graded_interview,
@@ -545,6 +550,26 @@ def test_review_shows_another_user_only_their_own_due_questions(bob_client, hist
     assert "Start a review interview of 1 question" in html
     assert html_text.escape(question(2).prompt) not in html
     assert "Coming up" not in html
+
+
+def test_review_offers_the_most_overdue_questions_one_interview_can_hold(
+    alice, alice_client, seeded
+):
+    now = timezone.now()
+    Question.objects.create(  # the bank alone holds exactly as many as one interview
+        number=999, slug="one-more", level="beginner", prompt="One more?", reference_answer="Yes."
+    )
+    overdue = list(Question.objects.order_by("number")[: MAX_QUESTIONS_PER_INTERVIEW + 1])
+    assert len(overdue) == MAX_QUESTIONS_PER_INTERVIEW + 1
+    ReviewCard.objects.bulk_create(
+        ReviewCard(user=alice, question=due_question, due=now - timedelta(days=days))
+        for days, due_question in enumerate(reversed(overdue), start=1)
+    )
+
+    html = alice_client.get(reverse("progress:review")).content.decode()
+
+    assert posted_ids(html) == [due_question.pk for due_question in overdue[:-1]]
+    assert f"Start a review interview of {MAX_QUESTIONS_PER_INTERVIEW} questions" in html
 
 
 def test_review_with_nothing_due(alice_client, seeded):

@@ -20,14 +20,6 @@ CHANGELIST = reverse("admin:questions_question_changelist")
 IMPORT = reverse("admin:questions_question_import")
 
 
-@pytest.fixture
-def admin_client(db) -> Client:
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "unused")
-    client = Client()
-    client.force_login(admin)
-    return client
-
-
 def changelist_row(page: str, question: Question) -> str:
     """The changelist's table row for one question."""
     match = re.search(

@@ -18,7 +18,7 @@ from sessions import engine, pace, recording_store
 from sessions.models import Recording, RecordingChunk
 from tests.audio import container_of, cut, duration_seconds, tone
 from tests.factories import T0, item, start
-from tests.recording_helpers import chunk_url, send_chunk, send_stream, stored_files
+from tests.recording_uploads import chunk_url, send_chunk, send_stream, stored_files
 
 GRACE = 5
 # The page's CSRF tokens and script nonce are new in every response.

@@ -20,7 +20,7 @@ from sessions import engine
 from sessions.models import Recording
 from tests.audio import container_of, duration_seconds, tone
 from tests.factories import item, start
-from tests.recording_helpers import send_stream
+from tests.recording_uploads import send_stream
 
 BUCKET = "interviewprep-test-recordings"
 KEYS = {"access_key": "testing-key", "secret_key": "testing-secret"}

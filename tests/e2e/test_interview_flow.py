@@ -174,7 +174,7 @@ def test_a_fixed_time_interview_from_configuration_to_summary(page: Page, live_s
     expect(rows).to_have_count(3)
     expected = [
         ("On time", "Good", f"2 / {first_total}"),
-        ("Ran out", "Hard", f"1 / {second_total}"),
+        ("Ran out of time", "Hard", f"1 / {second_total}"),
         ("On time", "Easy", f"3 / {third_total}"),
     ]
     for index, (clock, rating, key_points) in enumerate(expected):
