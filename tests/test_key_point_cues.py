@@ -6,10 +6,8 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
-from django.test import Client
 from django.urls import reverse
 
 from questions import bank
@@ -106,14 +104,6 @@ def test_a_bank_seeded_before_cues_existed_takes_them_from_the_fixture(seeded):
 
     assert "30 updated" in out.getvalue()
     assert not KeyPoint.objects.filter(cues=[]).exists()
-
-
-@pytest.fixture
-def admin_client(db) -> Client:
-    admin = get_user_model().objects.create_superuser("root", "root@example.com", "unused")
-    client = Client()
-    client.force_login(admin)
-    return client
 
 
 def test_admin_edits_cues_one_per_line(admin_client, seeded):
