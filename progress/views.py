@@ -63,15 +63,19 @@ def home(request: HttpRequest) -> HttpResponse:
     if cached is None:
         figures = stats.figures(user, profile, today)
         if figures is None:
-            cached = (None, "", "")
+            cached = (None, "", "", 0)
         else:
             # The days are drawn into the HTML; the page itself does not need them again.
-            cached = (dataclasses.replace(figures, days=[]), *_figures_html(figures))
+            # An interview completing bumps the progress version (sessions.engine).
+            completed = InterviewSession.objects.filter(
+                user=user, status=InterviewStatus.COMPLETED
+            ).count()
+            cached = (dataclasses.replace(figures, days=[]), *_figures_html(figures), completed)
         cache.set(key, cached)
-    figures, figures_html, mastery_html = cached
+    figures, figures_html, mastery_html, interviews_completed = cached
     if figures is None:
         return render(request, "home.html", context)
-    due, weakest = stats.schedule_now(user, now)
+    due, weakest = _schedule_now(user, profile, now)
     context.update(
         figures=figures,
         figures_html=figures_html,
@@ -79,13 +83,31 @@ def home(request: HttpRequest) -> HttpResponse:
         profile=profile,
         due=due,
         weakest=weakest,
-        interviews_completed=InterviewSession.objects.filter(
-            user=user, status=InterviewStatus.COMPLETED
-        ).count(),
+        interviews_completed=interviews_completed,
         pace_weeks=pace.weekly_pace(user, profile.zone, now),
         calibration_rule=CALIBRATION_RULE,
     )
     return render(request, "progress/dashboard.html", context)
+
+
+def _schedule_now(user, profile: Profile, now) -> tuple[int, list[stats.WeakQuestion]]:
+    """The due count and the weakest questions, cached for the minute they were worked out
+    in under the progress version (every grade and review bumps it) and the bank version (an
+    archived question leaves the list). Between two grades they move only with the clock: a
+    question falls due at most a minute late (the review page lists it at once), and recall
+    drifts by far less than the whole percent the page shows."""
+    key = caching.cache_key(
+        "dashboard-schedule",
+        user.pk,
+        profile.progress_version,
+        profile.bank_version,
+        now.replace(second=0, microsecond=0),
+    )
+    schedule = cache.get(key)
+    if schedule is None:
+        schedule = stats.schedule_now(user, now)
+        cache.set(key, schedule, timeout=60)
+    return schedule
 
 
 def _profile_with_versions(user) -> Profile:

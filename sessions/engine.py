@@ -12,7 +12,7 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
 
-from progress import scheduling
+from progress import caching, scheduling
 from progress.models import ReviewCard
 from questions.models import Question
 from sessions import grading
@@ -285,47 +285,49 @@ def submit(
             for name, value in final.items():
                 setattr(item, name, value)
             grading.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
-            _complete_if_finished(item.interview_id)
+            _complete_if_finished(item.interview_id, item.interview.user_id)
             return SubmitResult(item=item, accepted=True)
     # The answer as stored: this request's, or the one another request finalised first.
     item.refresh_from_db()
     if updated:
         grading.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
-        _complete_if_finished(item.interview_id)
+        _complete_if_finished(item.interview_id, item.interview.user_id)
     return SubmitResult(item=item, accepted=bool(updated))
+
+
+def _ran_out(now: datetime) -> Q:
+    """An answer not final whose time and grace period are over."""
+    return Q(submitted_at__isnull=True, deadline__lt=now - grace_period())
 
 
 def finalise_expired(interview: InterviewSession, now: datetime) -> int:
     """Finalise this interview's questions whose time ran out while nobody was there,
     with the deadline as their finishing time."""
     count = SessionQuestion.objects.filter(
-        _interview_in_progress(),
-        interview=interview,
-        submitted_at__isnull=True,
-        deadline__lt=now - grace_period(),
+        _interview_in_progress(), _ran_out(now), interview=interview
     ).update(**_timed_out_values())
     if count:
         grading.record_suggestions(interview.items.all())
-        _complete_if_finished(interview.pk)
+        _complete_if_finished(interview.pk, interview.user_id)
     return count
 
 
 def close_expired_interviews(now: datetime) -> int:
     """For cron: finalise every question whose time ran out, across all interviews."""
-    expired = SessionQuestion.objects.filter(
-        _interview_in_progress(),
-        submitted_at__isnull=True,
-        deadline__lt=now - grace_period(),
+    expired = SessionQuestion.objects.filter(_interview_in_progress(), _ran_out(now))
+    interviews = list(
+        expired.values_list("interview_id", "interview__user_id").order_by().distinct()
     )
-    interview_ids = list(expired.values_list("interview_id", flat=True).order_by().distinct())
     count = expired.update(**_timed_out_values())
-    grading.record_suggestions(SessionQuestion.objects.filter(interview_id__in=interview_ids))
-    for interview_id in interview_ids:
-        _complete_if_finished(interview_id)
+    grading.record_suggestions(
+        SessionQuestion.objects.filter(interview_id__in=[pk for pk, _ in interviews])
+    )
+    for interview_id, user_id in interviews:
+        _complete_if_finished(interview_id, user_id)
     return count
 
 
-def _complete_if_finished(interview_id: int) -> None:
+def _complete_if_finished(interview_id: int, user_id: int) -> None:
     """An interview whose every question is final is complete, when its last answer was."""
     last_answer = (
         SessionQuestion.objects.filter(interview=OuterRef("pk"))
@@ -333,17 +335,34 @@ def _complete_if_finished(interview_id: int) -> None:
         .annotate(last=Max("submitted_at"))
         .values("last")
     )
-    InterviewSession.objects.filter(pk=interview_id, status=InterviewStatus.IN_PROGRESS).exclude(
-        items__submitted_at__isnull=True
-    ).update(status=InterviewStatus.COMPLETED, finished_at=Subquery(last_answer))
+    completed = (
+        InterviewSession.objects.filter(pk=interview_id, status=InterviewStatus.IN_PROGRESS)
+        .exclude(items__submitted_at__isnull=True)
+        .update(status=InterviewStatus.COMPLETED, finished_at=Subquery(last_answer))
+    )
+    if completed:
+        _status_changed(user_id)
+
+
+def _status_changed(user_id: int) -> None:
+    """An interview completed or was abandoned: the dashboard's cached figures (the count
+    of completed interviews) are under the user's progress version."""
+    caching.bump_progress(user_id)
 
 
 def interview_in_progress(user, now: datetime) -> InterviewSession | None:
-    """The user's interview in progress, once any question that ran out is finalised."""
-    interview = InterviewSession.objects.filter(
-        user=user, status=InterviewStatus.IN_PROGRESS
-    ).first()
-    if interview is not None and finalise_expired(interview, now):
+    """The user's interview in progress, once any question that ran out is finalised. The
+    UPDATE runs only when the same query saw such a question (it re-checks each row)."""
+    interview = (
+        InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS)
+        .annotate(
+            has_ran_out=Exists(
+                SessionQuestion.objects.filter(_ran_out(now), interview=OuterRef("pk"))
+            )
+        )
+        .first()
+    )
+    if interview is not None and interview.has_ran_out and finalise_expired(interview, now):
         interview.refresh_from_db(fields=["status"])
         if interview.status != InterviewStatus.IN_PROGRESS:
             return None
@@ -351,11 +370,12 @@ def interview_in_progress(user, now: datetime) -> InterviewSession | None:
 
 
 def abandon(interview: InterviewSession, now: datetime) -> bool:
-    return bool(
-        InterviewSession.objects.filter(pk=interview.pk, status=InterviewStatus.IN_PROGRESS).update(
-            status=InterviewStatus.ABANDONED, finished_at=now
-        )
-    )
+    abandoned = InterviewSession.objects.filter(
+        pk=interview.pk, status=InterviewStatus.IN_PROGRESS
+    ).update(status=InterviewStatus.ABANDONED, finished_at=now)
+    if abandoned:
+        _status_changed(interview.user_id)
+    return bool(abandoned)
 
 
 # Grading

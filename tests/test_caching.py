@@ -19,6 +19,7 @@ from accounts.models import Profile, profile_for
 from progress import caching, scheduling, stats
 from progress.models import ReviewCard
 from questions.models import Question, Topic
+from sessions import engine
 from sessions.models import Rating
 from tests.bench.data import make_history
 from tests.factories import answer, change_form_data, grade, graded_interview, question, start
@@ -70,6 +71,37 @@ def test_a_grade_shows_on_the_next_request(alice, alice_client, seeded):
 
     after = alice_client.get("/").text
     assert stat(after, "answers graded") == "2"
+
+
+def test_an_interview_completed_shows_at_once(alice, alice_client, seeded):
+    graded_interview(alice, [(1, GOOD, 4)], timezone.now() - timedelta(days=1))
+    assert stat(alice_client.get("/").text, "interview completed") == "1"
+
+    # Completed by its last answer, before any grade.
+    interview = start(alice, [2], timezone.now() - timedelta(minutes=5))
+    answer(interview, 1, timezone.now())
+
+    assert stat(alice_client.get("/").text, "interviews completed") == "2"
+
+
+def test_an_interview_abandoned_bumps_the_progress_version(alice, seeded):
+    interview = start(alice, [2], timezone.now())
+    profile = caching.with_versions(Profile.objects.filter(user=profile_for(alice).user))
+    before = profile.get().progress_version or 0
+
+    engine.abandon(interview, timezone.now())
+
+    assert profile.get().progress_version == before + 1
+
+
+def test_a_question_falling_due_shows(alice, alice_client, seeded):
+    graded_interview(alice, [(1, GOOD, 4)], timezone.now() - timedelta(days=1))
+    due = ReviewCard.objects.get(user=alice).due
+    with time_machine.travel(due - timedelta(seconds=30), tick=False):
+        assert stat(alice_client.get("/").text, "due for review") == "0"
+    # The next minute: the cached figure of the minute before is not read.
+    with time_machine.travel(due + timedelta(seconds=60), tick=False):
+        assert stat(alice_client.get("/").text, "due for review") == "1"
 
 
 def test_a_changed_grade_shows_on_the_next_request(alice, alice_client, seeded):

@@ -592,6 +592,38 @@ def test_finalise_expired_completes_an_interview_left_on_its_last_question(seede
     assert item(interview, 2).finish_state == FinishState.TIMED_OUT
 
 
+def test_the_interview_in_progress_is_one_query_while_no_answer_ran_out(
+    seeded, alice, django_assert_num_queries
+):
+    interview = start(alice, [1, 2], now=T0)
+    timed = shown(interview)
+
+    # Within the grace period: the SELECT sees nothing that ran out and no UPDATE follows.
+    with django_assert_num_queries(1):
+        current = engine.interview_in_progress(alice, timed.deadline + timedelta(seconds=GRACE))
+    assert current == interview
+    assert item(interview, 1).submitted_at is None
+
+
+def test_the_interview_in_progress_finalises_an_answer_that_ran_out(seeded, alice):
+    interview = start(alice, [1, 2], now=T0)
+    timed = shown(interview)
+
+    current = engine.interview_in_progress(alice, timed.deadline + timedelta(seconds=GRACE + 1))
+
+    assert current == interview
+    assert item(interview, 1).finish_state == FinishState.TIMED_OUT
+
+
+def test_the_interview_in_progress_is_none_once_its_last_answer_ran_out(seeded, alice):
+    interview = start(alice, [1], now=T0)
+    timed = shown(interview)
+
+    assert engine.interview_in_progress(alice, timed.deadline + timedelta(hours=1)) is None
+    interview.refresh_from_db()
+    assert interview.status == InterviewStatus.COMPLETED
+
+
 def test_finalise_expired_leaves_other_interviews_alone(seeded, alice, bob):
     mine = start(alice, [1], now=T0)
     theirs = start(bob, [1], now=T0)

@@ -1140,9 +1140,11 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
     # The session comes from the cache. 1. the user, 2. the question with its interview,
     # 3. the answer's conditional UPDATE (accepted, so nothing to read back),
     # 4. the key points to suggest, 5. their suggestions' UPDATE,
-    # 6. the UPDATE completing the interview if every question is final, 7. the key points.
+    # 6. the UPDATE completing the interview if every question is final, 7. the key points;
+    # and when it did complete (the last question), the progress version's bump (sessions.
+    # engine), as the dashboard's count of completed interviews is cached under it.
     # (Its recording, none here, came with the question in 2.)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(7 + (size == 1)):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text
@@ -1158,8 +1160,9 @@ def test_submit_runs_a_fixed_number_of_queries(
     # The session comes from the cache. 1. the user, 2. the question with its interview,
     # 3. the answer's conditional UPDATE (accepted, so nothing to read back),
     # 4. the key points to suggest, 5. their suggestions' UPDATE,
-    # 6. the UPDATE completing the interview if every question is final.
-    with django_assert_num_queries(6):
+    # 6. the UPDATE completing the interview if every question is final; and when it did
+    # complete (the last question), the progress version's bump.
+    with django_assert_num_queries(6 + (size == 1)):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"})
 
     assert response.url == url("review", interview.pk, 1)
