@@ -63,16 +63,23 @@ def home(request: HttpRequest) -> HttpResponse:
     if cached is None:
         figures = stats.figures(user, profile, today)
         if figures is None:
-            cached = (None, "", "", 0)
+            cached = (None, "", "", 0, [])
         else:
             # The days are drawn into the HTML; the page itself does not need them again.
             # An interview completing bumps the progress version (sessions.engine).
             completed = InterviewSession.objects.filter(
                 user=user, status=InterviewStatus.COMPLETED
             ).count()
-            cached = (dataclasses.replace(figures, days=[]), *_figures_html(figures), completed)
+            # A recording joined or deleted bumps the progress version too (recording_store).
+            pace_weeks = pace.weekly_pace(user, profile.zone, today)
+            cached = (
+                dataclasses.replace(figures, days=[]),
+                *_figures_html(figures),
+                completed,
+                pace_weeks,
+            )
         cache.set(key, cached)
-    figures, figures_html, mastery_html, interviews_completed = cached
+    figures, figures_html, mastery_html, interviews_completed, pace_weeks = cached
     if figures is None:
         return render(request, "home.html", context)
     due, weakest = _schedule_now(user, profile, now)
@@ -84,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
         due=due,
         weakest=weakest,
         interviews_completed=interviews_completed,
-        pace_weeks=pace.weekly_pace(user, profile.zone, now),
+        pace_weeks=pace_weeks,
         calibration_rule=CALIBRATION_RULE,
     )
     return render(request, "progress/dashboard.html", context)

@@ -1,6 +1,6 @@
 """The pace trend of spoken answers: words per minute per week, computed in SQL."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, F, FloatField, Sum
@@ -13,15 +13,17 @@ WEEKS = 12
 MIN_DURATION_MS = 1000
 
 
-def weekly_pace(user, zone: ZoneInfo, now: datetime) -> list[dict]:
-    """For each of the last WEEKS weeks with a spoken answer: the week's first day, how many
-    spoken answers, and their words per minute (all their words over all their time)."""
+def weekly_pace(user, zone: ZoneInfo, today: date) -> list[dict]:
+    """For each of the last WEEKS weeks up to `today` (in `zone`) with a spoken answer: the
+    week's first day, how many spoken answers, and their words per minute (all their words
+    over all their time). A function of the day, so that it can be cached for the day."""
+    since = datetime.combine(today - timedelta(weeks=WEEKS), time.min, tzinfo=zone)
     return list(
         Recording.objects.filter(
             item__interview__user=user,
             duration_ms__gte=MIN_DURATION_MS,
             word_count__gt=0,
-            created_at__gte=now - timedelta(weeks=WEEKS),
+            created_at__gte=since,
         )
         .annotate(week=TruncWeek("created_at", tzinfo=zone))
         .values("week")

@@ -16,6 +16,7 @@ from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
+from progress import caching
 from sessions import recordings
 from sessions.delivery import count_words
 from sessions.models import Recording, RecordingChunk, SessionQuestion
@@ -147,10 +148,21 @@ def assemble(recording: Recording, now: datetime) -> Recording:
         )
         if updated:
             RecordingChunk.objects.filter(pk__in=[chunk.pk for chunk in chunks]).delete()
+            # The dashboard's speaking pace counts joined recordings.
+            caching.bump_progress(item.interview.user_id)
     if not updated:
         _delete_file(name)  # joined by another request meanwhile
     recording.refresh_from_db()
     return recording
+
+
+def delete(recordings_to_delete) -> int:
+    """Delete recordings (a queryset) with their files, and tell each owner's dashboard."""
+    user_ids = set(recordings_to_delete.values_list("item__interview__user_id", flat=True))
+    _, deleted = recordings_to_delete.delete()
+    for user_id in user_ids:
+        caching.bump_progress(user_id)
+    return deleted.get(Recording._meta.label, 0)
 
 
 def assemble_if_needed(item: SessionQuestion, now: datetime) -> Recording | None:

@@ -133,7 +133,7 @@ def delete_recording(request: HttpRequest, recording_id: int) -> HttpResponse:
     recording = _get_recording_for_user(request, recording_id)
     question = recording.item.question
     if request.method == "POST":
-        recording.delete()
+        recording_store.delete(Recording.objects.filter(pk=recording.pk))
         messages.success(request, "The recording is deleted. Your written answer is kept.")
         return redirect("progress:question_history", slug=question.slug)
     return render(

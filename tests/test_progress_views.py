@@ -922,9 +922,9 @@ def test_the_dashboards_query_count_is_fixed(alice_client, answered, django_asse
         response = alice_client.get("/")
     assertContains(response, "Your progress, alice")
     # Warm: 1 user, 2 interview in progress (with whether an answer ran out, so no UPDATE),
-    # 3 profile with the versions, 4 pace of spoken answers, 5 recent interviews. The figures
-    # with the interviews completed (4-7, 9) and the due and weakest questions (8) are cached.
-    with django_assert_num_queries(5):
+    # 3 profile with the versions, 4 recent interviews. The figures with the interviews
+    # completed and the pace (4-7, 9, 10) and the due and weakest questions (8) are cached.
+    with django_assert_num_queries(4):
         again = alice_client.get("/")
     # The same page, up to the forms with their per-response CSRF tokens.
     figures = slice(response.text.index("<h1>"), response.text.index('id="weakest-title"'))

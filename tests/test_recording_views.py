@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
+from progress.models import ProgressVersion
 from sessions import engine, pace, recording_store
 from sessions.models import Recording, RecordingChunk
 from tests.audio import container_of, cut, duration_seconds, tone
@@ -479,7 +480,7 @@ def test_anonymous_clients_cannot_learn_anything(db):
 def test_the_dashboard_shows_the_pace_of_spoken_answers(alice_client, recorded):
     engine.grade(recorded.item, 3, set(), "", T0)
     week = pace.weekly_pace(
-        recorded.item.interview.user, recorded.item.interview.user.profile.zone, T0
+        recorded.item.interview.user, recorded.item.interview.user.profile.zone, T0.date()
     )
     # "Attention weighs the values by query-key similarity." is 8 words in about 3 seconds.
     assert [row["answers"] for row in week] == [1]
@@ -518,3 +519,32 @@ def test_speech_settings_are_off_by_default_and_reach_the_answer_step(alice_clie
 def test_a_refused_first_chunk_leaves_no_recording_behind(alice_client, interview):
     send_chunk(alice_client, interview.pk, 1, b"not audio at all" * 20)
     assert not Recording.objects.exists()
+
+
+def test_joining_a_recording_bumps_its_owners_dashboard(alice, alice_client, interview, first_take):
+    send_stream(alice_client, interview.pk, 1, first_take, segment=0)
+    before = ProgressVersion.objects.filter(user=alice).values_list("number", flat=True).first()
+
+    submit(alice_client, interview)
+
+    after = ProgressVersion.objects.get(user=alice).number
+    assert after > (before or 0)
+
+
+def test_a_deleted_recording_leaves_the_dashboards_pace_at_once(alice_client, recorded):
+    engine.grade(recorded.item, 3, set(), "", T0)
+    assert "Your speaking pace" in alice_client.get(reverse("home")).text  # now cached
+
+    alice_client.post(reverse("interviews:delete_recording", args=[recorded.pk]))
+
+    assert "Your speaking pace" not in alice_client.get(reverse("home")).text
+
+
+def test_purging_recordings_leaves_the_dashboards_pace_at_once(alice_client, recorded, clock):
+    engine.grade(recorded.item, 3, set(), "", T0)
+    assert "Your speaking pace" in alice_client.get(reverse("home")).text  # now cached
+
+    clock.move_to(T0 + timedelta(minutes=1))
+    call_command("purge_recordings", "--older-than", "0", stdout=io.StringIO())
+
+    assert "Your speaking pace" not in alice_client.get(reverse("home")).text

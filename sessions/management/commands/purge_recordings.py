@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from sessions import recording_store
 from sessions.models import Recording
 
 
@@ -25,6 +26,5 @@ class Command(BaseCommand):
             raise SystemExit(2)
         cutoff = timezone.now() - timedelta(days=older_than)
         # Rows one by one through the ORM, so each one's files are deleted with it.
-        _, deleted = Recording.objects.filter(created_at__lt=cutoff).delete()
-        count = deleted.get(Recording._meta.label, 0)
+        count = recording_store.delete(Recording.objects.filter(created_at__lt=cutoff))
         self.stdout.write(f"Deleted {count} recording(s) made more than {older_than} days ago.")
