@@ -134,6 +134,8 @@ def measure(database_url: str, users: dict[str, dict]) -> dict:
             f"127.0.0.1:{PORT}",
             "--workers",
             str(WORKERS),
+            # As `make serve`: no control socket, which two servers on one host would share.
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=environment,

@@ -10,16 +10,9 @@ from playwright.sync_api import Page, expect
 from questions.models import Question, Topic
 from sessions.models import InterviewSession, InterviewStatus
 from tests.bench.data import make_history
+from tests.e2e.browser import log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in").click()
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
 
 
 def test_the_dashboard_leads_to_the_history_and_to_practice(

@@ -11,6 +11,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from sessions import grading
 from sessions.models import Rating, SessionQuestion, ShownKeyPoint, TimingMode
+from tests.e2e.browser import log_in
 from tests.factories import start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,14 +21,6 @@ ANSWER = (
     "ReLU is max(0, x), so negative inputs become zero.\n"
     "The sigmoid saturates for large inputs, which makes gradients vanish in deep networks."
 )
-
-
-def log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(username)
 
 
 def answer_question_5(page: Page, base_url: str, alice) -> SessionQuestion:

@@ -12,19 +12,12 @@ from playwright.sync_api import Browser, Page, expect
 
 from sessions import engine
 from sessions.models import FinishState, InterviewSession, SessionQuestion, TimingMode
+from tests.e2e.browser import log_in
 from tests.factories import item, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SAVE_TIMEOUT_MS = 5_000
-
-
-def log_in(page: Page, base_url: str, username: str, password: str) -> None:
-    page.goto(f"{base_url}{reverse('login')}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(username)
 
 
 def log_out(page: Page) -> None:

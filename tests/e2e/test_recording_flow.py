@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 from django.core.files.storage import storages
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
 from sessions.models import Recording
 from tests.audio import container_of, duration_seconds
+from tests.e2e.browser import log_in
 from tests.factories import item, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,14 +21,6 @@ SHOTS = Path("/tmp/shots")
 PASSWORD = "a-long-unusual-passphrase"
 # Two chunks of the page's timeslice, with room for a slow machine.
 ACK_TIMEOUT_MS = 15_000
-
-
-def log_in(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}{reverse('login')}")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("heading", level=1)).to_contain_text(username)
 
 
 @pytest.fixture
@@ -53,7 +45,7 @@ def test_a_spoken_answer_survives_a_reload_and_plays_back_whole(
 ):
     interview = speaker
     SHOTS.mkdir(parents=True, exist_ok=True)
-    log_in(page, live_server.url, "speaker")
+    log_in(page, live_server.url, "speaker", PASSWORD)
     page.goto(f"{live_server.url}{interview.get_absolute_url()}")
     recorder = page.locator("[data-recorder]")
     record = page.get_by_role("button", name="Record your answer")
@@ -100,7 +92,7 @@ def test_a_spoken_answer_survives_a_reload_and_plays_back_whole(
     django_user_model.objects.create_user("other", "other@example.com", PASSWORD)
     other = browser.new_context()
     other_page = other.new_page()
-    log_in(other_page, live_server.url, "other")
+    log_in(other_page, live_server.url, "other", PASSWORD)
     response = other_page.goto(f"{live_server.url}{recording.get_absolute_url()}")
     assert response.status == 404
     other.close()
@@ -112,7 +104,7 @@ def test_with_the_microphone_refused_typing_still_works(page: Page, live_server,
         """navigator.mediaDevices.getUserMedia = () =>
             Promise.reject(new DOMException("Permission denied", "NotAllowedError"));"""
     )
-    log_in(page, live_server.url, "speaker")
+    log_in(page, live_server.url, "speaker", PASSWORD)
     page.goto(f"{live_server.url}{interview.get_absolute_url()}")
 
     page.get_by_role("button", name="Record your answer").click()
@@ -132,7 +124,7 @@ def test_with_the_microphone_refused_typing_still_works(page: Page, live_server,
 def test_without_a_recording_api_the_recorder_stays_hidden(page: Page, live_server, speaker):
     interview = speaker
     page.add_init_script("delete window.MediaRecorder;")
-    log_in(page, live_server.url, "speaker")
+    log_in(page, live_server.url, "speaker", PASSWORD)
     page.goto(f"{live_server.url}{interview.get_absolute_url()}")
     expect(page.get_by_label("Your answer")).to_be_visible()
     expect(page.get_by_role("button", name="Record your answer")).to_be_hidden()

@@ -7,7 +7,8 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from accounts.models import Profile
-from tests.e2e.test_recording_flow import PASSWORD, log_in
+from tests.e2e.browser import log_in
+from tests.e2e.test_recording_flow import PASSWORD
 from tests.factories import start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -52,7 +53,7 @@ def test_the_transcript_streams_into_the_answer_box_and_is_submitted(
     page: Page, live_server, interview
 ):
     page.add_init_script(STUBS)
-    log_in(page, live_server.url, "talker")
+    log_in(page, live_server.url, "talker", PASSWORD)
     page.goto(f"{live_server.url}{interview.get_absolute_url()}")
     prompt = page.locator("h1.prompt").inner_text()
 
@@ -89,7 +90,7 @@ def test_without_on_device_recognition_the_page_says_the_audio_leaves(
     page: Page, live_server, interview
 ):
     page.add_init_script(STUBS + "FakeRecognition.available = async () => 'unavailable';")
-    log_in(page, live_server.url, "talker")
+    log_in(page, live_server.url, "talker", PASSWORD)
     page.goto(f"{live_server.url}{interview.get_absolute_url()}")
     page.get_by_role("button", name="Record your answer").click()
     expect(page.locator("[data-speech-status]")).to_contain_text(
