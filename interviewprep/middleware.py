@@ -96,3 +96,22 @@ class PermissionsPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
         return response
+
+
+class NullByteHeaderMiddleware:
+    """A request header with a NUL byte is malformed: gunicorn refuses it, but other servers
+    (runserver, some proxies) pass it on, and a text column cannot store it (django-axes keeps
+    the User-Agent of every failed log-in, which PostgreSQL refused with a 500). Such a request
+    gets the site's 400 page before anything reads its headers."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any(
+            "\x00" in value
+            for name, value in request.META.items()
+            if name.startswith("HTTP_") and isinstance(value, str)
+        ):
+            return render(request, "400.html", status=400)
+        return self.get_response(request)

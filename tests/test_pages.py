@@ -147,6 +147,18 @@ def test_a_request_for_another_host_gets_the_site_s_400_page_with_its_headers(cl
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_a_failed_log_in_with_a_null_byte_in_a_header_gets_the_site_s_400_page(client, alice):
+    # django-axes stores the User-Agent of a failed log-in; PostgreSQL refuses NUL in text.
+    response = client.post(
+        reverse("login"),
+        {"username": "alice", "password": "wrong"},
+        headers={"user-agent": "Mozilla/5.0\x00"},
+    )
+    assert response.status_code == 400
+    assert "We couldn’t understand that request" in response.text
+    assert "script-src 'self'" in response.headers["Content-Security-Policy"]
+
+
 def test_a_page_visit_to_an_address_that_only_takes_forms_gets_the_site_s_405_page(alice_client):
     response = alice_client.get(reverse("logout"))
     assert response.status_code == 405
