@@ -1,7 +1,7 @@
 from django.urls import include, path
 
 from accounts import views
-from sessions import recording_views
+from sessions.recordings import views as recording_views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),

@@ -20,7 +20,7 @@ from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
 from questions.models import Level, Question
-from sessions import engine, pace
+from sessions import engine
 from sessions.grading import AGREEMENT, CALIBRATION_RULE, calibration_hint, coverage_counts
 from sessions.models import (
     MAX_QUESTIONS_PER_INTERVIEW,
@@ -31,6 +31,7 @@ from sessions.models import (
     ShownKeyPoint,
     TimingMode,
 )
+from sessions.recordings import pace
 
 PAGE_SIZE = 20
 

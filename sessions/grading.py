@@ -6,7 +6,7 @@ import itertools
 
 from django.db.models import Count, F, Q
 
-from sessions import detection
+from sessions.feedback import detection
 from sessions.models import Rating, SessionQuestion, ShownKeyPoint
 
 # Coverage: the key points the user ticked, of those shown with the answer.

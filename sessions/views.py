@@ -14,8 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
-from sessions import engine, grading, recording_store, recordings
-from sessions.delivery import delivery
+from sessions import engine, grading
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
 from sessions.grading import calibration_hint
 from sessions.models import (
@@ -26,6 +25,9 @@ from sessions.models import (
     InterviewStatus,
     SessionQuestion,
 )
+from sessions.recordings import rules as recording_rules
+from sessions.recordings import store as recording_store
+from sessions.recordings.delivery import delivery
 
 PLAY = "sessions/play.html"
 
@@ -108,9 +110,9 @@ def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -
     else:
         context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
         context["recording"] = getattr(item, "recording", None)
-        context["recording_max_ms"] = recordings.limits_for(item).max_ms
+        context["recording_max_ms"] = recording_rules.limits_for(item).max_ms
         context["recording_timeslice_ms"] = RECORDING_TIMESLICE_MS
-        context["recording_flush_ms"] = recordings.flush_ms()
+        context["recording_flush_ms"] = recording_rules.flush_ms()
         context["speech"] = Profile.objects.filter(user_id=interview.user_id).first()
     return context
 
