@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.vary import vary_on_headers
 
-from progress import caching
+from interviewprep import cache_versions
 from questions.forms import QuestionFilterForm
 from questions.models import Question, Topic
 from sessions.models import SessionQuestion
@@ -20,7 +20,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
     """The bank is the same for everyone: its rendered list is cached per bank version and
     filters, so a change to any question, key point or topic shows at once."""
     partial = "results" if request.htmx else "bank"
-    key = caching.cache_key("bank", caching.bank_version(), partial, sorted(request.GET.lists()))
+    key = cache_versions.cache_key(
+        "bank", cache_versions.bank_version(), partial, sorted(request.GET.lists())
+    )
     html = cache.get(key)
     if html is None:
         form = QuestionFilterForm(request.GET or None)

@@ -16,7 +16,7 @@ from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from progress import caching
+from interviewprep import cache_versions
 from sessions.models import Recording, RecordingChunk, SessionQuestion
 from sessions.recordings import rules as recording_rules
 from sessions.recordings.delivery import count_words
@@ -150,7 +150,7 @@ def assemble(recording: Recording, now: datetime) -> Recording:
         if updated:
             RecordingChunk.objects.filter(pk__in=[chunk.pk for chunk in chunks]).delete()
             # The dashboard's speaking pace counts joined recordings.
-            caching.bump_progress(item.interview.user_id)
+            cache_versions.bump_progress(item.interview.user_id)
     if not updated:
         _delete_file(name)  # joined by another request meanwhile
     recording.refresh_from_db()
@@ -162,7 +162,7 @@ def delete(recordings_to_delete) -> int:
     user_ids = set(recordings_to_delete.values_list("item__interview__user_id", flat=True))
     _, deleted = recordings_to_delete.delete()
     for user_id in user_ids:
-        caching.bump_progress(user_id)
+        cache_versions.bump_progress(user_id)
     return deleted.get(Recording._meta.label, 0)
 
 
