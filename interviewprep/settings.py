@@ -187,6 +187,13 @@ PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int(
 # ...and one email address, from any number of client addresses, this many an hour.
 PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int("DJANGO_PASSWORD_RESETS_PER_EMAIL", "3", minimum=1)
 
+# Users' own decks: how many a user may have, how many questions each may hold, the largest
+# file an import reads and how many imports a user may run an hour.
+DECKS_PER_USER = env_int("DECKS_PER_USER", "50", minimum=1)
+QUESTIONS_PER_DECK = env_int("QUESTIONS_PER_DECK", "500", minimum=1)
+DECK_IMPORT_MAX_KB = env_int("DECK_IMPORT_MAX_KB", "2048", minimum=1)
+DECK_IMPORTS_PER_HOUR = env_int("DECK_IMPORTS_PER_HOUR", "20", minimum=1)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True

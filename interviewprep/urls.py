@@ -30,6 +30,7 @@ urlpatterns = [
     ),
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),
+    path("decks/", include("questions.deck_urls")),
     path("interviews/", include("sessions.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

@@ -15,8 +15,9 @@ from sessions.recordings.store import zip_entry_name
 def _answer(item: SessionQuestion) -> dict[str, Any]:
     return {
         "position": item.position,
-        "question_number": item.question.number,
-        "question_slug": item.question.slug,
+        # Empty once the question's deck was deleted; the answer keeps what was shown.
+        "question_number": item.question.number if item.question else None,
+        "question_slug": item.question.slug if item.question else None,
         "prompt": item.prompt,
         "reference_answer": item.reference_answer,
         "key_points": [

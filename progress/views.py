@@ -235,7 +235,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def question_history(request: HttpRequest, slug: str) -> HttpResponse:
-    question = get_object_or_404(Question, slug=slug)
+    question = get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
     answered = SessionQuestion.objects.filter(
         interview__user=request.user, question=question, submitted_at__isnull=False
     ).order_by("-submitted_at", "-pk")
@@ -314,7 +314,12 @@ def practise(request: HttpRequest) -> HttpResponse:
         # isdigit() alone also passes "²", which int() refuses.
         if value.isascii() and value.isdigit() and len(value) <= 9
     ][:MAX_QUESTIONS_PER_INTERVIEW]
-    questions = list(Question.objects.active().filter(pk__in=ids).prefetch_related("key_points"))
+    questions = list(
+        Question.objects.active()
+        .visible_to(request.user)
+        .filter(pk__in=ids)
+        .prefetch_related("key_points")
+    )
     questions.sort(key=lambda question: ids.index(question.pk))
     if not questions:
         messages.warning(request, "None of those questions can be practised any more.")

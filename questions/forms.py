@@ -1,8 +1,10 @@
-"""Filtering the question bank, and the admin's follow-up questions and import upload."""
+"""Filtering the question bank and a deck, a deck's name, and the admin's follow-up questions
+and import upload."""
 
 from django import forms
 
-from questions.models import MAX_FOLLOW_UPS, Level, Topic
+from questions import decks
+from questions.models import MAX_FOLLOW_UPS, Deck, Level, Topic
 
 
 class QuestionFilterForm(forms.Form):
@@ -10,7 +12,7 @@ class QuestionFilterForm(forms.Form):
         choices=Level.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     topic = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(),
+        queryset=Topic.objects.builtin(),
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -56,3 +58,28 @@ class FollowUpsField(forms.CharField):
 
     def to_python(self, value) -> list[str]:
         return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
+
+
+class DeckForm(forms.ModelForm):
+    class Meta:
+        model = Deck
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class DeckQuestionFilterForm(QuestionFilterForm):
+    """A deck's questions: words to find, levels, and the topics its questions use."""
+
+    q = forms.CharField(label="Search", required=False, max_length=200)
+
+    field_order = ["q", "level", "topic"]
+
+    def __init__(self, *args, deck: Deck, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(questions__deck=deck).distinct()
+
+    def filter(self, questions):
+        questions = super().filter(questions)
+        if self.is_valid() and self.cleaned_data["q"]:
+            questions = decks.search(questions, self.cleaned_data["q"])
+        return questions

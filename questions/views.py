@@ -26,7 +26,7 @@ def question_list(request: HttpRequest) -> HttpResponse:
     html = cache.get(key)
     if html is None:
         form = QuestionFilterForm(request.GET or None)
-        questions = form.filter(Question.objects.active()).prefetch_related(
+        questions = form.filter(Question.objects.active().builtin()).prefetch_related(
             Prefetch("topics", queryset=Topic.objects.order_by("name"))
         )
         html = render_to_string(
@@ -42,7 +42,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def question_detail(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(
-        Question.objects.prefetch_related("topics", "key_points"), slug=slug, is_active=True
+        Question.objects.visible_to(request.user).prefetch_related("topics", "key_points"),
+        slug=slug,
+        is_active=True,
     )
     answered = SessionQuestion.objects.filter(
         interview__user=request.user, question=question, submitted_at__isnull=False

@@ -17,6 +17,7 @@ from progress import scheduling
 from progress.models import ReviewCard
 from questions.models import Question
 from sessions import grading
+from sessions.drawing import InterviewConfig, matching_questions
 from sessions.feedback import suggestions
 from sessions.models import (
     MAX_ANSWER_CHARS,
@@ -52,28 +53,7 @@ class InterviewInProgress(Exception):
         )
 
 
-@dataclass(frozen=True)
-class InterviewConfig:
-    levels: list[str]
-    topics: list[str]
-    question_count: int
-    timing_mode: str
-    order: str
-    fixed_seconds: int | None = None
-
-
-# Drawing questions
-
-
-def matching_questions(levels: list[str], topics: list[str]):
-    questions = Question.objects.active()
-    if levels:
-        questions = questions.filter(level__in=levels)
-    if topics:
-        questions = questions.filter(
-            pk__in=Question.objects.filter(topics__slug__in=topics).values("pk")
-        )
-    return questions
+# Drawing questions (which questions match: sessions/drawing.py)
 
 
 def draw_questions(
@@ -401,7 +381,9 @@ def grade(
         item.self_rating, item.note, item.graded_at = rating, note, now
         covered = item.key_points.filter(position__in=covered_positions).update(covered=True)
         missed = item.key_points.exclude(position__in=covered_positions).update(covered=False)
-        scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
+        # A question whose deck was deleted has no schedule left to change.
+        if item.question_id is not None:
+            scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
 
 
 # Where the user is

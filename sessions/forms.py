@@ -3,7 +3,7 @@
 from django import forms
 
 from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Topic
-from sessions.engine import InterviewConfig, matching_questions
+from sessions.drawing import InterviewConfig, matching_questions
 from sessions.models import (
     MAX_ANSWER_CHARS,
     MAX_DRAFT_CHARS,
@@ -23,7 +23,7 @@ class InterviewConfigForm(forms.Form):
         help_text="Leave all unticked for every level.",
     )
     topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.order_by("name"),
+        queryset=Topic.objects.builtin().order_by("name"),
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,

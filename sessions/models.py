@@ -117,9 +117,13 @@ class SessionQuestion(models.Model):
 
     interview = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
-    # Answered questions cannot be deleted from the bank: archive them instead.
+    # Empty once the question's deck is deleted: the snapshot below keeps what was shown.
     question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, related_name="session_questions"
+        Question,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="session_questions",
     )
     # What was shown, kept as it was so that later edits to the bank rewrite no history.
     prompt = models.TextField()

@@ -8,11 +8,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
-from questions.models import Question
+from questions.models import Deck, Question
 from sessions import engine
 from sessions.models import InterviewSession, InterviewStatus, TimingMode
 from tests.bench.data import make_history
-from tests.factories import start
+from tests.factories import deck, own_question, start
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,8 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     in_progress = start(alice, [3, 4], now, timing_mode=TimingMode.FIXED, fixed_seconds=600)
     engine.autosave(engine.show(in_progress.items.get(position=1), now), "A draft.", now)
     answered = Question.objects.filter(session_questions__interview__user=alice).first()
+    own_deck = deck(alice, "Company X", "What they asked last year.")
+    own_question(own_deck)
     pages = [
         TourPage("landing", "/", user=None),
         TourPage("login", reverse("login"), user=None),
@@ -116,6 +118,19 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             user="alice",
         ),
         TourPage("review", reverse("progress:review"), user="alice"),
+        TourPage("my decks", reverse("decks:list"), user="alice"),
+        TourPage("new deck", reverse("decks:new"), user="alice"),
+        TourPage(
+            "new deck with errors",
+            reverse("decks:new"),
+            user="alice",
+            post={"name": ""},
+            shows="This field is required.",
+        ),
+        TourPage("deck", own_deck.get_absolute_url(), user="alice"),
+        TourPage("deck, searched", own_deck.get_absolute_url() + "?q=nothing", user="alice"),
+        TourPage("rename deck", reverse("decks:rename", args=[own_deck.pk]), user="alice"),
+        TourPage("delete deck", reverse("decks:delete", args=[own_deck.pk]), user="alice"),
         TourPage("account", reverse("account"), user="alice"),
         TourPage("settings", reverse("settings"), user="alice"),
         TourPage("account delete confirmation", reverse("delete_account"), user="alice"),
@@ -140,6 +155,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("empty dashboard", "/", user="bob"),
         TourPage("empty history", reverse("progress:history"), user="bob"),
         TourPage("empty review", reverse("progress:review"), user="bob"),
+        TourPage("built-in deck", Deck.builtin().get_absolute_url(), user="bob"),
     ]
     assert InterviewSession.objects.filter(user=alice).count() > 2
     return {"alice": alice, "bob": bob}, pages
