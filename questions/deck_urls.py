@@ -10,4 +10,12 @@ urlpatterns = [
     path("<int:pk>/", deck_views.deck_detail, name="detail"),
     path("<int:pk>/rename/", deck_views.deck_rename, name="rename"),
     path("<int:pk>/delete/", deck_views.deck_delete, name="delete"),
+    path("<int:pk>/questions/new/", deck_views.question_new, name="question_new"),
+    path("<int:pk>/questions/<int:number>/edit/", deck_views.question_edit, name="question_edit"),
+    path(
+        "<int:pk>/questions/<int:number>/archive/",
+        deck_views.question_archive,
+        name="question_archive",
+    ),
+    path("questions/preview/", deck_views.question_preview, name="question_preview"),
 ]

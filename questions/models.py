@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -22,6 +23,8 @@ MAX_FOLLOW_UP_LENGTH = 300
 MIN_KEY_POINTS = 3
 MAX_KEY_POINTS = 7
 MAX_KEY_POINT_CHARS = 300
+MAX_PROMPT_CHARS = 1_000
+MAX_REFERENCE_ANSWER_CHARS = 20_000
 
 
 def validate_follow_ups(value) -> None:
@@ -174,8 +177,10 @@ class Question(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     level = models.CharField(max_length=12, choices=Level.choices)
     topics = models.ManyToManyField(Topic, related_name="questions")
-    prompt = models.TextField()
-    reference_answer = models.TextField(help_text="Markdown.")
+    prompt = models.TextField(validators=[MaxLengthValidator(MAX_PROMPT_CHARS)])
+    reference_answer = models.TextField(
+        help_text="Markdown.", validators=[MaxLengthValidator(MAX_REFERENCE_ANSWER_CHARS)]
+    )
     suggested_seconds = models.PositiveIntegerField(
         default=120,
         help_text=f"Suggested answering time, {MIN_SECONDS}–{MAX_SECONDS} seconds.",

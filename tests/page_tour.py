@@ -66,7 +66,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     engine.autosave(engine.show(in_progress.items.get(position=1), now), "A draft.", now)
     answered = Question.objects.filter(session_questions__interview__user=alice).first()
     own_deck = deck(alice, "Company X", "What they asked last year.")
-    own_question(own_deck)
+    written = own_question(own_deck)
     pages = [
         TourPage("landing", "/", user=None),
         TourPage("login", reverse("login"), user=None),
@@ -131,6 +131,20 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("deck, searched", own_deck.get_absolute_url() + "?q=nothing", user="alice"),
         TourPage("rename deck", reverse("decks:rename", args=[own_deck.pk]), user="alice"),
         TourPage("delete deck", reverse("decks:delete", args=[own_deck.pk]), user="alice"),
+        TourPage("new question", reverse("decks:question_new", args=[own_deck.pk]), user="alice"),
+        TourPage(
+            "new question with errors",
+            reverse("decks:question_new", args=[own_deck.pk]),
+            user="alice",
+            post={"prompt": "", "points-TOTAL_FORMS": "1", "points-INITIAL_FORMS": "1"},
+            shows="This field is required.",
+        ),
+        TourPage(
+            "edit question",
+            reverse("decks:question_edit", args=[own_deck.pk, written.number]),
+            user="alice",
+        ),
+        TourPage("own question", written.get_absolute_url(), user="alice"),
         TourPage("account", reverse("account"), user="alice"),
         TourPage("settings", reverse("settings"), user="alice"),
         TourPage("account delete confirmation", reverse("delete_account"), user="alice"),
