@@ -62,7 +62,9 @@ def deck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     deck = _get_deck_for_user(request, pk)
     form = DeckQuestionFilterForm(request.GET or None, deck=deck)
     # The owner sees their archived questions too, to restore them.
-    questions = deck.questions.all() if deck.owner_id == request.user.pk else deck.questions.active()
+    questions = (
+        deck.questions.all() if deck.owner_id == request.user.pk else deck.questions.active()
+    )
     questions = form.filter(questions).prefetch_related(
         Prefetch("topics", queryset=Topic.objects.order_by("name"))
     )
