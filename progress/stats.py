@@ -1,11 +1,12 @@
 """The dashboard's figures. The database aggregates the review log per day and the cards per
-level and topic; Python only arranges those few hundred aggregated rows."""
+level, topic and deck; Python only arranges those few hundred aggregated rows."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Sum
+from django.urls import reverse
 
 from accounts.models import Profile
 from progress import scheduling
@@ -60,6 +61,7 @@ class Figures:
     mismatched_last_30: int
     today: date
     interview_forecast: list[tuple[str, float, int]] = field(default_factory=list)
+    decks: list[Bar] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,24 @@ def mastery_by_level(user) -> list[Bar]:
         _bar(label, rows[value], f"?level={value}")
         for value, label in Level.choices
         if value in rows
+    ]
+
+
+def mastery_by_deck(user) -> list[Bar]:
+    """Per deck, each bar opening the deck (a deleted deck's questions have no cards left)."""
+    rows = (
+        ReviewCard.objects.filter(user=user)
+        .values("question__deck_id", "question__deck__name")
+        .annotate(**CARD_TOTALS)
+        .order_by("question__deck__name", "question__deck_id")
+    )
+    return [
+        _bar(
+            row["question__deck__name"],
+            row,
+            reverse("decks:detail", args=[row["question__deck_id"]]),
+        )
+        for row in rows
     ]
 
 
@@ -200,6 +220,7 @@ def figures(user, profile: Profile, today: date) -> Figures | None:
         days=days,
         levels=mastery_by_level(user),
         topics=mastery_by_topic(user),
+        decks=mastery_by_deck(user),
         most_missed=most_missed(user),
         mismatched_last_30=sum(day.mismatched for day in last_30),
         today=today,

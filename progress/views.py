@@ -157,7 +157,8 @@ def _figures_html(figures: stats.Figures) -> tuple[str, str]:
         {
             "level_bars": charts.bars_html(figures.levels, "levels", history_url),
             "topic_bars": charts.bars_html(figures.topics, "topics", history_url),
-            "mastery_rows": charts.mastery_rows(figures.levels + figures.topics),
+            "deck_bars": charts.bars_html(figures.decks, "decks", ""),
+            "mastery_rows": charts.mastery_rows(figures.levels + figures.topics + figures.decks),
             "time_items": format_html_join(
                 "",
                 "<li>{}: {}% of answers ran out of time</li>",

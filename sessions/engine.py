@@ -19,6 +19,7 @@ from questions.models import Question
 from sessions import grading
 from sessions.drawing import InterviewConfig, matching_questions
 from sessions.feedback import suggestions
+from sessions.feedback.cue_generation import cues_or_generated
 from sessions.models import (
     MAX_ANSWER_CHARS,
     FinishState,
@@ -64,7 +65,9 @@ def draw_questions(
     rng = rng or random.Random()
     now = now or timezone.now()
     candidates = list(
-        matching_questions(config.levels, config.topics).prefetch_related("key_points")
+        matching_questions(user, config.levels, config.topics, config.decks).prefetch_related(
+            "key_points"
+        )
     )
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
@@ -121,16 +124,23 @@ def start_interview(
                 )
                 for position, question in enumerate(questions, start=1)
             )
+            # A key point without cues (an own question's) gets cues made from its words.
             ShownKeyPoint.objects.bulk_create(
-                ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
+                ShownKeyPoint(item=item, position=position, text=point.text, cues=cues)
                 for item, question in zip(items, questions, strict=True)
-                for position, point in enumerate(question.key_points.all(), start=1)
+                for position, (point, cues) in enumerate(_with_cues(question), start=1)
             )
     except IntegrityError:
         if InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).exists():
             raise InterviewInProgress from None
         raise
     return interview
+
+
+def _with_cues(question: Question) -> list:
+    points = list(question.key_points.all())
+    cues = cues_or_generated([(point.text, point.cues) for point in points])
+    return list(zip(points, cues, strict=True))
 
 
 # The clock
