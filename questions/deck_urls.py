@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questions import deck_views
+from questions import deck_views, import_views
 
 app_name = "decks"
 
@@ -18,4 +18,6 @@ urlpatterns = [
         name="question_archive",
     ),
     path("questions/preview/", deck_views.question_preview, name="question_preview"),
+    path("<int:pk>/import/", import_views.deck_import_upload, name="import"),
+    path("<int:pk>/import/apply/", import_views.deck_import_apply, name="import_apply"),
 ]

@@ -83,3 +83,11 @@ class DeckQuestionFilterForm(QuestionFilterForm):
         if self.is_valid() and self.cleaned_data["q"]:
             questions = decks.search(questions, self.cleaned_data["q"])
         return questions
+
+
+class DeckImportForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        help_text="A .csv file, an Anki “Notes in Plain Text” .txt file or an InterviewPrep "
+        ".json file.",
+    )

@@ -88,7 +88,10 @@ class KeyPointForm(forms.Form):
     cues = CuePhrasesField(
         label="Cue phrases (optional)",
         required=False,
-        help_text="One per line, alternatives separated by |; empty: made from the key point.",
+        help_text=(
+            "One per line, alternatives separated by |. Empty: made from the key point's "
+            "words; cues you write give better suggestions."
+        ),
     )
 
     def clean(self):

@@ -136,7 +136,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             "new question with errors",
             reverse("decks:question_new", args=[own_deck.pk]),
             user="alice",
-            post={"prompt": "", "points-TOTAL_FORMS": "1", "points-INITIAL_FORMS": "1"},
+            post={"prompt": ""},
             shows="This field is required.",
         ),
         TourPage(
@@ -145,6 +145,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             user="alice",
         ),
         TourPage("own question", written.get_absolute_url(), user="alice"),
+        TourPage("import into a deck", reverse("decks:import", args=[own_deck.pk]), user="alice"),
         TourPage("account", reverse("account"), user="alice"),
         TourPage("settings", reverse("settings"), user="alice"),
         TourPage("account delete confirmation", reverse("delete_account"), user="alice"),
