@@ -20,4 +20,5 @@ urlpatterns = [
     path("questions/preview/", deck_views.question_preview, name="question_preview"),
     path("<int:pk>/import/", import_views.deck_import_upload, name="import"),
     path("<int:pk>/import/apply/", import_views.deck_import_apply, name="import_apply"),
+    path("<int:pk>/export.<str:kind>", import_views.deck_download, name="export"),
 ]

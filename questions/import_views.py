@@ -1,5 +1,6 @@
-"""Importing a file into one's own deck: upload, a preview of what is new, changed, refused
-or incomplete (each refusal naming its row and field), then apply all or nothing."""
+"""Files in and out of one's own deck: importing (upload, a preview of what is new, changed,
+refused or incomplete, each refusal naming its row and field, then apply all or nothing) and
+downloading the deck as CSV, JSON or an Anki package."""
 
 import hashlib
 
@@ -7,13 +8,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.text import slugify
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.rate_limit import RateLimit, allows, window
-from questions import deck_import
+from questions import deck_export, deck_import
 from questions.authoring import DeckFull
 from questions.forms import DeckImportForm
 from questions.import_formats import FileRefused
@@ -120,3 +122,23 @@ def deck_import_apply(request: HttpRequest, pk: int) -> HttpResponse:
     del request.session[SESSION_KEY]
     messages.success(request, f"Imported: {added} new, {changed} changed.")
     return redirect(deck)
+
+
+EXPORTS = {
+    "csv": ("text/csv; charset=utf-8", deck_export.as_csv),
+    "json": ("application/json; charset=utf-8", deck_export.as_json),
+    "apkg": ("application/octet-stream", deck_export.as_apkg),
+}
+
+
+@login_required
+def deck_download(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    """The deck as CSV, JSON or an Anki package, named after the deck."""
+    deck = _get_own_deck_for_user(request, pk)
+    if kind not in EXPORTS:
+        raise Http404("No such format.")
+    content_type, make = EXPORTS[kind]
+    response = HttpResponse(make(deck), content_type=content_type)
+    name = slugify(deck.name) or "deck"
+    response["Content-Disposition"] = f'attachment; filename="{name}.{kind}"'
+    return response
