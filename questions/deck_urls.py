@@ -1,6 +1,6 @@
 from django.urls import path
 
-from questions import deck_views, import_views
+from questions import deck_views, import_views, share_views
 
 app_name = "decks"
 
@@ -21,4 +21,8 @@ urlpatterns = [
     path("<int:pk>/import/", import_views.deck_import_upload, name="import"),
     path("<int:pk>/import/apply/", import_views.deck_import_apply, name="import_apply"),
     path("<int:pk>/export.<str:kind>", import_views.deck_download, name="export"),
+    path("<int:pk>/share/", share_views.deck_share, name="share"),
+    path("<int:pk>/stop-sharing/", share_views.deck_stop_sharing, name="stop_sharing"),
+    path("shared/<str:token>/", share_views.shared_deck, name="shared"),
+    path("shared/<str:token>/add/", share_views.shared_deck_add, name="shared_add"),
 ]

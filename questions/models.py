@@ -118,6 +118,11 @@ class Deck(models.Model):
     is_builtin = models.BooleanField(default=False, editable=False)
     name = models.CharField(max_length=MAX_DECK_NAME_CHARS)
     description = models.CharField(max_length=MAX_DECK_DESCRIPTION_CHARS, blank=True)
+    # The secret of the deck's share link while it is shared (secrets.token_urlsafe(32): 256
+    # random bits); empty when it is not.
+    share_token = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = DeckQuerySet.as_manager()
@@ -136,6 +141,10 @@ class Deck(models.Model):
                 name="deck_is_builtin_exactly_when_it_has_no_owner",
             ),
             models.CheckConstraint(condition=~Q(name=""), name="deck_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(share_token__isnull=True) | Q(is_builtin=False),
+                name="only_own_decks_are_shared_by_link",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -151,8 +160,10 @@ class Deck(models.Model):
 
 
 def builtin_deck_pk() -> int:
-    """A question made without a deck (in admin, by the bank's loaders) is the bank's."""
-    return Deck.builtin().pk
+    """A question made without a deck (in admin, by the bank's loaders) is the bank's. The
+    id alone is read, so that migrations that call this on an older table still can."""
+    pk = Deck.objects.filter(is_builtin=True).values_list("pk", flat=True).first()
+    return pk if pk is not None else Deck.builtin().pk
 
 
 class QuestionQuerySet(models.QuerySet):

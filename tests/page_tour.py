@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from questions.models import Deck, Question
+from questions.sharing import share
 from sessions import engine
 from sessions.models import InterviewSession, InterviewStatus, TimingMode
 from tests.bench.data import make_history
@@ -146,6 +147,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         ),
         TourPage("own question", written.get_absolute_url(), user="alice"),
         TourPage("import into a deck", reverse("decks:import", args=[own_deck.pk]), user="alice"),
+        TourPage("shared deck", reverse("decks:shared", args=[share(own_deck)]), user="bob"),
         TourPage("account", reverse("account"), user="alice"),
         TourPage("settings", reverse("settings"), user="alice"),
         TourPage("account delete confirmation", reverse("delete_account"), user="alice"),
