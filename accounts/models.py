@@ -63,10 +63,12 @@ def profile_for(user) -> Profile:
     return profile
 
 
+# The session key under which the user's time zone travels (read by UserTimeZoneMiddleware).
+TIME_ZONE_SESSION_KEY = "time_zone"
+
+
 def remember_time_zone(sender, request, user, **kwargs) -> None:
     """At log-in, keep the user's time zone in the session for UserTimeZoneMiddleware."""
-    from interviewprep.middleware import TIME_ZONE_SESSION_KEY
-
     if request is not None and hasattr(request, "session"):
         request.session[TIME_ZONE_SESSION_KEY] = profile_for(user).time_zone
 

@@ -1,7 +1,6 @@
 from django.urls import include, path
 
 from accounts import views
-from sessions import recording_views
 
 urlpatterns = [
     path("signup/", views.signup, name="signup"),
@@ -13,8 +12,5 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("delete/", views.delete_account, name="delete_account"),
     path("settings/", views.settings_view, name="settings"),
-    path("export/data.json", views.export_data, name="export_data"),
-    path("export/review-log.csv", views.export_review_log, name="export_review_log"),
-    path("export/recordings.zip", recording_views.download_recordings, name="export_recordings"),
     path("", include("django.contrib.auth.urls")),
 ]

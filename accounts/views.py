@@ -1,20 +1,18 @@
 """Sign up, account settings and account deletion; the rest is django.contrib.auth's own views."""
 
-import json
 import math
 
 from django.contrib import admin, messages
 from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from accounts import exports, throttling
+from accounts import throttling
 from accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
@@ -23,8 +21,7 @@ from accounts.forms import (
     ResetPasswordForm,
     SignUpForm,
 )
-from accounts.models import profile_for
-from interviewprep.middleware import TIME_ZONE_SESSION_KEY
+from accounts.models import TIME_ZONE_SESSION_KEY, profile_for
 
 
 def _too_many(request: HttpRequest, kind: str) -> HttpResponse | None:
@@ -143,23 +140,6 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your settings are saved.")
         return redirect("settings")
     return render(request, "accounts/settings.html", {"form": form})
-
-
-@login_required
-def export_data(request: HttpRequest) -> HttpResponse:
-    text = json.dumps(exports.user_data(request.user), cls=DjangoJSONEncoder, indent=2)
-    response = HttpResponse(text, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="interviewprep-data.json"'
-    return response
-
-
-@login_required
-def export_review_log(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        exports.review_log_csv(request.user), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = 'attachment; filename="interviewprep-review-log.csv"'
-    return response
 
 
 @login_required

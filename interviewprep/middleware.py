@@ -9,6 +9,8 @@ from django.shortcuts import render, resolve_url
 from django.utils import timezone
 from django_htmx.http import HttpResponseClientRedirect
 
+from accounts.models import TIME_ZONE_SESSION_KEY
+
 
 class HtmxLoginRedirectMiddleware:
     """An htmx request whose session has expired must not get the login form swapped into a
@@ -70,9 +72,6 @@ class UserTimeZoneMiddleware:
         else:
             timezone.activate(zone)
         return self.get_response(request)
-
-
-TIME_ZONE_SESSION_KEY = "time_zone"
 
 
 @functools.lru_cache(maxsize=128)

@@ -111,7 +111,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # The cache: this process's memory by default (nothing to install); Redis, shared by every
 # web process and node, with DJANGO_CACHE_URL=redis://host:6379/0. Cached pages are keyed by
-# versions kept in the database (progress/caching.py), so a per-process cache is never stale.
+# versions kept in the database (interviewprep/cache_versions.py), so a per-process cache is never stale.
 _cache_url = env_str("DJANGO_CACHE_URL")
 if _cache_url.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {

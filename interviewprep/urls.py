@@ -8,6 +8,7 @@ from accounts import views as accounts_views
 from accounts.forms import AdminLogInForm
 from interviewprep.views import healthz, readyz
 from progress import views as progress_views
+from sessions.recordings import views as recording_views
 
 admin.site.site_header = "InterviewPrep administration"
 admin.site.site_title = "InterviewPrep admin"
@@ -16,6 +17,18 @@ admin.site.login_form = AdminLogInForm
 urlpatterns = [
     path("", progress_views.home, name="home"),
     path("", include("progress.urls")),
+    # The downloads sit under the account's pages, but belong to the apps whose data they hold.
+    path("accounts/export/data.json", progress_views.export_data, name="export_data"),
+    path(
+        "accounts/export/review-log.csv",
+        progress_views.export_review_log,
+        name="export_review_log",
+    ),
+    path(
+        "accounts/export/recordings.zip",
+        recording_views.download_recordings,
+        name="export_recordings",
+    ),
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),
     path("interviews/", include("sessions.urls")),

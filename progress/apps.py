@@ -6,6 +6,6 @@ class ProgressConfig(AppConfig):
     verbose_name = "Progress and review schedule"
 
     def ready(self) -> None:
-        from progress.caching import connect_signals
+        from interviewprep.cache_versions import connect_signals
 
         connect_signals()

@@ -133,7 +133,7 @@ class ActivityDay(models.Model):
 
 class ProgressVersion(models.Model):
     """Counts the changes to what a user's dashboard shows; the cached dashboard is keyed by
-    it (progress/caching.py), so a change shows on the next request."""
+    it (interviewprep/cache_versions.py), so a change shows on the next request."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

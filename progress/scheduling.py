@@ -8,7 +8,7 @@ from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import Profile
-from progress import caching
+from interviewprep import cache_versions
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from sessions.grading import MISMATCH
 from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
@@ -181,7 +181,7 @@ def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_poi
     )
     _refresh_key_point_misses(card.pk)
     _refresh_days(user_id, [entry["answered_on"]])
-    caching.bump_progress(user_id)
+    cache_versions.bump_progress(user_id)
 
 
 DAY_TOTALS = {

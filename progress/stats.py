@@ -47,7 +47,7 @@ class MissedPoint:
 @dataclass(frozen=True)
 class Figures:
     """What the dashboard shows that only a grade, a settings change or a change to the bank
-    can change, on the day `today`: the part that is cached (progress/caching.py)."""
+    can change, on the day `today`: the part that is cached (interviewprep/cache_versions.py)."""
 
     answers: int
     rating_last_30: float | None

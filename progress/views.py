@@ -1,10 +1,12 @@
 """Home and dashboard, history, a question's own history, spaced review, practice sets."""
 
 import dataclasses
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, F, Q, Sum
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,13 +17,15 @@ from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from accounts.models import Profile, profile_for
-from progress import caching, charts, scheduling, stats
+from interviewprep import cache_versions
+from progress import charts, exports, scheduling, stats
 from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
 from questions.models import Level, Question
-from sessions import engine, pace
-from sessions.grading import AGREEMENT, CALIBRATION_RULE, calibration_hint, coverage_counts
+from sessions import engine
+from sessions.feedback.suggestions import AGREEMENT
+from sessions.grading import CALIBRATION_RULE, calibration_hint, coverage_counts
 from sessions.models import (
     MAX_QUESTIONS_PER_INTERVIEW,
     InterviewSession,
@@ -31,6 +35,7 @@ from sessions.models import (
     ShownKeyPoint,
     TimingMode,
 )
+from sessions.recordings import pace
 
 PAGE_SIZE = 20
 
@@ -48,7 +53,7 @@ def home(request: HttpRequest) -> HttpResponse:
     }
     profile = _profile_with_versions(user)
     today = now.astimezone(profile.zone).date()
-    key = caching.cache_key(
+    key = cache_versions.cache_key(
         "dashboard",
         user.pk,
         profile.progress_version,
@@ -103,7 +108,7 @@ def _schedule_now(user, profile: Profile, now) -> tuple[int, list[stats.WeakQues
     archived question leaves the list). Between two grades they move only with the clock: a
     question falls due at most a minute late (the review page lists it at once), and recall
     drifts by far less than the whole percent the page shows."""
-    key = caching.cache_key(
+    key = cache_versions.cache_key(
         "dashboard-schedule",
         user.pk,
         profile.progress_version,
@@ -119,10 +124,10 @@ def _schedule_now(user, profile: Profile, now) -> tuple[int, list[stats.WeakQues
 
 def _profile_with_versions(user) -> Profile:
     """The user's profile with the versions that key their cached dashboard, in one query."""
-    profile = caching.with_versions(Profile.objects.filter(user=user)).first()
+    profile = cache_versions.with_versions(Profile.objects.filter(user=user)).first()
     if profile is None:
         profile_for(user)
-        profile = caching.with_versions(Profile.objects.filter(user=user)).get()
+        profile = cache_versions.with_versions(Profile.objects.filter(user=user)).get()
     return profile
 
 
@@ -329,3 +334,20 @@ def practise(request: HttpRequest) -> HttpResponse:
         )
         return redirect("interviews:new")
     return redirect(interview)
+
+
+@login_required
+def export_data(request: HttpRequest) -> HttpResponse:
+    text = json.dumps(exports.user_data(request.user), cls=DjangoJSONEncoder, indent=2)
+    response = HttpResponse(text, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="interviewprep-data.json"'
+    return response
+
+
+@login_required
+def export_review_log(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        exports.review_log_csv(request.user), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="interviewprep-review-log.csv"'
+    return response

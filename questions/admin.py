@@ -12,7 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.text import Truncator
 
-from progress import caching
+from interviewprep import cache_versions
 from questions import bank
 from questions.forms import FollowUpsField, ImportQuestionsForm
 from questions.models import MAX_KEY_POINTS, MIN_KEY_POINTS, KeyPoint, Question, Topic
@@ -204,13 +204,13 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.action(description="Archive selected questions (no longer drawn for new interviews)")
     def archive(self, request: HttpRequest, queryset) -> None:
         count = queryset.update(is_active=False)
-        caching.bump_bank()  # a bulk update sends no save signal
+        cache_versions.bump_bank()  # a bulk update sends no save signal
         self.message_user(request, f"Archived {count} question(s).", messages.SUCCESS)
 
     @admin.action(description="Restore selected questions")
     def restore(self, request: HttpRequest, queryset) -> None:
         count = queryset.update(is_active=True)
-        caching.bump_bank()
+        cache_versions.bump_bank()
         self.message_user(request, f"Restored {count} question(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected questions as JSON")

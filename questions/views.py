@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.views.decorators.vary import vary_on_headers
 
-from progress import caching
+from interviewprep import cache_versions
 from questions.forms import QuestionFilterForm, chosen_filters
 from questions.models import Question, Topic
 from sessions.models import SessionQuestion
@@ -22,13 +22,13 @@ def question_list(request: HttpRequest) -> HttpResponse:
     exist are cached, once whatever else the address says, so that no query string can fill
     the cache with copies."""
     partial = "results" if request.htmx else "bank"
-    version = caching.bank_version()
+    version = cache_versions.bank_version()
     topic_slugs = cache.get_or_set(
-        caching.cache_key("bank-topic-slugs", version),
+        cache_versions.cache_key("bank-topic-slugs", version),
         lambda: sorted(Topic.objects.values_list("slug", flat=True)),
     )
     filters = chosen_filters(request.GET, topic_slugs)
-    key = caching.cache_key("bank", version, partial, filters)
+    key = cache_versions.cache_key("bank", version, partial, filters)
     html = cache.get(key) if filters is not None else None
     if html is None:
         form = QuestionFilterForm(request.GET or None)

@@ -9,4 +9,4 @@ class InterviewSessionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Deleting a recording's rows deletes its files (a signal receiver).
-        from sessions import recording_store  # noqa: F401
+        from sessions.recordings import store  # noqa: F401

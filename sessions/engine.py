@@ -12,10 +12,12 @@ from django.db.models import Exists, F, Max, OuterRef, Q, Subquery
 from django.db.models.functions import Left
 from django.utils import timezone
 
-from progress import caching, scheduling
+from interviewprep import cache_versions
+from progress import scheduling
 from progress.models import ReviewCard
 from questions.models import Question
 from sessions import grading
+from sessions.feedback import suggestions
 from sessions.models import (
     MAX_ANSWER_CHARS,
     FinishState,
@@ -284,13 +286,13 @@ def submit(
         if updated:
             for name, value in final.items():
                 setattr(item, name, value)
-            grading.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
+            suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
             _complete_if_finished(item.interview_id, item.interview.user_id)
             return SubmitResult(item=item, accepted=True)
     # The answer as stored: this request's, or the one another request finalised first.
     item.refresh_from_db()
     if updated:
-        grading.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
+        suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
         _complete_if_finished(item.interview_id, item.interview.user_id)
     return SubmitResult(item=item, accepted=bool(updated))
 
@@ -307,7 +309,7 @@ def finalise_expired(interview: InterviewSession, now: datetime) -> int:
         _interview_in_progress(), _ran_out(now), interview=interview
     ).update(**_timed_out_values())
     if count:
-        grading.record_suggestions(interview.items.all())
+        suggestions.record_suggestions(interview.items.all())
         _complete_if_finished(interview.pk, interview.user_id)
     return count
 
@@ -319,7 +321,7 @@ def close_expired_interviews(now: datetime) -> int:
         expired.values_list("interview_id", "interview__user_id").order_by().distinct()
     )
     count = expired.update(**_timed_out_values())
-    grading.record_suggestions(
+    suggestions.record_suggestions(
         SessionQuestion.objects.filter(interview_id__in=[pk for pk, _ in interviews])
     )
     for interview_id, user_id in interviews:
@@ -347,7 +349,7 @@ def _complete_if_finished(interview_id: int, user_id: int) -> None:
 def _status_changed(user_id: int) -> None:
     """An interview completed or was abandoned: the dashboard's cached figures (the count
     of completed interviews) are under the user's progress version."""
-    caching.bump_progress(user_id)
+    cache_versions.bump_progress(user_id)
 
 
 def interview_in_progress(user, now: datetime) -> InterviewSession | None:

@@ -258,7 +258,7 @@ class KeyPointSuggestions(KeyPoint):
 
 
 class Container(models.TextChoices):
-    """The audio containers accepted, recognised from their bytes (sessions/recordings.py)."""
+    """The audio containers accepted, recognised from their bytes (sessions/recordings/rules.py)."""
 
     WEBM = "webm", "WebM/Opus"
     OGG = "ogg", "Ogg/Opus"

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from sessions import recording_views, views
+from sessions import views
+from sessions.recordings import views as recording_views
 
 app_name = "interviews"
 

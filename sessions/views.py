@@ -14,8 +14,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
-from sessions import engine, grading, recording_store, recordings
-from sessions.delivery import delivery
+from sessions import engine, grading
+from sessions.feedback import suggestions
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
 from sessions.grading import calibration_hint
 from sessions.models import (
@@ -24,8 +24,12 @@ from sessions.models import (
     FinishState,
     InterviewSession,
     InterviewStatus,
+    Recording,
     SessionQuestion,
 )
+from sessions.recordings import rules as recording_rules
+from sessions.recordings import store as recording_store
+from sessions.recordings.delivery import delivery
 
 PLAY = "sessions/play.html"
 
@@ -67,51 +71,62 @@ def new_interview(request: HttpRequest) -> HttpResponse:
     return render(request, "sessions/new.html", {"form": form, "current": current})
 
 
-def _step_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
-    position = f"{item.position} of {interview.question_count}"
-    if item.is_finalised:
-        step_title = f"Grade question {position}"
-        step_announcement = (
-            f"Answer {item.position} submitted: {item.get_finish_state_display()}. "
-            "Compare it with the reference answer and grade it."
-        )
-    else:
-        step_title = f"Question {position}"
-        step_announcement = f"Question {position}: {item.prompt}"
-    context = {
+def _common_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
+    return {
         "interview": interview,
         "item": item,
-        "step_title": step_title,
-        "step_announcement": step_announcement,
         "now": timezone.now(),
         "grace_seconds": engine.grace_seconds(),
         **extra,
     }
-    if item.is_finalised:
-        key_points = list(item.key_points.all())
-        ticked = grading.initial_ticks(item, key_points)
-        initial = {"key_points": ticked, "rating": item.self_rating, "note": item.note}
-        grade_form = extra.get("grade_form") or GradeForm(initial=initial, key_points=key_points)
-        context["grade_form"] = grade_form
-        context["key_points"] = key_points
-        context["key_point_choices"] = list(zip(grade_form["key_points"], key_points, strict=True))
-        context["any_suggested"] = any(point.suggested for point in key_points)
-        context["answer_segments"] = grading.evidence_segments(item.answer_text, key_points)
-        context["rating_table"] = grading.rating_table(len(key_points))
-        context["suggested_rating"] = grading.suggested_rating(len(ticked), len(key_points)).label
-        recording = recording_store.assemble_if_needed(item, context["now"])
-        context["recording"] = recording
-        if recording is not None and recording.duration_ms is not None:
-            context["delivery"] = delivery(
-                recording.duration_ms, item.answer_text, item.time_allowed
-            )
-    else:
-        context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
-        context["recording"] = getattr(item, "recording", None)
-        context["recording_max_ms"] = recordings.limits_for(item).max_ms
-        context["recording_timeslice_ms"] = RECORDING_TIMESLICE_MS
-        context["recording_flush_ms"] = recordings.flush_ms()
-        context["speech"] = Profile.objects.filter(user_id=interview.user_id).first()
+
+
+def _answer_step_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
+    """The question to answer: its form with the draft, the recorder's limits and the user's
+    speech settings."""
+    position = f"{item.position} of {interview.question_count}"
+    context = _common_context(interview, item, **extra)
+    context.update(
+        step_title=f"Question {position}",
+        step_announcement=f"Question {position}: {item.prompt}",
+        recording=getattr(item, "recording", None),
+        recording_max_ms=recording_rules.limits_for(item).max_ms,
+        recording_timeslice_ms=RECORDING_TIMESLICE_MS,
+        recording_flush_ms=recording_rules.flush_ms(),
+        speech=Profile.objects.filter(user_id=interview.user_id).first(),
+    )
+    context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
+    return context
+
+
+def _grade_step_context(
+    interview: InterviewSession, item: SessionQuestion, recording: Recording | None, **extra
+) -> dict:
+    """The answer to grade, from what it is given: the answer's key points with their
+    suggestions, the grade form, and the recording as it already is (joined before this)."""
+    position = f"{item.position} of {interview.question_count}"
+    key_points = list(item.key_points.all())
+    ticked = grading.initial_ticks(item, key_points)
+    initial = {"key_points": ticked, "rating": item.self_rating, "note": item.note}
+    grade_form = extra.pop("grade_form", None) or GradeForm(initial=initial, key_points=key_points)
+    context = _common_context(interview, item, **extra)
+    context.update(
+        step_title=f"Grade question {position}",
+        step_announcement=(
+            f"Answer {item.position} submitted: {item.get_finish_state_display()}. "
+            "Compare it with the reference answer and grade it."
+        ),
+        grade_form=grade_form,
+        key_points=key_points,
+        key_point_choices=list(zip(grade_form["key_points"], key_points, strict=True)),
+        any_suggested=any(point.suggested for point in key_points),
+        answer_segments=suggestions.evidence_segments(item.answer_text, key_points),
+        rating_table=grading.rating_table(len(key_points)),
+        suggested_rating=grading.suggested_rating(len(ticked), len(key_points)).label,
+        recording=recording,
+    )
+    if recording is not None and recording.duration_ms is not None:
+        context["delivery"] = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
     return context
 
 
@@ -119,7 +134,13 @@ def _render_step(
     request: HttpRequest, interview: InterviewSession, item: SessionQuestion, **extra
 ) -> HttpResponse:
     template = f"{PLAY}#step" if request.htmx else PLAY
-    return render(request, template, _step_context(interview, item, **extra))
+    if item.is_finalised:
+        # Joining the recording's pieces happens here, before the page is drawn from it.
+        recording = recording_store.assemble_if_needed(item, timezone.now())
+        context = _grade_step_context(interview, item, recording, **extra)
+    else:
+        context = _answer_step_context(interview, item, **extra)
+    return render(request, template, context)
 
 
 @login_required

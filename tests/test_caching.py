@@ -16,7 +16,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, profile_for
-from progress import caching, scheduling, stats
+from interviewprep import cache_versions
+from progress import scheduling, stats
 from progress.models import ReviewCard
 from questions.models import Question, Topic
 from sessions import engine
@@ -86,7 +87,7 @@ def test_an_interview_completed_shows_at_once(alice, alice_client, seeded):
 
 def test_an_interview_abandoned_bumps_the_progress_version(alice, seeded):
     interview = start(alice, [2], timezone.now())
-    profile = caching.with_versions(Profile.objects.filter(user=profile_for(alice).user))
+    profile = cache_versions.with_versions(Profile.objects.filter(user=profile_for(alice).user))
     before = profile.get().progress_version or 0
 
     engine.abandon(interview, timezone.now())
@@ -233,17 +234,17 @@ def test_the_bank_list_runs_two_queries_when_cached(
 
 
 def test_every_bump_gives_a_new_version(alice, db):
-    profile = caching.with_versions(Profile.objects.filter(user=profile_for(alice).user))
+    profile = cache_versions.with_versions(Profile.objects.filter(user=profile_for(alice).user))
     assert profile.get().progress_version is None  # no bump yet: no row
-    bank = caching.bank_version()
+    bank = cache_versions.bank_version()
 
-    caching.bump_progress(alice.pk)
-    caching.bump_progress(alice.pk)
-    caching.bump_bank()
+    cache_versions.bump_progress(alice.pk)
+    cache_versions.bump_progress(alice.pk)
+    cache_versions.bump_bank()
 
     versions = profile.get()
     assert (versions.progress_version, versions.bank_version) == (2, bank + 1)
-    assert caching.bank_version() == bank + 1
+    assert cache_versions.bank_version() == bank + 1
 
 
 # Weakest questions

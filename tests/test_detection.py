@@ -2,7 +2,7 @@
 
 import pytest
 
-from sessions.detection import content_stems, detect, detect_all, sentences
+from sessions.feedback.detection import content_stems, detect, detect_all, sentences
 
 SATURATES = ["sigmoid|logistic", "saturat*|vanish*"]
 RELU_HELPS = ["relu", "not saturat*|avoid* vanish*|help* * vanish*"]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from sessions.evaluation import (
+from sessions.feedback.evaluation import (
     BankKeyPoint,
     Counts,
     EvalSetError,

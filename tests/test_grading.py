@@ -7,6 +7,7 @@ import pytest
 
 from questions.models import KeyPoint
 from sessions import engine, grading
+from sessions.feedback import suggestions
 from sessions.models import Rating, SessionQuestion, ShownKeyPoint
 from tests.factories import T0, answer, item, start
 
@@ -38,7 +39,7 @@ def test_evidence_segments_mark_each_suggestions_sentence():
         ShownKeyPoint(position=3, suggested=False),
     ]
 
-    segments = grading.evidence_segments(text, points)
+    segments = suggestions.evidence_segments(text, points)
 
     assert segments == [("One. ", "2"), ("Two three.", "1 2"), (" Four.", "")]
     assert "".join(segment for segment, _ in segments) == text
@@ -99,14 +100,14 @@ def test_suggestions_are_decided_once(seeded, alice):
     interview = start(alice, [5], now=T0)
     submitted = answer(interview, 1, T0, text=RELU_AND_SIGMOID)
 
-    assert grading.record_suggestions(SessionQuestion.objects.filter(pk=submitted.pk)) == 0
+    assert suggestions.record_suggestions(SessionQuestion.objects.filter(pk=submitted.pk)) == 0
 
 
 def test_an_answer_not_yet_final_gets_no_suggestions(seeded, alice):
     interview = start(alice, [5], now=T0)
     engine.autosave(engine.show(item(interview, 1), T0), RELU_AND_SIGMOID, T0)
 
-    assert grading.record_suggestions(interview.items.all()) == 0
+    assert suggestions.record_suggestions(interview.items.all()) == 0
     assert all(point.suggested is None for point in shown(item(interview, 1)))
 
 
@@ -143,7 +144,7 @@ def test_the_users_ticks_not_the_suggestions_reach_the_review_log(seeded, alice)
 
     entry = submitted.review
     assert (entry.covered_count, entry.key_point_count) == (1, 7)
-    agreement = ShownKeyPoint.objects.filter(item=submitted).aggregate(**grading.AGREEMENT)
+    agreement = ShownKeyPoint.objects.filter(item=submitted).aggregate(**suggestions.AGREEMENT)
     assert agreement == {"accepted": 1, "rejected": 1, "missed": 0, "agreed": 6, "decided": 7}
 
 

@@ -15,8 +15,10 @@ from django.test import Client
 from django.urls import reverse
 
 from progress.models import ProgressVersion
-from sessions import engine, pace, recording_store
+from sessions import engine
 from sessions.models import Recording, RecordingChunk
+from sessions.recordings import pace
+from sessions.recordings import store as recording_store
 from tests.audio import container_of, cut, duration_seconds, tone
 from tests.factories import T0, item, start
 from tests.recording_uploads import chunk_url, send_chunk, send_stream, stored_files

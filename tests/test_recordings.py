@@ -5,8 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from sessions import engine, recordings
-from sessions.delivery import count_words, delivery
+from sessions import engine
 from sessions.models import (
     MAX_CHUNK_BYTES,
     Container,
@@ -14,7 +13,9 @@ from sessions.models import (
     InterviewStatus,
     SessionQuestion,
 )
-from sessions.remux import NothingPlayable, join_segments
+from sessions.recordings import rules as recording_rules
+from sessions.recordings.delivery import count_words, delivery
+from sessions.recordings.remux import NothingPlayable, join_segments
 from tests.audio import container_of, cut, duration_seconds, tone
 from tests.factories import T0
 
@@ -30,18 +31,18 @@ def webm() -> bytes:
 
 
 def test_it_recognises_webm_ogg_and_mp4_from_their_bytes(webm):
-    assert recordings.sniff_container(webm[:8192]) == Container.WEBM
-    assert recordings.sniff_container(tone(0.5, "ogg")[:8192]) == Container.OGG
-    assert recordings.sniff_container(tone(0.5, "mp4")[:8192]) == Container.MP4
+    assert recording_rules.sniff_container(webm[:8192]) == Container.WEBM
+    assert recording_rules.sniff_container(tone(0.5, "ogg")[:8192]) == Container.OGG
+    assert recording_rules.sniff_container(tone(0.5, "mp4")[:8192]) == Container.MP4
 
 
 def test_it_refuses_what_is_not_audio_we_keep(webm):
-    assert recordings.sniff_container(b"") is None
-    assert recordings.sniff_container(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
-    assert recordings.sniff_container(b"<html><script>") is None
+    assert recording_rules.sniff_container(b"") is None
+    assert recording_rules.sniff_container(b"RIFF\x00\x00\x00\x00WAVEfmt ") is None
+    assert recording_rules.sniff_container(b"<html><script>") is None
     # A Matroska header without Opus, and Ogg without OpusHead (Vorbis, say).
-    assert recordings.sniff_container(webm[:8192].replace(b"A_OPUS", b"V_VP8\x00")) is None
-    assert recordings.sniff_container(b"OggS\x00\x02" + b"\x01vorbis" + bytes(100)) is None
+    assert recording_rules.sniff_container(webm[:8192].replace(b"A_OPUS", b"V_VP8\x00")) is None
+    assert recording_rules.sniff_container(b"OggS\x00\x02" + b"\x01vorbis" + bytes(100)) is None
 
 
 # Limits and the deadline
@@ -61,19 +62,19 @@ def shown_item(
 
 
 def chunk(sequence=0, *, head=b"", size=1000, elapsed_ms=2000, segment=0):
-    return recordings.ChunkInfo(
+    return recording_rules.ChunkInfo(
         segment=segment, sequence=sequence, size=size, elapsed_ms=elapsed_ms, head=head
     )
 
 
 def check(item, info, now=T0, *, answer_bytes=0, user_bytes=0, container=""):
-    return recordings.check_chunk(
+    return recording_rules.check_chunk(
         item, info, now, answer_bytes=answer_bytes, user_bytes=user_bytes, container=container
     )
 
 
-def refusal(item, info, **kwargs) -> recordings.ChunkRefused:
-    with pytest.raises(recordings.ChunkRefused) as raised:
+def refusal(item, info, **kwargs) -> recording_rules.ChunkRefused:
+    with pytest.raises(recording_rules.ChunkRefused) as raised:
         check(item, info, **kwargs)
     return raised.value
 
@@ -147,8 +148,8 @@ def test_each_user_has_a_quota(settings):
 def test_the_length_is_the_time_allowed_plus_grace_or_fifteen_minutes_untimed(settings):
     settings.INTERVIEW_GRACE_SECONDS = 5
     settings.RECORDINGS_UNTIMED_MAX_SECONDS = 900
-    assert recordings.limits_for(shown_item(60)).max_ms == 65_000
-    assert recordings.limits_for(shown_item(None)).max_ms == 900_000
+    assert recording_rules.limits_for(shown_item(60)).max_ms == 65_000
+    assert recording_rules.limits_for(shown_item(None)).max_ms == 900_000
     # The page's count gets one chunk of slack; the joined file is trimmed exactly.
     check(shown_item(None), chunk(1, elapsed_ms=902_000))
     refused = refusal(shown_item(None), chunk(1, elapsed_ms=902_001))
@@ -170,7 +171,7 @@ def test_the_length_is_the_time_allowed_plus_grace_or_fifteen_minutes_untimed(se
     ],
 )
 def test_the_playable_chunks_start_at_zero_without_a_gap(sequences, playable):
-    assert recordings.playable_sequences(sequences) == playable
+    assert recording_rules.playable_sequences(sequences) == playable
 
 
 # Range headers
@@ -189,7 +190,7 @@ def test_the_playable_chunks_start_at_zero_without_a_gap(sequences, playable):
     ],
 )
 def test_a_range_names_the_first_and_last_byte(header, expected):
-    assert recordings.parse_range(header, 1000) == expected
+    assert recording_rules.parse_range(header, 1000) == expected
 
 
 @pytest.mark.parametrize(
@@ -207,8 +208,8 @@ def test_a_range_names_the_first_and_last_byte(header, expected):
     ],
 )
 def test_a_range_outside_the_file_or_unreadable_is_not_satisfiable(header):
-    with pytest.raises(recordings.RangeNotSatisfiable):
-        recordings.parse_range(header, 1000)
+    with pytest.raises(recording_rules.RangeNotSatisfiable):
+        recording_rules.parse_range(header, 1000)
 
 
 # Joining segments

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions import evaluation
+from sessions.feedback import evaluation
 
 # Run in a fresh interpreter, so that what the detector adds is all that is measured: the
 # resident memory after reading the data, then after importing and running the detector.
@@ -22,7 +22,7 @@ points = {q["number"]: [(p, []) if isinstance(p, str) else (p.get("cues", []), p
           for p in q["key_points"]] for q in bank}
 points = {n: [(c, t) if isinstance(t, str) else ([], c) for c, t in kps] for n, kps in points.items()}
 before = resident()
-from sessions import detection
+from sessions.feedback import detection
 for answer in answers:
     detection.detect_all(answer["answer"], points[answer["question"]])
 print((resident() - before) / 1e6)

@@ -5,8 +5,8 @@ from datetime import timedelta
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
-from sessions import recording_store
 from sessions.models import Recording
+from sessions.recordings import store as recording_store
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from questions.models import Question
-from sessions import detection
+from sessions.feedback import detection
 
 
 def _read(path: str) -> list[str]:

@@ -9,7 +9,7 @@ from django.db.models.functions import Cast, TruncWeek
 from sessions.models import Recording
 
 WEEKS = 12
-# Under a second of speech says nothing about pace (as in sessions.delivery).
+# Under a second of speech says nothing about pace (as in sessions.recordings.delivery).
 MIN_DURATION_MS = 1000
 
 

@@ -1,5 +1,10 @@
 """The versions that key cached pages, and the one place each of them is bumped.
 
+A foundation module: it imports no app of the project, so every app may import it (the
+version rows themselves are progress's models, looked up by name when first used). Write
+paths that change what a cached page shows call `bump_progress` or `bump_bank` here, or are
+covered by the signal receivers at the end; nowhere else bumps a version.
+
 A cached fragment is stored under the versions of everything it shows: a user's progress
 version (bumped by every grade or changed grade, and by a change to their settings or account)
 and the question bank's version (bumped by every change to a question, key point or topic).
@@ -9,22 +14,25 @@ never read again and simply ages out."""
 
 import hashlib
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
-from progress.models import BankVersion, ProgressVersion
+
+def _model(name: str):
+    return apps.get_model("progress", name)
 
 
 def bump_progress(user_id: int) -> None:
     """What the user's dashboard shows has changed."""
-    _bump(ProgressVersion, "user_id", user_id)
+    _bump(_model("ProgressVersion"), "user_id", user_id)
 
 
 def bump_bank() -> None:
     """The question bank has changed."""
-    _bump(BankVersion, "id", 1)
+    _bump(_model("BankVersion"), "id", 1)
 
 
 def _bump(model, key: str, value: int) -> None:
@@ -41,16 +49,17 @@ def _bump(model, key: str, value: int) -> None:
 
 
 def bank_version() -> int:
-    return BankVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    return _model("BankVersion").objects.filter(pk=1).values_list("number", flat=True).first() or 0
 
 
 def with_versions(profiles):
     """Profiles annotated with `progress_version` and `bank_version`, read in one query."""
+    progress_version, bank_version = _model("ProgressVersion"), _model("BankVersion")
     return profiles.annotate(
         progress_version=Subquery(
-            ProgressVersion.objects.filter(user=OuterRef("user")).values("number")[:1]
+            progress_version.objects.filter(user=OuterRef("user")).values("number")[:1]
         ),
-        bank_version=Subquery(BankVersion.objects.filter(pk=1).values("number")),
+        bank_version=Subquery(bank_version.objects.filter(pk=1).values("number")),
     )
 
 
@@ -83,16 +92,15 @@ def _account_saved(sender, instance, created, update_fields=None, **kwargs) -> N
 
 
 def connect_signals() -> None:
-    from accounts.models import Profile
-    from questions.models import KeyPoint, Question, Topic
-
-    for model in (Question, KeyPoint, Topic):
-        post_save.connect(_bank_changed, sender=model, dispatch_uid=f"bank-save-{model.__name__}")
-        post_delete.connect(
-            _bank_changed, sender=model, dispatch_uid=f"bank-delete-{model.__name__}"
-        )
-    m2m_changed.connect(_bank_changed, sender=Question.topics.through, dispatch_uid="bank-topics")
-    post_save.connect(_profile_saved, sender=Profile, dispatch_uid="progress-profile")
+    """Called once the apps are loaded (progress's AppConfig.ready)."""
+    for name in ("Question", "KeyPoint", "Topic"):
+        model = apps.get_model("questions", name)
+        post_save.connect(_bank_changed, sender=model, dispatch_uid=f"bank-save-{name}")
+        post_delete.connect(_bank_changed, sender=model, dispatch_uid=f"bank-delete-{name}")
+    topics = apps.get_model("questions", "Question").topics.through
+    m2m_changed.connect(_bank_changed, sender=topics, dispatch_uid="bank-topics")
+    profile = apps.get_model("accounts", "Profile")
+    post_save.connect(_profile_saved, sender=profile, dispatch_uid="progress-profile")
     post_save.connect(
         _account_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="progress-account"
     )

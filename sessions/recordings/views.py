@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions import recording_store, recordings
 from sessions.models import MAX_CHUNK_BYTES, Recording, SessionQuestion
+from sessions.recordings import rules as recording_rules
+from sessions.recordings import store as recording_store
 
 
 def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQuestion:
@@ -44,7 +45,7 @@ def _get_recording_for_user(request: HttpRequest, recording_id: int) -> Recordin
 def _int_field(request: HttpRequest, name: str, maximum: int) -> int:
     raw = request.POST.get(name, "")
     if not raw.isdigit() or int(raw) > maximum:
-        raise recordings.ChunkRefused(f"The upload's {name} is missing or not a number.", 400)
+        raise recording_rules.ChunkRefused(f"The upload's {name} is missing or not a number.", 400)
     return int(raw)
 
 
@@ -57,11 +58,11 @@ def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
     upload = request.FILES.get("chunk")
     try:
         if upload is None:
-            raise recordings.ChunkRefused("The upload carried no audio.", 400)
+            raise recording_rules.ChunkRefused("The upload carried no audio.", 400)
         if upload.size > MAX_CHUNK_BYTES:
-            raise recordings.ChunkRefused("This piece of the recording is too large.", 413)
+            raise recording_rules.ChunkRefused("This piece of the recording is too large.", 413)
         data = upload.read()
-        chunk = recordings.ChunkInfo(
+        chunk = recording_rules.ChunkInfo(
             segment=_int_field(request, "segment", 10_000),
             sequence=_int_field(request, "sequence", 1_000_000),
             size=len(data),
@@ -69,7 +70,7 @@ def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
             head=data[:8192],
         )
         acknowledgement = recording_store.add_chunk(item, chunk, data, timezone.now())
-    except recordings.ChunkRefused as refusal:
+    except recording_rules.ChunkRefused as refusal:
         return JsonResponse(
             {"error": refusal.message, "final": refusal.final}, status=refusal.status
         )
@@ -102,8 +103,8 @@ def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
         return response
     size = recording.size_bytes
     try:
-        wanted = recordings.parse_range(request.headers.get("Range", ""), size)
-    except recordings.RangeNotSatisfiable:
+        wanted = recording_rules.parse_range(request.headers.get("Range", ""), size)
+    except recording_rules.RangeNotSatisfiable:
         response = HttpResponse(status=416)
         response["Content-Range"] = f"bytes */{size}"
         response["Cache-Control"] = "private"
@@ -159,6 +160,6 @@ def download_recordings(request: HttpRequest) -> StreamingHttpResponse:
         recording_store.stream_zip(chosen.iterator(chunk_size=100)),
         content_type="application/zip",
     )
-    response["Content-Disposition"] = 'attachment; filename="interviewprep-recordings.zip"'
+    response["Content-Disposition"] = 'attachment; filename="interviewprep-recording_rules.zip"'
     response["Cache-Control"] = "private"
     return response

@@ -9,7 +9,7 @@ from django.db.models import Prefetch
 from accounts.models import profile_for
 from progress.models import ReviewCard, ReviewLogEntry
 from sessions.models import InterviewSession, SessionQuestion
-from sessions.recording_store import zip_entry_name
+from sessions.recordings.store import zip_entry_name
 
 
 def _answer(item: SessionQuestion) -> dict[str, Any]:

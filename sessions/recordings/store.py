@@ -16,11 +16,11 @@ from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
-from progress import caching
-from sessions import recordings
-from sessions.delivery import count_words
+from interviewprep import cache_versions
 from sessions.models import Recording, RecordingChunk, SessionQuestion
-from sessions.remux import NothingPlayable, join_segments
+from sessions.recordings import rules as recording_rules
+from sessions.recordings.delivery import count_words
+from sessions.recordings.remux import NothingPlayable, join_segments
 
 logger = logging.getLogger(__name__)
 
@@ -54,19 +54,19 @@ def user_bytes(user_id: int) -> int:
     return total or 0
 
 
-def already_kept(recording: Recording, chunk: recordings.ChunkInfo) -> bool:
+def already_kept(recording: Recording, chunk: recording_rules.ChunkInfo) -> bool:
     return RecordingChunk.objects.filter(
         recording=recording, segment=chunk.segment, sequence=chunk.sequence
     ).exists()
 
 
-def add_chunk(item: SessionQuestion, chunk: recordings.ChunkInfo, data: bytes, now: datetime):
-    """Keep one chunk of the answer's recording, or say why not (recordings.ChunkRefused).
+def add_chunk(item: SessionQuestion, chunk: recording_rules.ChunkInfo, data: bytes, now: datetime):
+    """Keep one chunk of the answer's recording, or say why not (recording_rules.ChunkRefused).
     A chunk already kept is acknowledged again and changes nothing."""
     recording = Recording.objects.filter(item=item).first()
     if recording is not None and already_kept(recording, chunk):
         return Acknowledgement(chunk.segment, chunk.sequence, duplicate=True)
-    found = recordings.check_chunk(
+    found = recording_rules.check_chunk(
         item,
         chunk,
         now,
@@ -77,7 +77,7 @@ def add_chunk(item: SessionQuestion, chunk: recordings.ChunkInfo, data: bytes, n
     if recording is None:
         # Only once a chunk is accepted, so a refused one leaves no empty recording behind.
         recording, _ = Recording.objects.get_or_create(item=item, defaults={"created_at": now})
-    limit = recordings.limits_for(item).max_bytes
+    limit = recording_rules.limits_for(item).max_bytes
     # Reserve the bytes with a conditional UPDATE, so two racing chunks cannot both fit.
     reserved = Recording.objects.filter(pk=recording.pk, size_bytes__lte=limit - chunk.size).update(
         size_bytes=F("size_bytes") + chunk.size,
@@ -86,8 +86,9 @@ def add_chunk(item: SessionQuestion, chunk: recordings.ChunkInfo, data: bytes, n
         **({"container": found} if found else {}),
     )
     if not reserved:
-        raise recordings.ChunkRefused(
-            f"A recorded answer can hold {limit // recordings.MB} MB; the rest was not kept.", 413
+        raise recording_rules.ChunkRefused(
+            f"A recorded answer can hold {limit // recording_rules.MB} MB; the rest was not kept.",
+            413,
         )
     name = storage().save(_chunk_name(item, chunk.segment, chunk.sequence), ContentFile(data))
     try:
@@ -123,10 +124,10 @@ def assemble(recording: Recording, now: datetime) -> Recording:
         by_segment.setdefault(chunk.segment, {})[chunk.sequence] = chunk
     segments = []
     for pieces in (by_segment[number] for number in sorted(by_segment)):
-        playable = recordings.playable_sequences(pieces)
+        playable = recording_rules.playable_sequences(pieces)
         if playable:
             segments.append(b"".join(_read(pieces[sequence].file) for sequence in playable))
-    max_seconds = recordings.limits_for(item).max_ms / 1000
+    max_seconds = recording_rules.limits_for(item).max_ms / 1000
     try:
         joined = join_segments(segments, max_seconds)
     except NothingPlayable:
@@ -149,7 +150,7 @@ def assemble(recording: Recording, now: datetime) -> Recording:
         if updated:
             RecordingChunk.objects.filter(pk__in=[chunk.pk for chunk in chunks]).delete()
             # The dashboard's speaking pace counts joined recordings.
-            caching.bump_progress(item.interview.user_id)
+            cache_versions.bump_progress(item.interview.user_id)
     if not updated:
         _delete_file(name)  # joined by another request meanwhile
     recording.refresh_from_db()
@@ -161,7 +162,7 @@ def delete(recordings_to_delete) -> int:
     user_ids = set(recordings_to_delete.values_list("item__interview__user_id", flat=True))
     _, deleted = recordings_to_delete.delete()
     for user_id in user_ids:
-        caching.bump_progress(user_id)
+        cache_versions.bump_progress(user_id)
     return deleted.get(Recording._meta.label, 0)
 
 

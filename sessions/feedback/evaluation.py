@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sessions import detection
+from sessions.feedback import detection
 from sessions.models import MAX_ANSWER_CHARS
 
 EVAL_FORMAT = "interviewprep.eval/1"
