@@ -42,6 +42,7 @@ class Browser:
 
     def __init__(self) -> None:
         self.cookies: dict[str, str] = {}
+        self.last_headers = None
         self.opener = urllib.request.build_opener(_NoRedirects())
 
     def get(self, server: str, path: str) -> tuple[int, str]:
@@ -71,14 +72,15 @@ class Browser:
         request.add_header("Content-Type", f"multipart/form-data; boundary={boundary}")
         return self._send(request)
 
-    def _send(self, request: urllib.request.Request) -> tuple[int, str]:
+    def _send(self, request: urllib.request.Request, timeout: float = 30) -> tuple[int, str]:
         if self.cookies:
             request.add_header("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items()))
         try:
-            with self.opener.open(request, timeout=30) as response:
+            with self.opener.open(request, timeout=timeout) as response:
                 status, headers, body = response.status, response.headers, response.read()
         except urllib.error.HTTPError as error:
             status, headers, body = error.code, error.headers, error.read()
+        self.last_headers = headers
         for header in headers.get_all("Set-Cookie") or []:
             name, _, value = header.split(";")[0].partition("=")
             if value in ("", '""') or "max-age=0" in header.lower():
