@@ -193,6 +193,7 @@ def test_it_limits_password_reset_emails_to_one_address_from_any_network(
 # Every password check counts against the address, wherever the password is typed.
 
 
+@time_machine.travel(T0, tick=False)
 def test_the_admin_log_in_is_limited_with_the_sites(client, admin_user, three_failures_a_minute):
     fail_log_ins(client, 2)
     response = client.post(
@@ -205,6 +206,7 @@ def test_the_admin_log_in_is_limited_with_the_sites(client, admin_user, three_fa
     assert client.post(reverse("login"), {"username": "x", "password": "y"}).status_code == 429
 
 
+@time_machine.travel(T0, tick=False)
 def test_failed_admin_log_ins_count_towards_the_limit(client, alice, password, settings):
     settings.LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = 3
     for number in range(3):
@@ -214,6 +216,7 @@ def test_failed_admin_log_ins_count_towards_the_limit(client, alice, password, s
     assert response.status_code == 429
 
 
+@time_machine.travel(T0, tick=False)
 def test_a_refused_admin_log_in_checks_no_password(
     client, admin_user, three_failures_a_minute, monkeypatch
 ):
@@ -266,6 +269,7 @@ def change_password(client, old: str, **extra):
     )
 
 
+@time_machine.travel(T0, tick=False)
 def test_a_wrong_old_password_counts_as_a_failed_log_in(
     alice_client, alice, password, three_failures_a_minute
 ):
@@ -279,6 +283,7 @@ def test_a_wrong_old_password_counts_as_a_failed_log_in(
     assert alice.check_password(password)
 
 
+@time_machine.travel(T0, tick=False)
 def test_the_old_password_is_checked_as_a_password_check(
     alice_client, alice, password, four_password_checks_a_minute
 ):
@@ -296,6 +301,7 @@ def test_changing_the_password_keeps_this_session(alice_client, password):
     assert alice_client.get(reverse("account")).status_code == 200
 
 
+@time_machine.travel(T0, tick=False)
 def test_a_wrong_password_to_delete_the_account_counts_as_a_failed_log_in(
     alice_client, alice, password, three_failures_a_minute
 ):
@@ -307,6 +313,7 @@ def test_a_wrong_password_to_delete_the_account_counts_as_a_failed_log_in(
     assert User.objects.filter(pk=alice.pk).exists()
 
 
+@time_machine.travel(T0, tick=False)
 def test_a_wrong_password_for_one_purpose_pauses_the_others(
     client, alice_client, alice, password, three_failures_a_minute
 ):
