@@ -12,7 +12,7 @@ from accounts.models import Profile
 from progress import scheduling
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard
 from progress.streaks import Streaks, streaks
-from questions.models import Level
+from questions.models import Level, suspended_by
 
 
 @dataclass(frozen=True)
@@ -230,9 +230,10 @@ def figures(user, profile: Profile, today: date) -> Figures | None:
 
 def schedule_now(user, now: datetime) -> tuple[int, list[WeakQuestion]]:
     """What moves with the clock, so is worked out on every request: how many questions are
-    due, and the weakest five (active) questions."""
+    due, and the weakest five (active) questions; suspended questions are left out."""
     cards = (
         ReviewCard.objects.filter(user=user)
+        .exclude(question__in=suspended_by(user))
         .select_related("question")
         .only(
             *scheduling.FSRS_FIELDS,

@@ -22,7 +22,7 @@ from progress import charts, exports, scheduling, stats
 from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
-from questions.models import Level, Question
+from questions.models import Level, Question, suspended_by
 from sessions import engine
 from sessions.feedback.suggestions import AGREEMENT
 from sessions.grading import CALIBRATION_RULE, calibration_hint, coverage_counts
@@ -292,6 +292,7 @@ def review_due(request: HttpRequest) -> HttpResponse:
     cards = list(scheduling.due_cards(request.user, now))
     upcoming = (
         ReviewCard.objects.filter(user=request.user, due__gt=now, question__is_active=True)
+        .exclude(question__in=suspended_by(request.user))
         .select_related("question")
         .order_by("due")[:10]
     )

@@ -1,5 +1,5 @@
 """Decks as their owners manage them: creating one within the limit, listing them with their
-sizes, finding questions in one, deleting one. Plain Python over the models."""
+sizes, deleting one. Plain Python over the models."""
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -7,7 +7,7 @@ from django.db import transaction
 from django.db.models import Count, Q, QuerySet
 
 from interviewprep import cache_versions
-from questions.models import Deck, Question
+from questions.models import Deck
 
 
 class DeckLimitReached(Exception):
@@ -34,17 +34,6 @@ def create_deck(owner, name: str, description: str = "") -> Deck:
         if Deck.objects.owned_by(owner).count() >= settings.DECKS_PER_USER:
             raise DeckLimitReached
         return Deck.objects.create(owner=owner, name=name, description=description)
-
-
-def search(questions: QuerySet[Question], text: str) -> QuerySet[Question]:
-    """The questions whose prompt, reference answer or key points contain every word."""
-    for word in text.split()[:10]:
-        questions = questions.filter(
-            Q(prompt__icontains=word)
-            | Q(reference_answer__icontains=word)
-            | Q(pk__in=Question.objects.filter(key_points__text__icontains=word).values("pk"))
-        )
-    return questions
 
 
 def delete_deck(deck: Deck) -> None:

@@ -6,11 +6,12 @@ from collections.abc import Collection
 from django import forms
 from django.http import QueryDict
 
-from questions import decks
 from questions.models import MAX_FOLLOW_UPS, Deck, Level, Topic
+from questions.search import search
 
 
 class QuestionFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
     level = forms.MultipleChoiceField(
         choices=Level.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -28,6 +29,8 @@ class QuestionFilterForm(forms.Form):
             questions = questions.filter(level__in=levels)
         if topics := self.cleaned_data["topic"]:
             questions = questions.filter(topics__in=topics).distinct()
+        if words := self.cleaned_data["q"]:
+            questions = search(questions, words)
         return questions
 
 
@@ -86,19 +89,9 @@ class DeckForm(forms.ModelForm):
 class DeckQuestionFilterForm(QuestionFilterForm):
     """A deck's questions: words to find, levels, and the topics its questions use."""
 
-    q = forms.CharField(label="Search", required=False, max_length=200)
-
-    field_order = ["q", "level", "topic"]
-
     def __init__(self, *args, deck: Deck, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["topic"].queryset = Topic.objects.filter(questions__deck=deck).distinct()
-
-    def filter(self, questions):
-        questions = super().filter(questions)
-        if self.is_valid() and self.cleaned_data["q"]:
-            questions = decks.search(questions, self.cleaned_data["q"])
-        return questions
 
 
 class DeckImportForm(forms.Form):

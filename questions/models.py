@@ -292,3 +292,30 @@ class KeyPoint(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class QuestionMark(models.Model):
+    """What one user marked on one question: flagged (to find again, to practise), and
+    suspended (left out of their reviews and of weakest-first until unsuspended)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="question_marks"
+    )
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="marks")
+    flagged = models.BooleanField(default=False)
+    suspended = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "question"], name="one_mark_per_user_and_question"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} on question {self.question_id}"
+
+
+def suspended_by(user) -> models.QuerySet:
+    """The ids of the questions the user has suspended, as a subquery."""
+    return QuestionMark.objects.filter(user=user, suspended=True).values("question_id")

@@ -15,7 +15,7 @@ from django.utils import timezone
 from interviewprep import cache_versions
 from progress import scheduling
 from progress.models import ReviewCard
-from questions.models import Question
+from questions.models import Question, suspended_by
 from sessions import grading
 from sessions.drawing import InterviewConfig, matching_questions
 from sessions.feedback import suggestions
@@ -61,14 +61,13 @@ def draw_questions(
     user, config: InterviewConfig, rng: random.Random | None = None, now: datetime | None = None
 ) -> list:
     """The interview's questions: at random, or the lowest predicted recall first once
-    grades exist."""
+    grades exist (less the questions the user suspended)."""
     rng = rng or random.Random()
     now = now or timezone.now()
-    candidates = list(
-        matching_questions(user, config.levels, config.topics, config.decks).prefetch_related(
-            "key_points"
-        )
-    )
+    matching = matching_questions(user, config.levels, config.topics, config.decks)
+    if config.order == QuestionOrder.WEAKEST_FIRST:
+        matching = matching.exclude(pk__in=suspended_by(user))
+    candidates = list(matching.prefetch_related("key_points"))
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
         recall = {

@@ -8,6 +8,7 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from questions.marks import set_mark
 from questions.models import Deck, Question
 from questions.sharing import share
 from sessions import engine
@@ -68,6 +69,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     answered = Question.objects.filter(session_questions__interview__user=alice).first()
     own_deck = deck(alice, "Company X", "What they asked last year.")
     written = own_question(own_deck)
+    set_mark(alice, answered, flagged=True, suspended=True)
     pages = [
         TourPage("landing", "/", user=None),
         TourPage("login", reverse("login"), user=None),
@@ -100,6 +102,8 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             shows="Too many password reset requests from your network",
         ),
         TourPage("question bank", reverse("questions:list"), user="alice"),
+        TourPage("question bank, searched", reverse("questions:list") + "?q=dropout", user="alice"),
+        TourPage("flagged questions", reverse("questions:flagged"), user="alice"),
         TourPage("question", reverse("questions:detail", args=[answered.slug]), user="alice"),
         TourPage(
             "question with its answer",
@@ -172,6 +176,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("empty dashboard", "/", user="bob"),
         TourPage("empty history", reverse("progress:history"), user="bob"),
         TourPage("empty review", reverse("progress:review"), user="bob"),
+        TourPage("no flagged questions", reverse("questions:flagged"), user="bob"),
         TourPage("built-in deck", Deck.builtin().get_absolute_url(), user="bob"),
     ]
     assert InterviewSession.objects.filter(user=alice).count() > 2

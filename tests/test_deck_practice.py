@@ -4,6 +4,7 @@ the review schedule, the dashboard, a question's history and the export for own 
 import json
 import random
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
@@ -132,7 +133,7 @@ def test_weakest_first_orders_own_questions_by_their_schedule(seeded, alice, ali
     drawn = engine.draw_questions(
         alice,
         config(question_count=2, decks=(alices_deck.pk,), order=QuestionOrder.WEAKEST_FIRST),
-        now=T0,
+        now=T0 + timedelta(days=1),  # right after the grades both would be recalled for sure
     )
 
     assert drawn == [second, first]
