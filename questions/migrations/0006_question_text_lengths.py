@@ -19,6 +19,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='question',
             name='reference_answer',
-            field=models.TextField(help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(20000)]),
+            field=models.TextField(help_text='Markdown.', validators=[django.core.validators.MaxLengthValidator(200000)]),
         ),
     ]
