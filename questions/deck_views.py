@@ -5,6 +5,7 @@ is the same 404 as a missing one."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -22,6 +23,8 @@ from questions.models import (
     Topic,
 )
 from questions.question_forms import QuestionForm, draft_from, key_point_formset
+
+DECK_PAGE_SIZE = 50
 
 
 def _get_deck_for_user(request: HttpRequest, pk: int) -> Deck:
@@ -68,7 +71,11 @@ def deck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     questions = form.filter(questions).prefetch_related(
         Prefetch("topics", queryset=Topic.objects.order_by("name"))
     )
-    context = {"deck": deck, "form": form, "questions": questions}
+    # A deck may hold hundreds of questions: a page of them at a time.
+    page = Paginator(questions, DECK_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"deck": deck, "form": form, "questions": page, "query": query.urlencode()}
     template = "decks/deck_detail.html#results" if request.htmx else "decks/deck_detail.html"
     return render(request, template, context)
 

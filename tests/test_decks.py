@@ -237,3 +237,32 @@ def test_the_bank_lists_the_builtin_deck_only(seeded, alice_client, alices_deck)
 
     assert "30 questions" in page
     assert "load balancer" not in page
+
+
+def test_a_large_deck_is_shown_a_page_at_a_time_in_fixed_queries(
+    seeded, alice, alice_client, django_assert_num_queries
+):
+    big = deck(alice, "Big")
+    Question.objects.bulk_create(
+        Question(
+            deck=big,
+            number=n,
+            slug=f"deck-{big.pk}-q{n}",
+            level="beginner",
+            prompt=f"Question number {n}?",
+            reference_answer="An answer.",
+        )
+        for n in range(1, 121)
+    )
+
+    # 1 the session, 2 the user, 3 the deck, 4 the topics its questions use, 5 how many
+    # questions match, 6 the page's questions, 7 their topics.
+    with django_assert_num_queries(7):
+        first = alice_client.get(big.get_absolute_url(), {"level": "beginner"}).text
+    third = alice_client.get(big.get_absolute_url(), {"level": "beginner", "page": "3"}).text
+
+    assert "120 questions, 1–50 shown" in first
+    assert "Question number 50?" in first and "Question number 51?" not in first
+    assert 'href="?level=beginner&amp;page=2"' in first
+    assert "120 questions, 101–120 shown" in third
+    assert "Question number 120?" in third
