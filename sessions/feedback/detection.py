@@ -9,16 +9,20 @@ sentences, make every concept without negating it. A key point without cues fall
 to its own content words. Pure functions over plain values: no database, no network.
 """
 
-import bisect
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import NamedTuple
 
-import snowballstemmer
+from sessions.feedback.sentences import (
+    STEMMER,
+    STOPWORDS,
+    Sentence,
+    Token,
+    content_stems,  # noqa: F401  (the keyword baseline's measure, read through here)
+    sentences,
+    tokens,
+)
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = STEMMER
 
 # Words that, just before a concept or inside it, turn it into its opposite.
 NEGATION_WORDS = ("not", "no", "never", "neither", "nor", "none", "nothing", "nobody")
@@ -89,29 +93,9 @@ CONTINUATION_WORDS = frozenset(
 # Without cues, this share of the key point's own content words must appear in a sentence.
 FALLBACK_SHARE = 0.6
 
-# Words too common to count when a key point without cues is matched by its own words.
-STOPWORD_TEXT = """a an the and or of to in on for with by as at from into is are was were
-be been being it its this that these those which who whom than then such e g eg i ie so
-can may might do does did has have had more most less many much each every any some their
-there they them we you your our one two per via also not only often usually rather instead
-about over under between both either vs"""
-_STOPWORDS = frozenset(STOPWORD_TEXT.split())
 # Compared with stems, so stemmed the same way ("nothing" is "noth").
 NEGATIONS = frozenset(_STEMMER.stemWords([*NEGATION_WORDS, *DENIAL_WORDS]))
 CLAUSE_BREAKS = frozenset(_STEMMER.stemWords(list(CLAUSE_BREAK_WORDS)))
-# Words ending in -ise that are not British spellings of -ize.
-NOT_BRITISH_TEXT = """advertise comprise compromise concise despise enterprise exercise
-expertise franchise improvise merchandise otherwise precise premise promise revise supervise
-surmise surprise televise wise noise rise arise raise praise poise"""
-_NOT_BRITISH = frozenset(NOT_BRITISH_TEXT.split())
-_CONTRACTIONS = (
-    (re.compile(r"\bcan't\b|\bcannot\b"), "can not"),
-    (re.compile(r"\bwon't\b"), "will not"),
-    (re.compile(r"n't\b"), " not"),
-)
-_WORD_RE = re.compile(r"[a-z0-9]+\*?|\*|[,;:]")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•*-])|\n\s*")
-_BRITISH_RE = re.compile(r"^(\w{3,}?)is(e|es|ed|ing|ation|ations|er|ers)$")
 
 
 @dataclass(frozen=True)
@@ -124,29 +108,9 @@ class Suggestion:
     evidence: tuple[int, int] | None
 
 
-class _Token(NamedTuple):  # A named tuple: an answer has thousands, made fast.
-    word: str  # lower case, American spelling
-    stem: str
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    start: int
-    end: int
-    tokens: tuple[_Token, ...]
-
-    # Worked out once per sentence and shared by every key point of the question.
-    @cached_property
-    def stems(self) -> list[str]:
-        return [token.stem for token in self.tokens]
-
-    @cached_property
-    def positions(self) -> dict[str, list[int]]:
-        """Where each stem occurs, so that a phrase is looked up instead of scanned for."""
-        index: dict[str, list[int]] = {}
-        for position, stem in enumerate(self.stems):
-            index.setdefault(stem, []).append(position)
-        return index
+class _Sentence(Sentence):
+    """A sentence with what the rules below ask of it, worked out once per sentence and
+    shared by every key point of the question."""
 
     @cached_property
     def continues(self) -> bool:
@@ -184,83 +148,6 @@ class _Sentence:
     def list_items(self) -> list[tuple[int, int]] | None:
         return _list_items(self.stems)
 
-    @cached_property
-    def word_positions(self) -> dict[str, set[int]]:
-        """Where each word and each stem occurs."""
-        index: dict[str, set[int]] = {}
-        for position, token in enumerate(self.tokens):
-            index.setdefault(token.word, set()).add(position)
-            index.setdefault(token.stem, set()).add(position)
-        return index
-
-    @cached_property
-    def vocabulary(self) -> list[str]:
-        """Every word and stem once, sorted, to find a prefix by bisection."""
-        return sorted(self.word_positions)
-
-    def starts(self, pattern: str) -> list[int]:
-        """The positions whose word matches a phrase's first word."""
-        if pattern.endswith("*"):
-            prefix, words = pattern[:-1], self.vocabulary
-            found: set[int] = set()
-            for index in range(bisect.bisect_left(words, prefix), len(words)):
-                if not words[index].startswith(prefix):
-                    break
-                found |= self.word_positions[words[index]]
-            return sorted(found)
-        return sorted(self.positions.get(pattern, []) + self.positions.get(pattern + "s", []))
-
-
-def _normalise(text: str) -> str:
-    if text.isascii() and "'" not in text:
-        return text.lower()  # The common case, without the work below.
-    # Accents go ("ŷ" is "y"); letters of other scripts (δ, σ) are dropped by _WORD_RE.
-    text = unicodedata.normalize("NFKD", text).lower().replace("’", "'")
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _american(word: str) -> str:
-    if word in _NOT_BRITISH:
-        return word
-    return _BRITISH_RE.sub(r"\1iz\2", word).replace("colour", "color")
-
-
-def _stem(word: str) -> str:
-    """The word's stem; a cue word ending in "*" stays a prefix, unstemmed."""
-    if word.endswith("*"):
-        return word
-    return _STEMMER.stemWord(word)
-
-
-@lru_cache(maxsize=20_000)
-def _word_and_stem(word: str) -> tuple[str, str]:
-    """The word in American spelling and its stem, cached as a new vocabulary is met."""
-    american = _american(word)
-    return american, _stem(american)
-
-
-def _tokens(text: str) -> tuple[_Token, ...]:
-    return tuple(_Token(*_word_and_stem(word)) for word in _WORD_RE.findall(_normalise(text)))
-
-
-def sentences(answer: str) -> list[_Sentence]:
-    """The answer cut into sentences and lines, each with its offsets and stemmed words."""
-    found = []
-    start = 0
-    for boundary in [*_SENTENCE_END_RE.finditer(answer), None]:
-        end = boundary.start() if boundary else len(answer)
-        chunk = answer[start:end]
-        stripped = chunk.strip()
-        if stripped:
-            lead = start + chunk.index(stripped)
-            found.append(_Sentence(lead, lead + len(stripped), _tokens(stripped)))
-        if boundary:
-            start = boundary.end()
-    return found
-
 
 @dataclass(frozen=True)
 class _Concept:
@@ -271,7 +158,7 @@ class _Concept:
 def _concept(cue: str) -> _Concept:
     alternatives = []
     for phrase in cue.split("|"):
-        stems = tuple(token.stem for token in _tokens(phrase) if token.stem not in {",", ";", ":"})
+        stems = tuple(token.stem for token in tokens(phrase) if token.stem not in {",", ";", ":"})
         if stems:
             alternatives.append(stems)
     return _Concept(tuple(alternatives))
@@ -279,13 +166,13 @@ def _concept(cue: str) -> _Concept:
 
 def _fallback_concepts(key_point: str) -> tuple[_Concept, ...]:
     stems = []
-    for token in _tokens(key_point):
-        if token.stem.isalnum() and token.stem not in _STOPWORDS and token.stem not in stems:
+    for token in tokens(key_point):
+        if token.stem.isalnum() and token.stem not in STOPWORDS and token.stem not in stems:
             stems.append(token.stem)
     return tuple(_Concept(((stem,),)) for stem in stems)
 
 
-def _word_matches(pattern: str, token: _Token) -> bool:
+def _word_matches(pattern: str, token: Token) -> bool:
     if pattern.endswith("*"):
         return token.word.startswith(pattern[:-1]) or token.stem.startswith(pattern[:-1])
     # Snowball leaves acronyms' plurals alone ("lstms"); a trailing s still matches.
@@ -510,7 +397,7 @@ class _Answer:
 
     @classmethod
     def read(cls, text: str) -> "_Answer":
-        found = sentences(text)
+        found = sentences(text, _Sentence)
         sentence_of: list[int] = []
         first_token: list[int] = []
         for index, sentence in enumerate(found):
@@ -556,12 +443,3 @@ def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
                 best = Suggestion(covered, score, span if count else None)
         made_before = made
     return best
-
-
-def content_stems(text: str) -> set[str]:
-    """The stems of a text's words, less the common ones."""
-    return {
-        token.stem
-        for token in _tokens(text)
-        if token.stem.isalnum() and token.stem not in _STOPWORDS
-    }
