@@ -20,13 +20,14 @@ from sessions import grading
 from sessions.feedback import suggestions
 from sessions.models import (
     MAX_ANSWER_CHARS,
+    SHOWN_WITH_QUESTION,
     FinishState,
     InterviewSession,
     InterviewStatus,
     QuestionOrder,
     SessionQuestion,
-    ShownKeyPoint,
     TimingMode,
+    snapshot_questions,
 )
 
 # The page submits by itself when its countdown reaches zero; its clock may run a little
@@ -79,7 +80,7 @@ def draw_questions(
     rng = rng or random.Random()
     now = now or timezone.now()
     candidates = list(
-        matching_questions(config.levels, config.topics).prefetch_related("key_points")
+        matching_questions(config.levels, config.topics).prefetch_related(*SHOWN_WITH_QUESTION)
     )
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
@@ -136,11 +137,7 @@ def start_interview(
                 )
                 for position, question in enumerate(questions, start=1)
             )
-            ShownKeyPoint.objects.bulk_create(
-                ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
-                for item, question in zip(items, questions, strict=True)
-                for position, point in enumerate(question.key_points.all(), start=1)
-            )
+            snapshot_questions(items, questions)
     except IntegrityError:
         if InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).exists():
             raise InterviewInProgress from None

@@ -159,6 +159,24 @@ def change_form_data(edited: Question) -> dict:
             f"key_points-{index}-text": point.text,
             f"key_points-{index}-cues": "\n".join(point.cues),
         }
+    misconceptions = list(edited.misconceptions.all())
+    data |= {
+        "misconceptions-TOTAL_FORMS": len(misconceptions),
+        "misconceptions-INITIAL_FORMS": len(misconceptions),
+        "misconceptions-MIN_NUM_FORMS": 0,
+        "misconceptions-MAX_NUM_FORMS": 6,
+    }
+    for index, wrong in enumerate(misconceptions):
+        data |= {
+            f"misconceptions-{index}-id": wrong.pk,
+            f"misconceptions-{index}-question": edited.pk,
+            f"misconceptions-{index}-order": wrong.order,
+            f"misconceptions-{index}-claim": wrong.claim,
+            f"misconceptions-{index}-why_wrong": wrong.why_wrong,
+            f"misconceptions-{index}-correction": wrong.correction,
+            f"misconceptions-{index}-contradicts": wrong.contradicts,
+            f"misconceptions-{index}-cues": "\n".join(wrong.cues),
+        }
     return data
 
 
