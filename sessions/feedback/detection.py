@@ -12,6 +12,8 @@ to its own content words. Pure functions over plain values: no database, no netw
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from sessions.feedback import relations
+from sessions.feedback.relations import BREAKS, CLAUSE_BREAKS
 from sessions.feedback.sentences import (
     STEMMER,
     STOPWORDS,
@@ -34,26 +36,6 @@ NEGATION_PAIRS = frozenset({("rather", "than"), ("instead", "of")})
 # ("a test set is not needed").
 NEGATION_REACH = 3
 POSTPOSED_NEGATION_REACH = 2
-# Words that end the reach of a negation: a new clause starts.
-CLAUSE_BREAK_WORDS = ("but", "while", "whereas", "although", "though", "however", "yet")
-# Terms that name the two sides of a contrast. When a point's two ideas sit in different
-# clauses and one clause names the other side of the contrast, the sentence pairs them the
-# other way round ("Overfitting is high bias and underfitting high variance").
-CONTRASTS = (
-    ("overfit", "underfit"),
-    ("varianc", "bias"),
-    ("encod", "decod"),
-    ("generat", "discrimin"),
-    ("lstm", "gru"),
-    ("epoch", "batch"),
-    ("relu", "sigmoid"),
-)
-# Contrasts whose sides go together, by their places in CONTRASTS: overfitting is high
-# variance, underfitting high bias. One clause that joins a side of one with the other
-# side of the other ("Overfitting is a high-bias problem") is a crossed claim.
-LINKED_CONTRASTS = frozenset({frozenset({0, 1})})
-# Words that start a new clause when roles are paired (besides the clause breaks).
-ROLE_BREAK_WORDS = ("and", "or", "whilst", "unlike", "than")
 # A sentence that says the candidate does not know makes no point.
 HEDGES = (
     ("not", "sure"),
@@ -79,6 +61,13 @@ OVERCLAIMS = (
     ("is", "fine"),
     ("simpl", "fix"),
 )
+# A sentence that reports a claim as others' or names it as wrong does not state it.
+DISOWNING = tuple(
+    tuple(_STEMMER.stemWords(phrase.split()))
+    for phrase in """people say|people think|people believe|often said|often heard|some say|
+    myth|misconception|common mistake|is wrong|is false|not true|used to think|used to say|
+    outdated""".replace("\n", "").split("|")
+)
 # A sentence of at least this many comma-separated items, nearly all short, is a list of terms.
 LIST_MIN_ITEMS = 4
 LIST_MAX_ITEM_WORDS = 4
@@ -95,7 +84,6 @@ FALLBACK_SHARE = 0.6
 
 # Compared with stems, so stemmed the same way ("nothing" is "noth").
 NEGATIONS = frozenset(_STEMMER.stemWords([*NEGATION_WORDS, *DENIAL_WORDS]))
-CLAUSE_BREAKS = frozenset(_STEMMER.stemWords(list(CLAUSE_BREAK_WORDS)))
 
 
 @dataclass(frozen=True)
@@ -124,17 +112,12 @@ class _Sentence(Sentence):
     @cached_property
     def clauses(self) -> list[int]:
         """The clause of each word, counted from 0, for pairing roles."""
-        found, clause = [], 0
-        for stem in self.stems:
-            if stem in _ROLE_BREAKS:
-                clause += 1
-            found.append(clause)
-        return found
+        return relations.clauses(self.stems)
 
     @cached_property
     def roles(self) -> list[tuple[int, int] | None]:
         """For each word, the contrast and side it names, if any."""
-        return [_role(token.word) for token in self.tokens]
+        return [relations.role(token.word) for token in self.tokens]
 
     @cached_property
     def hedged(self) -> bool:
@@ -143,6 +126,10 @@ class _Sentence(Sentence):
     @cached_property
     def overclaims(self) -> bool:
         return _says_any(self.stems, OVERCLAIMS)
+
+    @cached_property
+    def disowns(self) -> bool:
+        return _says_any(self.stems, DISOWNING)
 
     @cached_property
     def list_items(self) -> list[tuple[int, int]] | None:
@@ -188,10 +175,13 @@ def _find(phrase: tuple[str, ...], sentence: "_Sentence") -> list[tuple[int, int
     found = []
     tokens = sentence.tokens
     for first in sentence.starts(phrase[0]):
-        position, ok = first, True
+        position, ok, wider = first, True, 0
         for pattern in phrase[1:]:
-            window = range(position + 1, min(len(tokens), position + 2 + MAX_GAP))
-            position = next((i for i in window if _word_matches(pattern, tokens[i])), -1)
+            if pattern == "*":  # a few more words, or none ("less * data": "less data")
+                wider += 1 + MAX_GAP
+                continue
+            window = range(position + 1, min(len(tokens), position + 2 + MAX_GAP + wider))
+            position, wider = next((i for i in window if _word_matches(pattern, tokens[i])), -1), 0
             if position < 0:
                 ok = False
                 break
@@ -205,16 +195,16 @@ def _negated(stems: list[str], first: int, last: int, phrase: tuple[str, ...]) -
         return False  # The cue itself says "not ...": the negation is the point.
     if any(stems[i] in NEGATIONS for i in range(first, last + 1)):
         return True
-    for i in range(first - 1, max(-1, first - 1 - NEGATION_REACH), -1):
+    reach, i = NEGATION_REACH, first - 1
+    while i >= 0 and reach > 0:
         if stems[i] in CLAUSE_BREAKS or stems[i] in {",", ";", ":"}:
             return False
         if stems[i] in NEGATIONS or (i > 0 and (stems[i - 1], stems[i]) in NEGATION_PAIRS):
             return True
+        # A negation reaches every item it coordinates ("no derivatives or chain rule").
+        reach = NEGATION_REACH if stems[i] in ("or", "nor") else reach - 1
+        i -= 1
     return False
-
-
-_BREAKS = CLAUSE_BREAKS | {",", ";", ":"}
-_ROLE_BREAKS = _BREAKS | frozenset(_STEMMER.stemWords(list(ROLE_BREAK_WORDS)))
 
 
 def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> bool:
@@ -228,67 +218,14 @@ def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> 
         if (
             stems[position] in NEGATIONS
             and position not in inside
-            and not any(stems[i] in _BREAKS for i in range(position + 1, high + 1))
+            and not any(stems[i] in BREAKS for i in range(position + 1, high + 1))
         ):
             return True
     for position in range(high + 1, min(len(stems), high + 1 + POSTPOSED_NEGATION_REACH)):
-        if stems[position] in _BREAKS:
+        if stems[position] in BREAKS:
             return False
         if stems[position] in NEGATIONS:
             return True
-    return False
-
-
-@lru_cache(maxsize=20_000)
-def _role(word: str) -> tuple[int, int] | None:
-    for contrast, sides in enumerate(CONTRASTS):
-        for side, prefix in enumerate(sides):
-            if word.startswith(prefix):
-                return contrast, side
-    return None
-
-
-def _spot_role(sentence: "_Sentence", spot: tuple[int, int]) -> tuple[int, int] | None:
-    return next(filter(None, sentence.roles[spot[0] : spot[1] + 1]), None)
-
-
-def _paired_the_other_way(
-    sentence: "_Sentence", one: tuple[int, int], other: tuple[int, int]
-) -> bool:
-    """Whether two ideas in one clause join sides of linked contrasts that do not go
-    together, or, in different clauses, one idea names a side of a contrast and the other
-    idea's clause names its opposite side."""
-    clauses = sentence.clauses
-    roles = (_spot_role(sentence, one), _spot_role(sentence, other))
-    if clauses[one[0]] == clauses[other[0]]:
-        return _crossed(*roles)
-    if roles[0] and roles[1] and roles[0][0] == roles[1][0]:
-        return False  # The two ideas are the contrast itself ("bias and variance").
-    for role, there in ((roles[0], other), (roles[1], one)):
-        if role is None:
-            continue
-        opposite = (role[0], 1 - role[1])
-        clause = clauses[there[0]]
-        if any(sentence.roles[i] == opposite for i in range(len(clauses)) if clauses[i] == clause):
-            return True
-    return False
-
-
-def _crossed(one: tuple[int, int] | None, other: tuple[int, int] | None) -> bool:
-    """Whether two roles come from linked contrasts but from sides that do not go together."""
-    if one is None or other is None:
-        return False
-    return frozenset({one[0], other[0]}) in LINKED_CONTRASTS and one[1] != other[1]
-
-
-def _roles_swapped(sentence: "_Sentence", places: list[list[tuple[int, int]]]) -> bool:
-    """Whether some two of a point's ideas are only ever paired the other way round."""
-    if not any(sentence.roles):
-        return False
-    for i, first in enumerate(places):
-        for second in places[i + 1 :]:
-            if all(_paired_the_other_way(sentence, a, b) for a in first for b in second):
-                return True
     return False
 
 
@@ -329,7 +266,9 @@ def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
     return None
 
 
-def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list[list[bool]]:
+def _made_by_sentence(
+    concepts: tuple[_Concept, ...], answer: "Answer", claim: bool
+) -> list[list[bool]]:
     """For each sentence, for each concept, whether the sentence makes it: found, within
     the sentence, not negated, in a sentence that is not hedged nor only a list of terms."""
     places: list[list[list[tuple[int, int]]]] = [[[] for _ in concepts] for _ in answer.sentences]
@@ -347,20 +286,23 @@ def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list
     nothing = [False] * len(concepts)
     return [
         # Most sentences of a long answer make none of a point's ideas: nothing to judge.
-        _judge_sentence(sentence, spots, len(concepts)) if any(spots) else nothing
+        _judge_sentence(sentence, spots, len(concepts), claim) if any(spots) else nothing
         for sentence, spots in zip(answer.sentences, places, strict=True)
     ]
 
 
 def _judge_sentence(
-    sentence: _Sentence, places: list[list[tuple[int, int]]], concepts: int
+    sentence: _Sentence, places: list[list[tuple[int, int]]], concepts: int, claim: bool
 ) -> list[bool]:
-    if sentence.hedged or sentence.overclaims:
+    # A misconception is a claim: an overclaim or a swapped pairing may be the very claim,
+    # but one attributed to others or called a myth is not the candidate's.
+    if sentence.hedged or (sentence.disowns if claim else sentence.overclaims):
         return [False] * concepts
     places = _disjoint(places)
     made = [bool(spots) for spots in places]
     if all(made) and (
-        _relation_negated(sentence.stems, places) or _roles_swapped(sentence, places)
+        _relation_negated(sentence.stems, places)
+        or (not claim and relations.roles_swapped(sentence, places))
     ):
         return [False] * concepts
     items = sentence.list_items
@@ -387,7 +329,7 @@ def _judge_sentence(
 
 
 @dataclass(frozen=True)
-class _Answer:
+class Answer:
     """An answer's sentences, and all its words as one sequence to look phrases up in."""
 
     sentences: list[_Sentence]
@@ -396,7 +338,7 @@ class _Answer:
     first_token: list[int]  # where each sentence starts in `whole`
 
     @classmethod
-    def read(cls, text: str) -> "_Answer":
+    def read(cls, text: str) -> "Answer":
         found = sentences(text, _Sentence)
         sentence_of: list[int] = []
         first_token: list[int] = []
@@ -414,13 +356,15 @@ def detect(answer: str, cues: list[str], key_point: str = "") -> Suggestion:
 
 def detect_all(answer: str, key_points: list[tuple[list[str], str]]) -> list[Suggestion]:
     """detect() for each (cues, text) of a question's key points, sharing the sentence split."""
-    read = _Answer.read(answer)
-    return [_detect_one(read, cues, text) for cues, text in key_points]
+    read = Answer.read(answer)
+    return [judge(read, cues, text) for cues, text in key_points]
 
 
-def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
+def judge(answer: Answer, cues: list[str], text: str = "", claim: bool = False) -> Suggestion:
+    """Whether a read answer makes a key point, or, with `claim`, states a misconception
+    (which, without cues, is never found)."""
     found = answer.sentences
-    concepts = tuple(_concept(cue) for cue in cues) or _fallback_concepts(text)
+    concepts = tuple(_concept(cue) for cue in cues) or (() if claim else _fallback_concepts(text))
     concepts = tuple(concept for concept in concepts if concept.alternatives)
     if not concepts or not found:
         return Suggestion(False, 0.0, None)
@@ -428,7 +372,7 @@ def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
     best = Suggestion(False, 0.0, None)
     made_before: list[bool] | None = None
     for index, (sentence, made) in enumerate(
-        zip(found, _made_by_sentence(concepts, answer), strict=True)
+        zip(found, _made_by_sentence(concepts, answer, claim), strict=True)
     ):
         candidates = [(sum(made), 1.0, (sentence.start, sentence.end))]
         if made_before is not None and len(concepts) > 1 and sentence.continues:
