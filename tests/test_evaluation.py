@@ -157,7 +157,7 @@ def test_the_command_prints_the_table(db):
     call_command("evaluate_key_points", answers=str(DEV_SET), misses=True, stdout=out)
 
     text = out.getvalue()
-    assert "28 answers, 184 key-point decisions." in text
+    assert "38 answers, 251 key-point decisions." in text
     for kind in ("all", "strong", "partial", "weak", "adversarial", "misconception"):
         assert f"\n{kind} " in text
     assert "detector P" in text and "keyword F1" in text and "false ticks" in text

@@ -81,9 +81,7 @@ def test_a_final_answer_records_the_misconception_it_states_and_its_sentence(sta
     assert ShownKeyPoint.objects.get(item=stated, position=7).suggested is False
 
 
-def test_the_grade_step_quotes_the_misconception_and_does_not_tick_its_point(
-    alice_client, stated
-):
+def test_the_grade_step_quotes_the_misconception_and_does_not_tick_its_point(alice_client, stated):
     page = alice_client.get(review_url(stated)).text
 
     assert "Your answer seems to say:" in page
