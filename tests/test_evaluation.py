@@ -68,7 +68,13 @@ def test_evaluate_scores_the_detector_and_the_baseline_per_kind():
     ]
     ticks = count()
 
-    report = evaluate(answers, BANK, clock=lambda: next(ticks) * 0.001)
+    cpu_ticks = count()
+    report = evaluate(
+        answers,
+        BANK,
+        clock=lambda: next(ticks) * 0.001,
+        cpu_clock=lambda: next(cpu_ticks) * 0.0005,
+    )
 
     assert report.detector["strong", "both"].true_positive == 2
     assert report.detector["adversarial", "both"].false_tick_rate == 0
@@ -80,6 +86,7 @@ def test_evaluate_scores_the_detector_and_the_baseline_per_kind():
     assert report.seconds_per_answer == pytest.approx([0.001, 0.001])
     # Three calls for the one question; the fastest counts.
     assert report.seconds_per_longest_answer == pytest.approx([0.001])
+    assert report.cpu_seconds_per_longest_answer == pytest.approx([0.0005])
     assert report.misses == []
     text = format_report(report, memory_mb=1.5)
     assert text.index("Held-out half") < text.index("Tuning half") < text.index("Both halves")

@@ -120,16 +120,21 @@ class _Sentence(Sentence):
         return [relations.role(token.word) for token in self.tokens]
 
     @cached_property
+    def joined(self) -> str:
+        """The stems as one string, to look for fixed phrases in."""
+        return " " + " ".join(self.stems) + " "
+
+    @cached_property
     def hedged(self) -> bool:
-        return _is_hedged(self.stems)
+        return _says_any(self.joined, HEDGES)
 
     @cached_property
     def overclaims(self) -> bool:
-        return _says_any(self.stems, OVERCLAIMS)
+        return _says_any(self.joined, OVERCLAIMS)
 
     @cached_property
     def disowns(self) -> bool:
-        return _says_any(self.stems, DISOWNING)
+        return _says_any(self.joined, DISOWNING)
 
     @cached_property
     def list_items(self) -> list[tuple[int, int]] | None:
@@ -246,8 +251,8 @@ def _is_hedged(stems: list[str]) -> bool:
     return _says_any(stems, HEDGES)
 
 
-def _says_any(stems: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    joined = " " + " ".join(stems) + " "
+def _says_any(stems: list[str] | str, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    joined = stems if isinstance(stems, str) else " " + " ".join(stems) + " "
     return any(" " + " ".join(phrase) in joined for phrase in phrases)
 
 

@@ -34,6 +34,11 @@ _WORD_RE = re.compile(r"[a-z0-9]+\*?|\*|[,;:]")
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•*-])|\n\s*")
 _BRITISH_RE = re.compile(r"^(\w{3,}?)is(e|es|ed|ing|ation|ations|er|ers)$")
 PUNCTUATION = frozenset({",", ";", ":"})
+_NOT_ASCII_RE = re.compile(r"[^\x00-\x7f]+")
+
+
+def _drop_combining(match: re.Match) -> str:
+    return "".join(char for char in match.group() if not unicodedata.combining(char))
 
 
 class Token(NamedTuple):  # A named tuple: an answer has thousands, made fast.
@@ -63,12 +68,13 @@ class Sentence:
         return index
 
     @cached_property
-    def word_positions(self) -> dict[str, set[int]]:
+    def word_positions(self) -> dict[str, list[int]]:
         """Where each word and each stem occurs."""
-        index: dict[str, set[int]] = {}
-        for position, token in enumerate(self.tokens):
-            index.setdefault(token.word, set()).add(position)
-            index.setdefault(token.stem, set()).add(position)
+        index: dict[str, list[int]] = {}
+        for position, (word, stem) in enumerate(self.tokens):
+            index.setdefault(word, []).append(position)
+            if stem != word:
+                index.setdefault(stem, []).append(position)
         return index
 
     @cached_property
@@ -84,7 +90,7 @@ class Sentence:
             for index in range(bisect.bisect_left(words, prefix), len(words)):
                 if not words[index].startswith(prefix):
                     break
-                found |= self.word_positions[words[index]]
+                found.update(self.word_positions[words[index]])
             return sorted(found)
         return sorted(self.positions.get(pattern, []) + self.positions.get(pattern + "s", []))
 
@@ -94,7 +100,8 @@ def normalise(text: str) -> str:
         return text.lower()  # The common case, without the work below.
     # Accents go ("ŷ" is "y"); letters of other scripts (δ, σ) are dropped by _WORD_RE.
     text = unicodedata.normalize("NFKD", text).lower().replace("’", "'")
-    text = "".join(char for char in text if not unicodedata.combining(char))
+    if not text.isascii():
+        text = _NOT_ASCII_RE.sub(_drop_combining, text)
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     return text
@@ -118,14 +125,14 @@ def stems(words: list[str]) -> frozenset[str]:
 
 
 @lru_cache(maxsize=20_000)
-def _word_and_stem(word: str) -> tuple[str, str]:
+def _token(word: str) -> Token:
     """The word in American spelling and its stem, cached as a new vocabulary is met."""
     spelled = american(word)
-    return spelled, stem(spelled)
+    return Token(spelled, stem(spelled))
 
 
 def tokens(text: str) -> tuple[Token, ...]:
-    return tuple(Token(*_word_and_stem(word)) for word in _WORD_RE.findall(normalise(text)))
+    return tuple(map(_token, _WORD_RE.findall(normalise(text))))
 
 
 def sentences[S: Sentence](answer: str, kind: type[S] = Sentence) -> list[S]:
