@@ -319,3 +319,17 @@ def test_a_negation_reaches_every_item_it_coordinates():
 )
 def test_a_standalone_star_stands_for_a_few_words_or_none(answer, covered):
     assert detect(answer, ["less * data"]).covered is covered
+
+
+def test_no_point_is_suggested_from_a_sentence_stating_any_misconception():
+    # The misconception contradicts another point (2), but its sentence also makes point 1.
+    answer = "Cross-validation estimates nothing useful; cross-validation prevents overfitting."
+    sentence = "Cross-validation prevents overfitting, which cross-validation measures."
+
+    plain = detect_feedback(sentence, [(CV_ESTIMATES, "")])
+    stated = detect_feedback(sentence, [(CV_ESTIMATES, ""), (["dropout"], "")], [(CV_PREVENTS, 2)])
+
+    assert plain.key_points[0].covered
+    assert stated.stated == [1]
+    assert not stated.key_points[0].covered
+    assert detect_feedback(answer, [], [(CV_PREVENTS, 1)]).stated == [1]

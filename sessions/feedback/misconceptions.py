@@ -1,6 +1,7 @@
 """Which common misconceptions an answer seems to state, and the key points they keep from
 being suggested: a key point is not suggested when the answer states one of the
-misconceptions that contradict it. Pure functions over plain values, like detection.py."""
+misconceptions that contradict it, nor from a sentence that states any misconception of the
+question. Pure functions over plain values, like detection.py."""
 
 from dataclasses import dataclass
 
@@ -38,10 +39,18 @@ def detect_feedback(
         for (_, contradicts), found in zip(misconceptions, stated, strict=True)
         if found.covered
     }
+    # The sentences that state a misconception, whichever point it contradicts.
+    wrong = [found.evidence for found in stated if found.covered]
     suggestions = []
     for position, (cues, text) in enumerate(key_points, start=1):
         suggestion = detection.judge(read, cues, text)
-        if position in refused and suggestion.covered:
+        if suggestion.covered and (
+            position in refused or any(_overlap(suggestion.evidence, span) for span in wrong)
+        ):
             suggestion = Suggestion(False, suggestion.score, None)
         suggestions.append(suggestion)
     return Feedback(suggestions, stated)
+
+
+def _overlap(one: tuple[int, int] | None, other: tuple[int, int] | None) -> bool:
+    return bool(one and other) and one[0] < other[1] and other[0] < one[1]
