@@ -1,6 +1,6 @@
 """A question's common misconceptions in the bank file's format: each one's record, its
 checks (the key point it contradicts must exist), and writing them with the question.
-Used by bank.py for seeding, import and export."""
+Used by bank.py (checking and exporting) and loading.py (writing)."""
 
 from typing import Any
 
