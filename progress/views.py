@@ -28,7 +28,6 @@ from sessions.feedback.suggestions import AGREEMENT
 from sessions.grading import CALIBRATION_RULE, calibration_hint, coverage_counts
 from sessions.models import (
     MAX_QUESTIONS_PER_INTERVIEW,
-    SHOWN_WITH_QUESTION,
     InterviewSession,
     InterviewStatus,
     QuestionOrder,
@@ -315,9 +314,7 @@ def practise(request: HttpRequest) -> HttpResponse:
         # isdigit() alone also passes "²", which int() refuses.
         if value.isascii() and value.isdigit() and len(value) <= 9
     ][:MAX_QUESTIONS_PER_INTERVIEW]
-    questions = list(
-        Question.objects.active().filter(pk__in=ids).prefetch_related(*SHOWN_WITH_QUESTION)
-    )
+    questions = list(Question.objects.active().filter(pk__in=ids))
     questions.sort(key=lambda question: ids.index(question.pk))
     if not questions:
         messages.warning(request, "None of those questions can be practised any more.")

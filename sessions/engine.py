@@ -20,7 +20,6 @@ from sessions import grading
 from sessions.feedback import suggestions
 from sessions.models import (
     MAX_ANSWER_CHARS,
-    SHOWN_WITH_QUESTION,
     FinishState,
     InterviewSession,
     InterviewStatus,
@@ -84,9 +83,7 @@ def draw_questions(
     grades exist."""
     rng = rng or random.Random()
     now = now or timezone.now()
-    candidates = list(
-        matching_questions(config.levels, config.topics).prefetch_related(*SHOWN_WITH_QUESTION)
-    )
+    candidates = list(matching_questions(config.levels, config.topics))
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
         recall = {

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
@@ -298,8 +298,9 @@ SHOWN_WITH_QUESTION = ("key_points", "misconceptions")
 
 def snapshot_questions(items: list[SessionQuestion], questions: list[Question]) -> None:
     """Copy each question's key points and misconceptions to its item of the interview as
-    they are now (expects SHOWN_WITH_QUESTION prefetched): later edits to the bank rewrite
-    no history."""
+    they are now: later edits to the bank rewrite no history. Reads them in one query each
+    (none when they come prefetched)."""
+    prefetch_related_objects(questions, *SHOWN_WITH_QUESTION)
     pairs = list(zip(items, questions, strict=True))
     ShownKeyPoint.objects.bulk_create(
         ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
