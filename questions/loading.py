@@ -6,7 +6,16 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from questions.bank import BankError, BankPlan, check, checksum, key_point_values, question_record
+from questions import misconceptions
+from questions.bank import (
+    RELATED,
+    BankError,
+    BankPlan,
+    check,
+    checksum,
+    key_point_values,
+    question_record,
+)
 from questions.models import Deck, KeyPoint, Question, Topic
 
 
@@ -33,6 +42,7 @@ def _write_question(
         KeyPoint(question=question, order=order, **key_point_values(point))
         for order, point in enumerate(record["key_points"], start=1)
     )
+    misconceptions.write(question, record["misconceptions"])
     return question
 
 
@@ -80,7 +90,7 @@ def seed(data: dict[str, Any], *, update: bool = False) -> SeedResult:
     result = SeedResult()
     existing = {
         question.number: question
-        for question in Question.objects.builtin().prefetch_related("topics", "key_points")
+        for question in Question.objects.builtin().prefetch_related(*RELATED)
     }
     with transaction.atomic():
         deck = Deck.builtin()

@@ -54,7 +54,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def question_detail(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(
-        Question.objects.visible_to(request.user).prefetch_related("topics", "key_points"),
+        Question.objects.visible_to(request.user).prefetch_related(
+            "topics", "key_points", "misconceptions"
+        ),
         slug=slug,
         is_active=True,
     )

@@ -19,7 +19,6 @@ from questions.models import Question, suspended_by
 from sessions import grading
 from sessions.drawing import InterviewConfig, matching_questions
 from sessions.feedback import suggestions
-from sessions.feedback.cue_generation import cues_or_generated
 from sessions.models import (
     MAX_ANSWER_CHARS,
     FinishState,
@@ -27,8 +26,8 @@ from sessions.models import (
     InterviewStatus,
     QuestionOrder,
     SessionQuestion,
-    ShownKeyPoint,
     TimingMode,
+    snapshot_questions,
 )
 
 # The page submits by itself when its countdown reaches zero; its clock may run a little
@@ -67,7 +66,7 @@ def draw_questions(
     matching = matching_questions(user, config.levels, config.topics, config.decks)
     if config.order == QuestionOrder.WEAKEST_FIRST:
         matching = matching.exclude(pk__in=suspended_by(user))
-    candidates = list(matching.prefetch_related("key_points"))
+    candidates = list(matching)
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
         recall = {
@@ -123,23 +122,12 @@ def start_interview(
                 )
                 for position, question in enumerate(questions, start=1)
             )
-            # A key point without cues (an own question's) gets cues made from its words.
-            ShownKeyPoint.objects.bulk_create(
-                ShownKeyPoint(item=item, position=position, text=point.text, cues=cues)
-                for item, question in zip(items, questions, strict=True)
-                for position, (point, cues) in enumerate(_with_cues(question), start=1)
-            )
+            snapshot_questions(items, questions)
     except IntegrityError:
         if InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).exists():
             raise InterviewInProgress from None
         raise
     return interview
-
-
-def _with_cues(question: Question) -> list:
-    points = list(question.key_points.all())
-    cues = cues_or_generated([(point.text, point.cues) for point in points])
-    return list(zip(points, cues, strict=True))
 
 
 # The clock

@@ -6,8 +6,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [
-    ("questions", "0003_key_point_cue_phrases"),
-    ("interview_sessions", "0006_finish_state_late_label"),
+    ("questions", "0004_misconceptions"),
+    ("interview_sessions", "0007_shown_misconceptions"),
 ]
 
 

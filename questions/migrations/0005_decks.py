@@ -20,7 +20,7 @@ def questions_into_the_builtin_deck(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0003_key_point_cue_phrases'),
+        ('questions', '0004_misconceptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,8 +7,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0006_finish_state_late_label'),
-        ('questions', '0004_decks'),
+        ('interview_sessions', '0007_shown_misconceptions'),
+        ('questions', '0005_decks'),
     ]
 
     operations = [

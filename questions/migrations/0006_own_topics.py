@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0004_decks'),
+        ('questions', '0005_decks'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0005_own_topics'),
+        ('questions', '0006_own_topics'),
     ]
 
     operations = [

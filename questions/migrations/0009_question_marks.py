@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0007_deck_share_links'),
+        ('questions', '0008_deck_share_links'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

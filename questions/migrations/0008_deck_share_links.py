@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('questions', '0006_question_text_lengths'),
+        ('questions', '0007_question_text_lengths'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
