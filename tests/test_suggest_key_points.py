@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from questions.models import KeyPoint
+from tests.factories import deck, own_question, question
 
 ANSWER = "ReLU is max(0, x). The sigmoid saturates, so its gradients vanish."
 
@@ -99,3 +100,13 @@ def test_bad_lines_are_named_and_nothing_is_written(seeded, tmp_path):
 def test_a_missing_file_is_named(seeded, tmp_path):
     with pytest.raises(CommandError, match=r"Cannot read .*missing\.jsonl"):
         suggest(str(tmp_path / "missing.jsonl"))
+
+
+def test_question_numbers_name_the_builtin_decks_questions(seeded, alice, tmp_path):
+    own_question(deck(alice))  # also numbered 1, in its own deck, with 3 key points
+    path = tmp_path / "answers.jsonl"
+    path.write_text(json.dumps({"question": 1, "answer": ""}) + "\n")
+
+    (suggestion,) = suggest(str(path))
+
+    assert len(suggestion["scores"]) == KeyPoint.objects.filter(question=question(1)).count() == 6
