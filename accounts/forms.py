@@ -7,10 +7,17 @@ from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordResetForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
 from django.core.validators import MaxLengthValidator
+from django.template import loader
 
 from accounts.models import Profile, validate_time_zone
+from accounts.tasks import send_email
 
 User = get_user_model()
 
@@ -75,6 +82,29 @@ class AdminLogInForm(AdminAuthenticationForm):
         _enforce_username_length(self)
 
 
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password-reset request, its email rendered here and sent by a task worker:
+    the page answers at once whatever the mail server does."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else ""
+        )
+        send_email.enqueue(subject, body, [to_email], html=html)
+
+
 class ResetPasswordForm(SetPasswordForm):
     """The last step of a password reset. Whoever holds the emailed link owns the account, so
     the reset also lifts a log-in pause that failed attempts put on it."""
@@ -129,5 +159,8 @@ class ProfileForm(forms.ModelForm):
             "interview_date",
             "transcribe_speech",
             "read_questions_aloud",
+            "remind_due",
+            "remind_at_hour",
+            "remind_interview_day",
         ]
         widgets = {"interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}

@@ -270,6 +270,9 @@ if _email_host:
                 "username": env_str("DJANGO_EMAIL_HOST_USER"),
                 "password": env_str("DJANGO_EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", "True"),
+                # A mail server that does not answer fails the send (retried later), rather
+                # than holding a task worker for good.
+                "timeout": env_int("DJANGO_EMAIL_TIMEOUT", "20", minimum=1),
             },
         }
     }
@@ -281,6 +284,8 @@ else:
             "where that is intended, set DJANGO_EMAIL_CONSOLE=True."
         )
     MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+# The site's address as users reach it, for the links in emails (no trailing slash).
+SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -5,6 +5,7 @@ A foundation module: it imports no app of the project, so every app's tasks may 
 
 import logging
 from datetime import timedelta
+from typing import NoReturn
 
 from django.utils import timezone
 
@@ -19,9 +20,10 @@ def backoff(attempt: int) -> timedelta:
     return FIRST_DELAY * 4 ** (attempt - 1)
 
 
-def retry_or_raise(task, error: BaseException, attempt: int, *args, **kwargs) -> None:
-    """Queue `task` again with `attempt + 1` after the backoff, or, when the attempts are
-    used up, raise `error` so that the task ends failed, with its error, in the admin."""
+def retry_or_raise(task, error: BaseException, attempt: int, *args, **kwargs) -> NoReturn:
+    """Queue `task` again with `attempt + 1` after the backoff, unless the attempts are used
+    up; either way raise `error`, so that this attempt ends failed, with its error, in the
+    admin (the last one stays the last word)."""
     if attempt >= MAX_ATTEMPTS:
         raise error
     if task.get_backend().supports_defer:
@@ -34,3 +36,4 @@ def retry_or_raise(task, error: BaseException, attempt: int, *args, **kwargs) ->
         error,
     )
     task.enqueue(*args, attempt=attempt + 1, **kwargs)
+    raise error

@@ -490,7 +490,9 @@ def test_behind_nginx_the_zip_is_handed_to_the_proxy(alice_client, recorded, set
 
 
 @FILES_DELETED_ON_COMMIT
-def test_a_zip_expires_and_the_purge_deletes_it(alice_client, recorded, recordings_dir, time_machine):
+def test_a_zip_expires_and_the_purge_deletes_it(
+    alice_client, recorded, recordings_dir, time_machine
+):
     alice_client.post(reverse("export_recordings"))
     export = RecordingsExport.objects.get()
     assert (recordings_dir / export.file).exists()

@@ -88,7 +88,6 @@ def join_recording(recording_id: int, attempt: int = 1) -> bool:
         if attempt >= MAX_ATTEMPTS:
             _record_failed_join(recording_id, timezone.now())
         retry_or_raise(join_recording, error, attempt, recording_id)
-        return False
     if not recording.file:
         _record_failed_join(recording_id, timezone.now())
     return bool(recording.file)
@@ -156,7 +155,6 @@ def build_recordings_zip(export_id: int, attempt: int = 1) -> int:
         if attempt >= MAX_ATTEMPTS:
             RecordingsExport.objects.filter(pk=export.pk).update(status=ExportStatus.FAILED)
         retry_or_raise(build_recordings_zip, error, attempt, export_id)
-        return 0
     now = timezone.now()
     finished = RecordingsExport.objects.filter(pk=export.pk, status=ExportStatus.BUILDING).update(
         status=ExportStatus.READY,

@@ -1,0 +1,13 @@
+"""Progress's periodic work, queued by the schedule (interviewprep/periodic.py)."""
+
+from datetime import datetime
+
+from django.tasks import task
+
+from progress import reminders
+
+
+@task
+def send_reminders(slot: str) -> int:
+    """The reminder pass for the quarter of an hour starting at `slot`."""
+    return reminders.send_reminders(datetime.fromisoformat(slot))
