@@ -1,6 +1,7 @@
 """Views that bring the candidate back from outside the site: the reminder email's link to
 start a review, and the private calendar feed with the page that creates and revokes it."""
 
+import re
 import secrets
 from datetime import date, datetime, timedelta
 
@@ -23,6 +24,8 @@ from progress.models import ReviewCard
 
 # How far ahead the calendar feed lists the days with reviews due.
 FEED_DAYS = 30
+CALENDAR_TOKEN_BYTES = 32
+CALENDAR_TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")  # token_urlsafe(32)
 
 
 @require_GET
@@ -57,7 +60,7 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
             profile.calendar_token = ""
             messages.success(request, "The calendar link is turned off; it no longer works.")
         else:
-            profile.calendar_token = secrets.token_urlsafe(32)
+            profile.calendar_token = secrets.token_urlsafe(CALENDAR_TOKEN_BYTES)
             messages.success(request, "Your calendar link is ready. Keep it private.")
         profile.save(update_fields=["calendar_token"])
         return redirect("progress:calendar")
@@ -73,9 +76,10 @@ def calendar_settings(request: HttpRequest) -> HttpResponse:
 def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     """The iCalendar feed a calendar app fetches with the private address: no log-in, so the
     token is the credential; a wrong or revoked one gets a page saying so."""
+    # Only what token_urlsafe makes reaches the database (a NUL byte would be a 500 there).
     profile = (
         Profile.objects.filter(calendar_token=token).select_related("user").first()
-        if token
+        if CALENDAR_TOKEN.fullmatch(token)
         else None
     )
     if profile is None:

@@ -20,6 +20,10 @@ from tests.smtp_server import closed_port_mailer, smtp_server
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 
 
+# The worker closes database connections between tasks, which would end a test's transaction.
+WORKER_IN_THIS_PROCESS = pytest.mark.django_db(transaction=True)
+
+
 def run_queued_tasks() -> None:
     """What a worker does: run every task that is ready, then stop."""
     call_command("db_worker", batch=True, reload=False, startup_delay=False, verbosity=0)
@@ -45,6 +49,7 @@ def test_the_password_reset_email_is_rendered_and_queued(client, alice):
     assert "/accounts/reset/" in sent.body
 
 
+@WORKER_IN_THIS_PROCESS
 def test_a_slow_mail_server_does_not_slow_the_password_reset_page(client, alice, settings):
     settings.TASKS = DATABASE_TASKS
     with smtp_server(delay_seconds=3) as inbox:
@@ -65,6 +70,7 @@ def test_a_slow_mail_server_does_not_slow_the_password_reset_page(client, alice,
     assert DBTaskResult.objects.get().status == TaskResultStatus.SUCCESSFUL
 
 
+@WORKER_IN_THIS_PROCESS
 def test_a_send_to_a_server_that_is_down_fails_and_is_queued_again_later(settings, db):
     settings.TASKS = DATABASE_TASKS
     settings.MAILERS = closed_port_mailer()
