@@ -164,3 +164,12 @@ class ProfileForm(forms.ModelForm):
             "remind_interview_day",
         ]
         widgets = {"interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The hour matters only with reminders on: a form sent without it keeps the one chosen.
+        self.fields["remind_at_hour"].required = False
+
+    def clean_remind_at_hour(self) -> int:
+        hour = self.cleaned_data["remind_at_hour"]
+        return self.instance.remind_at_hour if hour in (None, "") else hour

@@ -104,3 +104,21 @@ def test_the_backoff_grows_and_is_bounded():
         timedelta(minutes=8),
         timedelta(minutes=32),
     ]
+
+
+@WORKER_IN_THIS_PROCESS
+def test_the_admin_lists_queued_and_failed_tasks_with_the_error(admin_client, settings):
+    settings.TASKS = DATABASE_TASKS
+    settings.MAILERS = closed_port_mailer()
+    send_email.enqueue("Subject", "Body", ["alice@example.com"])
+    run_queued_tasks()
+    failed = DBTaskResult.objects.get(status=TaskResultStatus.FAILED)
+
+    listing = admin_client.get("/admin/django_tasks_database/dbtaskresult/")
+    detail = admin_client.get(f"/admin/django_tasks_database/dbtaskresult/{failed.pk}/change/")
+
+    assert listing.status_code == 200
+    rows = [line for line in listing.text.splitlines() if "send_email" in line]
+    assert len(rows) == 2
+    assert any("Failed" in row for row in rows) and any("Ready" in row for row in rows)
+    assert "ConnectionRefusedError" in detail.text

@@ -263,3 +263,11 @@ def test_settings_turn_the_reminders_on(alice_client, alice):
     page = alice_client.get(reverse("settings")).text
     assert "Email me when questions are due" in page
     assert '<option value="7" selected>07:00</option>' in page
+
+
+def test_a_settings_form_sent_without_the_hour_keeps_the_chosen_one(alice_client, alice):
+    set_profile(alice, remind_at_hour=6)
+
+    alice_client.post(reverse("settings"), {"time_zone": "UTC", "show_streaks": "on"})
+
+    assert Profile.objects.get(user=alice).remind_at_hour == 6
