@@ -489,6 +489,16 @@ def test_behind_nginx_the_zip_is_handed_to_the_proxy(alice_client, recorded, set
     assert response["Content-Disposition"].startswith("attachment;")
 
 
+def test_behind_nginx_playback_is_handed_to_the_proxy(alice_client, recorded, settings):
+    settings.RECORDINGS_ACCEL_REDIRECT_PREFIX = "/internal-recordings/"
+
+    response = alice_client.get(audio_url(recorded), HTTP_RANGE="bytes=0-99")
+
+    assert response["X-Accel-Redirect"] == f"/internal-recordings/{recorded.file}"
+    assert response["Content-Type"] == "audio/webm"
+    assert response.content == b""
+
+
 @FILES_DELETED_ON_COMMIT
 def test_a_zip_expires_and_the_purge_deletes_it(
     alice_client, recorded, recordings_dir, time_machine

@@ -2,6 +2,8 @@
 requests, its state while a worker joins it, deleting one recording, and the zip of them all
 (built by a worker, then handed over)."""
 
+from urllib.parse import quote
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -97,6 +99,13 @@ def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"
         return response
+    if settings.RECORDINGS_ACCEL_REDIRECT_PREFIX:
+        # nginx sends the file, Range requests included, so no web worker is held by a slow
+        # client (docs/OPERATIONS.md).
+        response = HttpResponse(content_type=recording.media_type)
+        response["X-Accel-Redirect"] = _accel_path(recording.file)
+        response["Cache-Control"] = "private"
+        return response
     size = recording.size_bytes
     try:
         wanted = recording_rules.parse_range(request.headers.get("Range", ""), size)
@@ -122,6 +131,11 @@ def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private"
     return response
+
+
+def _accel_path(name: str) -> str:
+    """The file's address under nginx's internal location for the recordings folder."""
+    return f"{settings.RECORDINGS_ACCEL_REDIRECT_PREFIX.rstrip('/')}/{quote(name)}"
 
 
 @login_required
@@ -203,9 +217,7 @@ def download_recordings(request: HttpRequest) -> HttpResponse:
         )
     elif settings.RECORDINGS_ACCEL_REDIRECT_PREFIX:
         response = HttpResponse(content_type="application/zip")
-        response["X-Accel-Redirect"] = (
-            f"{settings.RECORDINGS_ACCEL_REDIRECT_PREFIX.rstrip('/')}/{export.file}"
-        )
+        response["X-Accel-Redirect"] = _accel_path(export.file)
         response["Content-Disposition"] = disposition
     else:
         response = FileResponse(
