@@ -9,6 +9,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
+    PasswordChangeForm,
     PasswordResetForm,
     SetPasswordForm,
     UserCreationForm,
@@ -103,6 +104,26 @@ class QueuedPasswordResetForm(PasswordResetForm):
             else ""
         )
         send_email.enqueue(subject, body, [to_email], html=html)
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's password change, with the old password checked by authenticate() like every
+    other password: counted against the client address, and under django-axes' lockout."""
+
+    def __init__(self, user, *args, request, **kwargs) -> None:
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class ResetPasswordForm(SetPasswordForm):

@@ -22,7 +22,9 @@ logger = logging.getLogger(__name__)
 class PeriodicJob:
     name: str
     every: timedelta
-    task: str  # the dotted path of a task taking the slot's start as an ISO string
+    # The dotted path of a task taking the slot's start as an ISO string: the run's name in
+    # the admin. The task works from the clock when it runs, which may be later.
+    task: str
 
 
 JOBS = (
@@ -35,6 +37,7 @@ JOBS = (
     PeriodicJob("send_reminders", timedelta(minutes=15), "progress.tasks.send_reminders"),
     PeriodicJob("purge_recordings", timedelta(hours=1), "sessions.tasks.purge_recordings"),
     PeriodicJob("prune_task_history", timedelta(days=1), "interviewprep.tasks.prune_task_history"),
+    PeriodicJob("clear_expired", timedelta(days=1), "accounts.tasks.clear_expired"),
 )
 
 # How often each worker looks at the schedule.

@@ -1,8 +1,7 @@
 """Progress's periodic work, queued by the schedule (interviewprep/periodic.py)."""
 
-from datetime import datetime
-
 from django.tasks import task
+from django.utils import timezone
 
 from progress import reminders
 
@@ -10,4 +9,4 @@ from progress import reminders
 @task
 def send_reminders(slot: str) -> int:
     """The reminder pass for the quarter of an hour starting at `slot`."""
-    return reminders.send_reminders(datetime.fromisoformat(slot))
+    return reminders.send_reminders(timezone.now())

@@ -5,9 +5,12 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.db import connections
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from accounts.models import AttemptCounter
 from interviewprep import periodic
 from interviewprep.models import PeriodicRun
 from sessions import engine
@@ -57,11 +60,12 @@ def test_workers_checking_the_schedule_at_once_queue_each_slot_once(settings, se
     assert PeriodicRun.objects.count() == DBTaskResult.objects.count() == len(periodic.JOBS)
 
 
-def test_the_clock_job_finalises_answers_nobody_submitted(seeded, alice):
+def test_the_clock_job_finalises_answers_nobody_submitted(seeded, alice, time_machine):
     interview = start(alice, (1,), T0, timing_mode="fixed", fixed_seconds=60)
     engine.show(item(interview, 1), T0)
 
     # The tests' tasks run at once: queueing the slot runs the job.
+    time_machine.move_to(T0 + timedelta(minutes=5), tick=False)
     periodic.enqueue_due(T0 + timedelta(minutes=5))
 
     answered = item(interview, 1)
@@ -69,3 +73,25 @@ def test_the_clock_job_finalises_answers_nobody_submitted(seeded, alice):
     interview.refresh_from_db()
     assert interview.status == InterviewStatus.COMPLETED
     assert PeriodicRun.objects.filter(job="close_expired_interviews").count() == 1
+
+
+def test_the_daily_job_clears_expired_counters_and_sessions(db, time_machine):
+    AttemptCounter.objects.create(
+        kind="sign-ups", who="192.0.2.1", window_number=1, attempts=3, expires_at=T0
+    )
+    live = AttemptCounter.objects.create(
+        kind="sign-ups",
+        who="192.0.2.2",
+        window_number=2,
+        attempts=1,
+        expires_at=T0 + timedelta(hours=1),
+    )
+    time_machine.move_to(T0 + timedelta(minutes=1), tick=False)
+    Session.objects.create(
+        session_key="old", session_data="", expire_date=timezone.now() - timedelta(days=1)
+    )
+
+    periodic.enqueue_due(T0 + timedelta(minutes=1))
+
+    assert list(AttemptCounter.objects.all()) == [live]
+    assert not Session.objects.filter(session_key="old").exists()

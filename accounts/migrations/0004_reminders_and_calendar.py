@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_speech_settings'),
+        ('accounts', '0003_attempt_counters'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
