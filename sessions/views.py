@@ -110,6 +110,7 @@ def _grade_step_context(
         rating_table=grading.rating_table(len(key_points)),
         suggested_rating=grading.suggested_rating(len(ticked), len(key_points)).label,
         recording=recording,
+        poll_recording=recording_tasks.worth_polling(recording, context["now"]),
     )
     if recording is not None and recording.duration_ms is not None:
         context["delivery"] = delivery(recording.duration_ms, item.answer_text, item.time_allowed)

@@ -136,3 +136,21 @@ def test_the_clock_job_queues_the_joins_of_answers_that_ran_out(alice_client, sp
     much_later = later + recording_tasks.STALE_JOIN + timezone.timedelta(minutes=1)
     assert recording_tasks.queue_waiting_joins(much_later) == 1
     assert DBTaskResult.objects.count() == 2
+
+
+def test_the_page_stops_polling_when_the_worker_takes_too_long(
+    alice_client, spoken, settings, time_machine
+):
+    settings.TASKS = DATABASE_TASKS
+    submit(alice_client, spoken)
+    status_url = reverse("interviews:recording_status", args=[Recording.objects.get().pk])
+    assert "hx-trigger" in alice_client.get(status_url, **HTMX).text
+
+    time_machine.move_to(T0 + recording_tasks.POLL_FOR, tick=False)
+    polled = alice_client.get(status_url, **HTMX).text
+    page = alice_client.get(grade_step(spoken)).text
+
+    for text in (polled, page):
+        assert "Preparing your recording is taking longer than usual." in text
+        assert 'hx-trigger="every 2s"' not in text
+        assert f'<a href="{grade_step(spoken)}">Refresh</a>' in text

@@ -27,6 +27,20 @@ logger = logging.getLogger(__name__)
 STALE_JOIN = timedelta(hours=2)
 
 
+# How long a page polls for a recording being prepared; then it says to come back later.
+POLL_FOR = timedelta(minutes=3)
+
+
+def worth_polling(recording: Recording | None, now: datetime) -> bool:
+    """Whether a page showing this recording should keep asking for it: it is being prepared,
+    and its join was queued recently (a worker that is down or behind is not waited for)."""
+    return bool(
+        recording is not None
+        and recording.is_being_prepared
+        and (recording.join_queued_at is None or now - recording.join_queued_at < POLL_FOR)
+    )
+
+
 def _waiting_to_join():
     """Final answers' recordings whose pieces wait to be joined."""
     return Recording.objects.filter(

@@ -161,7 +161,10 @@ def recording_status(request: HttpRequest, recording_id: int) -> HttpResponse:
     item = recording.item
     if not request.htmx:
         return redirect("interviews:review", pk=item.interview_id, position=item.position)
-    context = {"recording": recording}
+    context = {
+        "recording": recording,
+        "poll_recording": recording_tasks.worth_polling(recording, timezone.now()),
+    }
     if recording.duration_ms is not None:
         context["delivery"] = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
     response = render(request, "sessions/_recording_player.html", context)
