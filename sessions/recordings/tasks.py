@@ -23,7 +23,8 @@ from sessions.recordings import store as recording_store
 logger = logging.getLogger(__name__)
 
 # Joins queued this long ago and still not ended (a worker killed mid-join) are queued again
-# by the hourly purge; longer than every retry's backoff together.
+# by the minute job (sessions.tasks.close_expired_interviews); longer than every retry's
+# backoff together.
 STALE_JOIN = timedelta(hours=2)
 
 
