@@ -91,3 +91,18 @@ def test_text_is_escaped_and_long_lines_folded():
     unfolded = text.replace("\r\n ", "")
     assert f"DESCRIPTION:{'é' * 60}\r\n" in unfolded
     assert all(len(line.encode()) <= 75 for line in text.split("\r\n"))
+
+
+def test_the_feed_runs_two_queries_whatever_the_number_of_cards(
+    seeded, alice, alice_client, django_assert_num_queries
+):
+    graded_interview(alice, [(n, Rating.AGAIN, 0) for n in range(1, 11)], T0 - timedelta(days=2))
+    token = feed_token(alice_client)
+    feed = Client()
+
+    with django_assert_num_queries(2):
+        # 1. The profile with its user, by the token.
+        # 2. The cards due in the next 30 days, counted per day of the user's time zone.
+        response = feed.get(reverse("progress:calendar_feed", args=[token]))
+
+    assert "SUMMARY:Review 10 questions" in response.content.decode()
