@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0006_finish_state_late_label'),
+        ('interview_sessions', '0007_shown_misconceptions'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
