@@ -17,8 +17,9 @@ from django.tasks import task
 from django.utils import timezone
 
 from interviewprep.task_retries import MAX_ATTEMPTS, retry_or_raise
-from sessions.models import ExportStatus, Recording, RecordingsExport, SessionQuestion
+from sessions.models import Recording, SessionQuestion
 from sessions.recordings import store as recording_store
+from sessions.recordings.exports import ExportStatus, RecordingsExport
 
 logger = logging.getLogger(__name__)
 

@@ -22,11 +22,12 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django.views.decorators.vary import vary_on_headers
 
 from sessions.access import get_item_for_user
-from sessions.models import MAX_CHUNK_BYTES, ExportStatus, Recording, RecordingsExport
+from sessions.models import MAX_CHUNK_BYTES, Recording
 from sessions.recordings import rules as recording_rules
 from sessions.recordings import store as recording_store
 from sessions.recordings import tasks as recording_tasks
 from sessions.recordings.delivery import delivery
+from sessions.recordings.exports import ExportStatus, RecordingsExport
 
 
 def _get_recording_for_user(request: HttpRequest, recording_id: int) -> Recording:
