@@ -378,7 +378,12 @@ class Recording(models.Model):
     file = models.CharField(max_length=255, blank=True, help_text="The joined recording.")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     word_count = models.PositiveIntegerField(null=True, blank=True)
-    assembled_at = models.DateTimeField(null=True, blank=True)
+    assembled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the join ended: with a file, or without one."
+    )
+    join_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When joining the final answer's pieces was queued."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -409,6 +414,11 @@ class Recording(models.Model):
             self.container, "application/octet-stream"
         )
 
+    @property
+    def is_being_prepared(self) -> bool:
+        """The pieces wait to be joined: no file yet, and no join has ended without one."""
+        return not self.file and self.segments > 0 and self.assembled_at is None
+
 
 class RecordingChunk(models.Model):
     """One piece of a recording as the page sent it; numbered so that a retried or
@@ -436,3 +446,7 @@ class RecordingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
+
+
+# The recordings zip's row lives with the recordings (imported here so that the app loads it).
+from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401

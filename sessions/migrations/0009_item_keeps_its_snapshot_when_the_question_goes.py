@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0007_shown_misconceptions'),
+        ('interview_sessions', '0008_recording_joins_and_zips_as_tasks'),
         ('questions', '0005_decks'),
     ]
 
