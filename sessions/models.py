@@ -16,7 +16,7 @@ from questions.models import (
     Level,
     Question,
 )
-from sessions.feedback.cue_generation import cues_or_generated
+from sessions.feedback.cue_generation import with_cues
 
 MAX_QUESTIONS_PER_INTERVIEW = 30
 MAX_ANSWER_CHARS = 20_000
@@ -301,12 +301,6 @@ class ShownMisconception(models.Model):
 SHOWN_WITH_QUESTION = ("key_points", "misconceptions")
 
 
-def _with_cues(question: Question) -> list:
-    points = list(question.key_points.all())
-    cues = cues_or_generated([(point.text, point.cues) for point in points])
-    return list(zip(points, cues, strict=True))
-
-
 def snapshot_questions(items: list[SessionQuestion], questions: list[Question]) -> None:
     """Copy each question's key points and misconceptions to its item of the interview as
     they are now: later edits to the bank rewrite no history. Reads them in one query each
@@ -317,7 +311,7 @@ def snapshot_questions(items: list[SessionQuestion], questions: list[Question]) 
     ShownKeyPoint.objects.bulk_create(
         ShownKeyPoint(item=item, position=position, text=point.text, cues=cues)
         for item, question in pairs
-        for position, (point, cues) in enumerate(_with_cues(question), start=1)
+        for position, (point, cues) in enumerate(with_cues(question.key_points.all()), start=1)
     )
     ShownMisconception.objects.bulk_create(
         ShownMisconception(

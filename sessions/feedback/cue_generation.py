@@ -124,3 +124,11 @@ def cues_or_generated(key_points: list[tuple[str, list[str]]]) -> list[list[str]
         list(cues) or generate_cues(text, texts[:index] + texts[index + 1 :])
         for index, (text, cues) in enumerate(key_points)
     ]
+
+
+def with_cues(key_points) -> list:
+    """Each of a question's key points (objects with `text` and `cues`) with the cues to
+    look for: its own, else generated."""
+    points = list(key_points)
+    cues = cues_or_generated([(point.text, point.cues) for point in points])
+    return list(zip(points, cues, strict=True))
