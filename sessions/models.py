@@ -275,7 +275,9 @@ class Recording(models.Model):
     """The spoken answer to one question of an interview, uploaded in chunks while it runs.
 
     A reload starts a new segment (a new container stream in the browser); when the answer
-    is final the segments are joined into one file (`file`), and the chunks are let go."""
+    is final the segments are joined into one file (`file`), and the chunks are let go. A
+    join is claimed first (`join_started_at`), so that one runs at a time; one that fails is
+    recorded (`join_failed_at`) and never started again: its pieces stay, to be deleted."""
 
     item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="recording")
     created_at = models.DateTimeField()
@@ -283,6 +285,7 @@ class Recording(models.Model):
     # Bytes held for this answer: its chunks while recording, then the joined file.
     size_bytes = models.PositiveBigIntegerField(default=0)
     segments = models.PositiveSmallIntegerField(default=0, help_text="Segments started.")
+    chunk_count = models.PositiveIntegerField(default=0, help_text="Chunks kept.")
     # What the page said it had recorded so far, to stop it early at the limit; the length
     # of the joined file is the authority (duration_ms).
     recorded_ms = models.PositiveIntegerField(default=0)
@@ -290,10 +293,16 @@ class Recording(models.Model):
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     word_count = models.PositiveIntegerField(null=True, blank=True)
     assembled_at = models.DateTimeField(null=True, blank=True)
+    join_started_at = models.DateTimeField(null=True, blank=True)
+    join_failed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
+            models.CheckConstraint(
+                condition=Q(file="") | Q(join_failed_at__isnull=True),
+                name="recording_joined_has_not_failed",
+            ),
             models.CheckConstraint(
                 condition=Q(container__in=["", *Container.values]),
                 name="recording_container_valid",
@@ -309,6 +318,10 @@ class Recording(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("interviews:recording_audio", args=[self.pk])
+
+    @property
+    def is_being_joined(self) -> bool:
+        return not self.file and self.join_failed_at is None and self.segments > 0
 
     @property
     def duration_seconds(self) -> float | None:

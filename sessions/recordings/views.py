@@ -14,7 +14,7 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from sessions.models import MAX_CHUNK_BYTES, Recording, SessionQuestion
 from sessions.recordings import rules as recording_rules
@@ -44,16 +44,22 @@ def _get_recording_for_user(request: HttpRequest, recording_id: int) -> Recordin
 
 def _int_field(request: HttpRequest, name: str, maximum: int) -> int:
     raw = request.POST.get(name, "")
-    if not raw.isdigit() or int(raw) > maximum:
+    # ASCII digits only ("²".isdigit() is true too), and no longer than the maximum, before
+    # int() reads them.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)) or int(raw) > maximum:
         raise recording_rules.ChunkRefused(f"The upload's {name} is missing or not a number.", 400)
     return int(raw)
 
 
-@login_required
 @require_POST
 def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
     """Keep one chunk and acknowledge it with its place, so the page can let it go. A
-    refusal says why and whether retrying could help."""
+    refusal says why and whether retrying could help. The page sends chunks with fetch,
+    which would follow a redirect to the log-in page: a logged-out sender gets 401."""
+    if not request.user.is_authenticated:
+        return JsonResponse(
+            {"error": "You have been logged out.", "final": False, "logged_out": True}, status=401
+        )
     item = _get_item_for_user(request, pk, position)
     upload = request.FILES.get("chunk")
     try:
@@ -83,12 +89,13 @@ def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
-    """The joined recording, for its owner only; seekable through Range requests. With a
-    bucket, a redirect to a link that stays valid for RECORDINGS_S3_URL_SECONDS."""
+    """The joined recording, for its owner only; seekable through Range requests, and HEAD
+    answered with the headers alone. With a bucket, a redirect to a link that stays valid
+    for RECORDINGS_S3_URL_SECONDS. Playing never joins: a page shows a player only once
+    the recording is one file."""
     recording = _get_recording_for_user(request, recording_id)
-    recording = recording_store.assemble_if_needed(recording.item, timezone.now()) or recording
     if not recording.file:
         raise Http404
     storage = recording_store.storage()
@@ -109,20 +116,18 @@ def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
         response["Content-Range"] = f"bytes */{size}"
         response["Cache-Control"] = "private"
         return response
-    if wanted is None:
-        response = StreamingHttpResponse(
-            recording_store.read_blocks(recording.file), content_type=recording.media_type
-        )
-        response["Content-Length"] = str(size)
-    else:
-        start, end = wanted
-        response = StreamingHttpResponse(
-            recording_store.read_blocks(recording.file, start, end - start + 1),
-            status=206,
-            content_type=recording.media_type,
-        )
+    start, end = wanted or (0, size - 1)
+    blocks = (
+        iter(())
+        if request.method == "HEAD"
+        else recording_store.read_blocks(recording.file, start, end - start + 1)
+    )
+    response = StreamingHttpResponse(
+        blocks, status=200 if wanted is None else 206, content_type=recording.media_type
+    )
+    if wanted is not None:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
+    response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private"
     return response
@@ -144,12 +149,8 @@ def delete_recording(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 @login_required
 def download_recordings(request: HttpRequest) -> StreamingHttpResponse:
-    """Every joined recording of the user's, as a zip made while it is sent."""
-    now = timezone.now()
-    for waiting in Recording.objects.filter(
-        item__interview__user=request.user, file="", item__submitted_at__isnull=False
-    ).select_related("item__interview"):
-        recording_store.assemble(waiting, now)
+    """Every joined recording of the user's, as a zip made while it is sent. Nothing is
+    joined here: a zip of many answers must not wait for their joins."""
     chosen = (
         Recording.objects.filter(item__interview__user=request.user)
         .exclude(file="")
