@@ -368,3 +368,24 @@ def stream_zip(recordings_to_zip: Iterator[Recording]) -> Iterator[bytes]:
                     yield drain.take()
             yield drain.take()
     yield drain.take()
+
+
+# Files without a row
+
+
+def orphan_files(written_before: datetime) -> Iterator[str]:
+    """Files in the recordings storage that no recording or chunk row names, written before
+    `written_before` (a chunk's file is written a moment before its row)."""
+    named = set(Recording.objects.exclude(file="").values_list("file", flat=True))
+    named.update(RecordingChunk.objects.values_list("file", flat=True))
+    for name in _all_files(""):
+        if name not in named and storage().get_modified_time(name) < written_before:
+            yield name
+
+
+def _all_files(folder: str) -> Iterator[str]:
+    folders, files = storage().listdir(folder)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for name in sorted(folders):
+        yield from _all_files(f"{folder}/{name}" if folder else name)
