@@ -16,18 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from sessions.models import MAX_CHUNK_BYTES, Recording, SessionQuestion
+from sessions.access import get_item_for_user
+from sessions.models import MAX_CHUNK_BYTES, Recording
 from sessions.recordings import rules as recording_rules
 from sessions.recordings import store as recording_store
-
-
-def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQuestion:
-    return get_object_or_404(
-        SessionQuestion.objects.select_related("interview"),
-        interview__pk=pk,
-        interview__user=request.user,
-        position=position,
-    )
 
 
 def _get_recording_for_user(request: HttpRequest, recording_id: int) -> Recording:
@@ -60,7 +52,7 @@ def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
         return JsonResponse(
             {"error": "You have been logged out.", "final": False, "logged_out": True}, status=401
         )
-    item = _get_item_for_user(request, pk, position)
+    item = get_item_for_user(request, pk, position)
     upload = request.FILES.get("chunk")
     try:
         if upload is None:
