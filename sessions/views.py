@@ -121,7 +121,8 @@ def _render_step(
 ) -> HttpResponse:
     template = f"{PLAY}#step" if request.htmx else PLAY
     if item.is_finalised:
-        # Joining the recording's pieces happens here, before the page is drawn from it.
+        # An answer the clock made final is joined here, before the page is drawn from it:
+        # a bounded join (store.assemble), never one that failed or another request holds.
         recording = recording_store.assemble_if_needed(item, timezone.now())
         context = _grade_step_context(interview, item, recording, **extra)
     else:
