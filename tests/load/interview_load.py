@@ -446,7 +446,7 @@ def main() -> int:
                   f"{outage_start - started:.1f} s for {outage_end - outage_start:.1f} s "
                   f"(restart window counted with {WINDOW_SLACK:.0f} s either side)")  # fmt: skip
         print(f"requests: {len(statuses)}; answers acknowledged: {answers} "
-              f"({acknowledged_before} before the restart); grades acknowledged: {grades}")  # fmt: skip
+              f"({acknowledged_before} before the restart point); grades acknowledged: {grades}")  # fmt: skip
         print(f"users who finished: {sum(o.finished for o in outcomes)} of {options.users}")
         codes: dict[int, int] = {}
         for _, status, *_ in statuses:
@@ -465,9 +465,17 @@ def main() -> int:
             f"response time: median {latencies[len(latencies) // 2]:.2f} s, 95th percentile "
             f"{latencies[int(len(latencies) * 0.95)]:.2f} s, slowest {latencies[-1]:.2f} s"
         )
-        others = sorted(took for o in outcomes if not o.crafted for _, _, _, took, _ in o.statuses)
+        # The other users' interview steps: sign-up and log-in (Argon2id, all at once at the
+        # start) are left out, as they measure the password hash rather than the site.
+        others = sorted(
+            took
+            for o in outcomes
+            if not o.crafted
+            for _, _, path, took, _ in o.statuses
+            if not path.startswith("/accounts/")
+        )
         print(
-            f"users without a crafted upload: {len(others)} requests, median "
+            f"users without a crafted upload, interview steps: {len(others)} requests, median "
             f"{others[len(others) // 2]:.3f} s, 99th percentile "
             f"{others[int(len(others) * 0.99)]:.3f} s, slowest {others[-1]:.3f} s"
         )
