@@ -320,10 +320,6 @@ class Recording(models.Model):
         return reverse("interviews:recording_audio", args=[self.pk])
 
     @property
-    def is_being_joined(self) -> bool:
-        return not self.file and self.join_failed_at is None and self.segments > 0
-
-    @property
     def duration_seconds(self) -> float | None:
         return None if self.duration_ms is None else self.duration_ms / 1000
 

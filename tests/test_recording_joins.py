@@ -240,6 +240,23 @@ def test_a_failure_after_the_file_was_written_leaves_no_file(
     assert len(stored_files(recordings_dir)) == recording.chunk_count == 3
 
 
+def test_a_recording_deleted_while_it_is_joined_leaves_no_file(
+    alice_client, interview, recordings_dir, monkeypatch
+):
+    recording = answered_without_a_join(alice_client, interview, tone(1.0, "webm"))
+    join = recording_store.join_segments
+
+    def deleted_meanwhile(*args, **kwargs):
+        joined = join(*args, **kwargs)
+        Recording.objects.filter(pk=recording.pk).delete()  # from its history, in another tab
+        return joined
+
+    monkeypatch.setattr(recording_store, "join_segments", deleted_meanwhile)
+    recording_store.assemble(recording, T0)
+
+    assert not [name for name in stored_files(recordings_dir) if "/answer-" in name]
+
+
 # Abandoning an interview
 
 
@@ -254,6 +271,15 @@ def test_abandoning_drops_the_pieces_of_unanswered_questions(
 
     assert not Recording.objects.exists()
     assert stored_files(recordings_dir) == []
+    assert recording_store.user_bytes(alice.pk) == 0
+
+
+def test_pieces_nobody_can_see_do_not_count_against_the_quota(alice, alice_client, interview):
+    send_stream(alice_client, interview.pk, 1, tone(1.0, "webm"))
+    held = Recording.objects.get().size_bytes
+    assert recording_store.user_bytes(alice.pk) == held
+    # Abandoned before its pieces were dropped on abandon: no page shows them.
+    engine.abandon(interview, T0)
     assert recording_store.user_bytes(alice.pk) == 0
 
 

@@ -93,9 +93,7 @@ def test_a_byte_order_mark_is_allowed(seeded, tmp_path):
     assert suggest(str(path))[0]["covered"] == [1, 2]
 
 
-def test_numbers_too_long_deep_nesting_and_huge_answers_are_named_not_tracebacks(
-    seeded, tmp_path
-):
+def test_numbers_too_long_deep_nesting_and_huge_answers_are_named_not_tracebacks(seeded, tmp_path):
     path = tmp_path / "answers.jsonl"
     path.write_text(
         "\n".join(

@@ -18,7 +18,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
@@ -61,9 +61,18 @@ def _chunk_name(item: SessionQuestion, segment: int, sequence: int) -> str:
 
 
 def user_bytes(user_id: int) -> int:
-    total = Recording.objects.filter(item__interview__user_id=user_id).aggregate(
-        total=Sum("size_bytes")
-    )["total"]
+    """What counts against the user's quota: the recordings the user can see and delete,
+    those of answers made final (in the question's history) and those being recorded in
+    the interview in progress. Pieces of an abandoned interview's unanswered questions are
+    deleted on abandon (drop_unanswered); any left from before do not count."""
+    total = (
+        Recording.objects.filter(item__interview__user_id=user_id)
+        .filter(
+            Q(item__submitted_at__isnull=False)
+            | Q(item__interview__status=InterviewStatus.IN_PROGRESS)
+        )
+        .aggregate(total=Sum("size_bytes"))["total"]
+    )
     return total or 0
 
 
@@ -178,7 +187,7 @@ def assemble(recording: Recording, now: datetime) -> Recording:
             ContentFile(joined.data),
         )
         with transaction.atomic():
-            Recording.objects.filter(pk=recording.pk, file="").update(
+            updated = Recording.objects.filter(pk=recording.pk, file="").update(
                 file=name,
                 container=joined.container,
                 duration_ms=joined.duration_ms,
@@ -190,6 +199,8 @@ def assemble(recording: Recording, now: datetime) -> Recording:
             RecordingChunk.objects.filter(recording=recording).delete()
             # The dashboard's speaking pace counts joined recordings.
             cache_versions.bump_progress(item.interview.user_id)
+        if not updated:
+            _delete_file(name)  # the recording was deleted while it was being joined
     except CannotJoin as error:
         logger.warning("Recording %s could not be put together: %s", recording.pk, error)
         _record_failure(recording, name, now)

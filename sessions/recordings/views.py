@@ -49,9 +49,7 @@ def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
     refusal says why and whether retrying could help. The page sends chunks with fetch,
     which would follow a redirect to the log-in page: a logged-out sender gets 401."""
     if not request.user.is_authenticated:
-        return JsonResponse(
-            {"error": "You have been logged out.", "final": False, "logged_out": True}, status=401
-        )
+        return JsonResponse({"error": "You have been logged out.", "final": False}, status=401)
     item = get_item_for_user(request, pk, position)
     upload = request.FILES.get("chunk")
     try:
