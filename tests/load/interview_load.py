@@ -479,6 +479,14 @@ def main() -> int:
             f"{others[len(others) // 2]:.3f} s, 99th percentile "
             f"{others[int(len(others) * 0.99)]:.3f} s, slowest {others[-1]:.3f} s"
         )
+        for o in outcomes:
+            if o.crafted:
+                chunks = [took for _, _, path, took, _ in o.statuses if "/recording/" in path]
+                submits = [took for _, _, path, took, _ in o.statuses if path.endswith("/answer/")]
+                print(
+                    f"crafted upload: {len(chunks)} chunk requests, slowest {max(chunks):.2f} s; "
+                    f"its first submit (which joins it) took {submits[0]:.2f} s"
+                )
         spoken = sum(len(o.spoken) for o in outcomes)
         print(f"spoken answers acknowledged: {spoken} ({options.crafted} crafted)")
         server_log.flush()
