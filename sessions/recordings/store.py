@@ -6,6 +6,7 @@ chunks and packets: settings RECORDINGS_MAX_SEGMENTS, RECORDINGS_MAX_CHUNKS,
 RECORDINGS_JOIN_PACKETS_PER_SECOND), and one that fails is recorded on the row, logged once
 and never started again. Its pieces are then listed in the question's history to delete."""
 
+import contextlib
 import logging
 import secrets
 import zipfile
@@ -175,8 +176,7 @@ def assemble(recording: Recording, now: datetime) -> Recording:
     is recorded and logged once, the chunks are kept, the answer has no player, and no
     file of the attempt is left behind."""
     if not _claim(recording, now):
-        recording.refresh_from_db()
-        return recording
+        return _reloaded(recording)
     item = recording.item
     name = ""
     try:
@@ -207,7 +207,13 @@ def assemble(recording: Recording, now: datetime) -> Recording:
     except Exception:
         logger.exception("Recording %s could not be put together.", recording.pk)
         _record_failure(recording, name, now)
-    recording.refresh_from_db()
+    return _reloaded(recording)
+
+
+def _reloaded(recording: Recording) -> Recording:
+    """The recording as stored now; as it was, if it was deleted meanwhile."""
+    with contextlib.suppress(Recording.DoesNotExist):
+        recording.refresh_from_db()
     return recording
 
 
