@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from sessions import engine
 from sessions.models import Recording, RecordingChunk
+from sessions.recordings import rules as recording_rules
 from sessions.recordings import store as recording_store
 from tests.audio import crafted_webm, mp4_with_endless_stts, tone, unknown_codec_webm
 from tests.factories import T0, item, start
@@ -117,6 +118,25 @@ def test_chunks_past_the_limit_of_one_answer_are_refused(alice_client, interview
         "This answer's recording has too many pieces; the rest was not kept."
     )
     assert Recording.objects.get().chunk_count == 2
+
+
+def test_a_chunk_read_before_a_submit_landed_is_refused_as_submitted(alice_client, interview):
+    take = tone(1.0, "webm")
+    send_chunk(alice_client, interview.pk, 1, take[:3000])
+    read_before = item(interview, 1)  # the upload read the answer, then the submit landed
+    engine.submit(item(interview, 1), "My answer.", T0)
+    chunk = recording_rules.ChunkInfo(
+        segment=0, sequence=1, size=3000, elapsed_ms=2000, head=take[3000:6000]
+    )
+
+    with pytest.raises(recording_rules.ChunkRefused) as refused:
+        recording_store.add_chunk(read_before, chunk, take[3000:6000], T0)
+
+    assert (refused.value.status, refused.value.message) == (
+        409,
+        "This answer is already submitted; the recording has stopped.",
+    )
+    assert Recording.objects.get().chunk_count == 1
 
 
 def test_the_joined_length_never_passes_the_time_allowed(alice_client, interview):

@@ -150,11 +150,34 @@ def _reserve(
         **({"container": found} if found else {}),
     )
     if not reserved:
-        raise recording_rules.ChunkRefused(
-            f"A recorded answer can hold {limit // recording_rules.MB} MB; the rest was not kept.",
-            413,
-        )
+        raise _refusal_as_stored_now(item, recording, chunk, now, limit)
     return recording
+
+
+def _refusal_as_stored_now(
+    item: SessionQuestion, recording: Recording, chunk: recording_rules.ChunkInfo, now, limit
+) -> recording_rules.ChunkRefused:
+    """Why the reservation failed, when another request changed the answer after it was
+    read (a submit, an abandon, a racing chunk): the rules, asked again with what is stored
+    now, say it."""
+    item.refresh_from_db()
+    item.interview.refresh_from_db(fields=["status"])
+    recording.refresh_from_db()
+    try:
+        recording_rules.check_chunk(
+            item,
+            chunk,
+            now,
+            answer_bytes=recording.size_bytes,
+            answer_chunks=recording.chunk_count,
+            user_bytes=user_bytes(item.interview.user_id),
+            container=recording.container,
+        )
+    except recording_rules.ChunkRefused as refusal:
+        return refusal
+    return recording_rules.ChunkRefused(
+        f"A recorded answer can hold {limit // recording_rules.MB} MB; the rest was not kept.", 413
+    )
 
 
 def needs_assembly(recording: Recording | None) -> bool:
