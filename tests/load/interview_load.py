@@ -484,8 +484,9 @@ def main() -> int:
                 chunks = [took for _, _, path, took, _ in o.statuses if "/recording/" in path]
                 submits = [took for _, _, path, took, _ in o.statuses if path.endswith("/answer/")]
                 print(
-                    f"crafted upload: {len(chunks)} chunk requests, slowest {max(chunks):.2f} s; "
-                    f"its first submit (which joins it) took {submits[0]:.2f} s"
+                    f"crafted upload: {len(chunks)} chunk requests, slowest "
+                    f"{max(chunks, default=0):.2f} s; its first submit (which joins it) "
+                    + (f"took {submits[0]:.2f} s" if submits else "was never sent")
                 )
         spoken = sum(len(o.spoken) for o in outcomes)
         print(f"spoken answers acknowledged: {spoken} ({options.crafted} crafted)")
