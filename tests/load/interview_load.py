@@ -512,7 +512,12 @@ def main() -> int:
     finally:
         if server is not None:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                # A worker stuck in a request (a join past the timeout, say) holds it up.
+                server.kill()
+                server.wait(timeout=30)
         with contextlib.suppress(RuntimeError):
             postgres.stop()
         if postgres.directory.exists():
