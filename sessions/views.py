@@ -92,6 +92,7 @@ def _grade_step_context(
     suggestions, the grade form, and the recording as it already is (joined before this)."""
     position = f"{item.position} of {interview.question_count}"
     key_points = list(item.key_points.all())
+    stated = [wrong for wrong in item.misconceptions.all() if wrong.stated]
     ticked = grading.initial_ticks(item, key_points)
     initial = {"key_points": ticked, "rating": item.self_rating, "note": item.note}
     grade_form = extra.pop("grade_form", None) or GradeForm(initial=initial, key_points=key_points)
@@ -104,9 +105,13 @@ def _grade_step_context(
         ),
         grade_form=grade_form,
         key_points=key_points,
-        key_point_choices=list(zip(grade_form["key_points"], key_points, strict=True)),
+        key_point_choices=[
+            (choice, point, [wrong for wrong in stated if wrong.contradicts == point.position])
+            for choice, point in zip(grade_form["key_points"], key_points, strict=True)
+        ],
         any_suggested=any(point.suggested for point in key_points),
-        answer_segments=suggestions.evidence_segments(item.answer_text, key_points),
+        stated_misconceptions=stated,
+        answer_segments=suggestions.evidence_segments(item.answer_text, key_points, stated),
         rating_table=grading.rating_table(len(key_points)),
         suggested_rating=grading.suggested_rating(len(ticked), len(key_points)).label,
         recording=recording,

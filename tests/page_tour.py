@@ -56,7 +56,12 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
 
     finished = start(alice, [1, 2], now, timing_mode=TimingMode.FIXED, fixed_seconds=60)
     first = engine.show(finished.items.get(position=1), now)
-    engine.grade(engine.submit(first, "A weighted sum.", now).item, 3, {1}, "Say more.", now)
+    # The answer states a common misconception, so the grade step, the dashboard and the
+    # question page show it.
+    stated = (
+        "A weighted sum. Stacking linear layers without any activation makes it more expressive."
+    )
+    engine.grade(engine.submit(first, stated, now).item, 3, {1}, "Say more.", now)
     second = engine.show(finished.items.get(position=2), now)
     engine.submit(second, "", now + timedelta(seconds=120))  # after the grace period
     finished.refresh_from_db()
@@ -106,6 +111,12 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("new interview, one in progress", reverse("interviews:new"), user="alice"),
         TourPage("answer step", in_progress.get_absolute_url(), user="alice"),
         TourPage("grade step", reverse("interviews:review", args=[finished.pk, 2]), user="alice"),
+        TourPage(
+            "grade step with a misconception",
+            reverse("interviews:review", args=[finished.pk, 1]),
+            user="alice",
+            shows="a common misconception",
+        ),
         TourPage("summary", reverse("interviews:summary", args=[finished.pk]), user="alice"),
         TourPage("abandon", reverse("interviews:abandon", args=[in_progress.pk]), user="alice"),
         TourPage("dashboard", "/", user="alice"),

@@ -119,3 +119,12 @@ def test_there_is_no_import_cycle_between_modules():
 
     for module in sorted(graph):
         assert cycle_from(module, (module,)) is None
+
+
+def test_no_production_module_grows_past_450_lines():
+    long = {
+        name: lines
+        for name, path in production_modules().items()
+        if (lines := len(path.read_text().splitlines())) > 450
+    }
+    assert not long

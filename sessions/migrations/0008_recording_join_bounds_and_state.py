@@ -18,7 +18,7 @@ def count_the_chunks_kept(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interview_sessions", "0006_finish_state_late_label"),
+        ("interview_sessions", "0007_shown_misconceptions"),
     ]
 
     operations = [
