@@ -353,8 +353,9 @@ class Recording(models.Model):
 
     A reload starts a new segment (a new container stream in the browser); when the answer
     is final the segments are joined into one file (`file`), and the chunks are let go. A
-    join is claimed first (`join_started_at`), so that one runs at a time; one that fails is
-    recorded (`join_failed_at`) and never started again: its pieces stay, to be deleted."""
+    join is claimed first (`join_started_at`), so that one runs at a time; one that ends
+    without a file (`assembled_at` set, `file` empty) has failed and is never started again:
+    its pieces stay, to be deleted."""
 
     item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="recording")
     created_at = models.DateTimeField()
@@ -369,17 +370,19 @@ class Recording(models.Model):
     file = models.CharField(max_length=255, blank=True, help_text="The joined recording.")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     word_count = models.PositiveIntegerField(null=True, blank=True)
-    assembled_at = models.DateTimeField(null=True, blank=True)
-    join_started_at = models.DateTimeField(null=True, blank=True)
-    join_failed_at = models.DateTimeField(null=True, blank=True)
+    assembled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the join ended: with a file, or without one."
+    )
+    join_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When joining the final answer's pieces was queued."
+    )
+    join_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a join claimed the pieces (one at a time)."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(file="") | Q(join_failed_at__isnull=True),
-                name="recording_joined_has_not_failed",
-            ),
             models.CheckConstraint(
                 condition=Q(container__in=["", *Container.values]),
                 name="recording_container_valid",
@@ -405,6 +408,16 @@ class Recording(models.Model):
         return {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4"}.get(
             self.container, "application/octet-stream"
         )
+
+    @property
+    def join_failed(self) -> bool:
+        """A join ended without a file: the pieces could not be put together."""
+        return not self.file and self.assembled_at is not None
+
+    @property
+    def is_being_prepared(self) -> bool:
+        """The pieces wait to be joined: no file yet, and no join has ended without one."""
+        return not self.file and self.segments > 0 and self.assembled_at is None
 
 
 class RecordingChunk(models.Model):
@@ -433,3 +446,7 @@ class RecordingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
+
+
+# The recordings zip's row lives with the recordings (imported here so that the app loads it).
+from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401

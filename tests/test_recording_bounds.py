@@ -23,7 +23,7 @@ from tests.factories import T0, item, start
 from tests.recording_uploads import send_chunk, send_stream, stored_files
 
 FAILED = "could not be put together into one file"
-BEING_JOINED = "being put together into one file"
+BEING_JOINED = "Preparing your recording"
 # Files are deleted once the transaction deleting their rows commits: these tests commit.
 FILES_DELETED_ON_COMMIT = pytest.mark.django_db(transaction=True)
 
@@ -170,7 +170,8 @@ def test_a_recording_that_cannot_be_joined_fails_once_and_every_page_renders(
                 reverse("progress:question_history", args=[recording.item.question.slug])
             ),
         ]
-        archive = alice_client.get(reverse("export_recordings"))
+        alice_client.post(reverse("export_recordings"))  # built at once by the tests' tasks
+        archive = alice_client.get(reverse("export_recordings_zip"))
 
     assert submitted.status_code == 200
     assert FAILED in submitted.text
@@ -178,12 +179,13 @@ def test_a_recording_that_cannot_be_joined_fails_once_and_every_page_renders(
     assert FAILED in pages[0].text
     # Started once, at the submit; no page starts it again, and it was logged once.
     assert joins == [1]
-    assert recording.join_failed_at == T0
-    assert not recording.file
+    assert recording.join_failed
+    assert recording.assembled_at == T0
     assert RecordingChunk.objects.filter(recording=recording).count() == 1
     failures = [record for record in caplog.records if "could not be put together" in record.msg]
     assert len(failures) == 1
     assert zipfile.ZipFile(io.BytesIO(b"".join(archive.streaming_content))).namelist() == []
+    assert archive.status_code == 200
 
 
 @FILES_DELETED_ON_COMMIT
@@ -231,10 +233,10 @@ def test_a_join_that_never_finished_is_recorded_as_failed_not_started_again(
 
     assert FAILED in page.text
     assert joins == []
-    assert Recording.objects.get().join_failed_at == T0
+    assert Recording.objects.get().join_failed
 
 
-def test_a_page_joins_an_answer_the_clock_made_final(alice_client, interview, joins):
+def test_a_page_has_an_answer_the_clock_made_final_joined(alice_client, interview, joins):
     answered_without_a_join(alice_client, interview, tone(1.0, "webm"))
     page = alice_client.get(reverse("interviews:review", args=[interview.pk, 1]))
     assert joins == [1]
@@ -254,7 +256,7 @@ def test_a_failure_after_the_file_was_written_leaves_no_file(
 
     recording = Recording.objects.get()
     assert page.status_code == 200
-    assert recording.join_failed_at == T0
+    assert recording.join_failed
     # Only the chunks are left: the joined file written before the UPDATE is gone.
     assert all("/chunks/" in name for name in stored_files(recordings_dir))
     assert len(stored_files(recordings_dir)) == recording.chunk_count == 3

@@ -9,7 +9,6 @@ and never started again. Its pieces are then listed in the question's history to
 import contextlib
 import logging
 import secrets
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,6 +29,7 @@ from sessions.models import (
     InterviewStatus,
     Recording,
     RecordingChunk,
+    RecordingsExport,
     SessionQuestion,
 )
 from sessions.recordings import rules as recording_rules
@@ -186,7 +186,7 @@ def needs_assembly(recording: Recording | None) -> bool:
         recording is not None
         and not recording.file
         and recording.segments > 0
-        and recording.join_failed_at is None
+        and recording.assembled_at is None
     )
 
 
@@ -244,11 +244,11 @@ def _claim(recording: Recording, now: datetime) -> bool:
     """Claim the join of this recording for this request: True for one request only. A claim
     older than RECORDINGS_JOIN_CLAIM_SECONDS whose join stored nothing died with its worker
     (killed at the timeout, say): it is recorded as failed, never started again."""
-    waiting = Recording.objects.filter(pk=recording.pk, file="", join_failed_at__isnull=True)
+    waiting = Recording.objects.filter(pk=recording.pk, file="", assembled_at__isnull=True)
     if waiting.filter(join_started_at__isnull=True).update(join_started_at=now):
         return True
     window = timedelta(seconds=settings.RECORDINGS_JOIN_CLAIM_SECONDS)
-    if waiting.filter(join_started_at__lt=now - window).update(join_failed_at=now):
+    if waiting.filter(join_started_at__lt=now - window).update(assembled_at=now):
         logger.warning("Recording %s: a join started and never finished; failed.", recording.pk)
     return False
 
@@ -277,7 +277,8 @@ def _join(recording: Recording, item: SessionQuestion):
 def _record_failure(recording: Recording, name: str, now: datetime) -> None:
     if name:
         _delete_file(name)
-    Recording.objects.filter(pk=recording.pk, file="").update(join_failed_at=now)
+    # The join has ended without a file (Recording.join_failed).
+    Recording.objects.filter(pk=recording.pk, file="").update(assembled_at=now)
 
 
 def drop_unanswered(interview: InterviewSession) -> int:
@@ -350,31 +351,6 @@ def read_blocks(name: str, start: int = 0, length: int | None = None) -> Iterato
             yield block
 
 
-class _Drain:
-    """A write-only file whose bytes are collected until the zip's generator hands them on.
-    It cannot seek, so zipfile writes each entry's sizes after its data."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.position = 0
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        self.position += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.position
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data = b"".join(self.parts)
-        self.parts.clear()
-        return data
-
-
 def zip_entry_name(recording: Recording) -> str:
     item = recording.item
     return (
@@ -383,41 +359,15 @@ def zip_entry_name(recording: Recording) -> str:
     )
 
 
-def stream_zip(recordings_to_zip: Iterator[Recording]) -> Iterator[bytes]:
-    """A zip of the recordings, produced as it is sent: at most one block of audio is held
-    in memory at a time. Audio is already compressed, so entries are stored as they are. A
-    recording deleted while the zip is sent is left out (its file is opened, and its first
-    block read, before its entry starts)."""
-    drain = _Drain()
-    with zipfile.ZipFile(drain, "w", compression=zipfile.ZIP_STORED) as archive:
-        for recording in recordings_to_zip:
-            blocks = read_blocks(recording.file)
-            try:
-                first = next(blocks, b"")
-            except FileNotFoundError:
-                logger.info("Recording %s was deleted while zipped; left out.", recording.pk)
-                continue
-            info = zipfile.ZipInfo(
-                zip_entry_name(recording), date_time=recording.created_at.timetuple()[:6]
-            )
-            with archive.open(info, "w", force_zip64=True) as entry:
-                entry.write(first)
-                yield drain.take()
-                for block in blocks:
-                    entry.write(block)
-                    yield drain.take()
-            yield drain.take()
-    yield drain.take()
-
-
 # Files without a row
 
 
 def orphan_files(written_before: datetime) -> Iterator[str]:
-    """Files in the recordings storage that no recording or chunk row names, written before
+    """Files in the recordings storage that no recording, chunk or zip row names, written before
     `written_before` (a chunk's file is written a moment before its row)."""
     named = set(Recording.objects.exclude(file="").values_list("file", flat=True))
     named.update(RecordingChunk.objects.values_list("file", flat=True))
+    named.update(RecordingsExport.objects.exclude(file="").values_list("file", flat=True))
     for name in _all_files(""):
         if name not in named and storage().get_modified_time(name) < written_before:
             yield name

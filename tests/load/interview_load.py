@@ -302,7 +302,7 @@ def _check_database(database_url: str, outcomes: list[Outcome]) -> list[str]:
         for outcome in outcomes:
             for (pk, position), seconds in outcome.spoken.items():
                 row = connection.execute(
-                    "SELECT r.file, r.duration_ms, r.join_failed_at IS NOT NULL"
+                    "SELECT r.file, r.duration_ms, r.assembled_at IS NOT NULL"
                     " FROM interview_sessions_recording r"
                     " JOIN interview_sessions_sessionquestion q ON q.id = r.item_id"
                     " WHERE q.interview_id = %s AND q.position = %s",
