@@ -344,3 +344,16 @@ def test_find_orphan_recordings_lists_and_deletes_files_without_a_row(
     assert not old.exists()
     assert fresh.exists()
     assert (recordings_dir / joined).exists()
+
+
+def test_find_orphan_recordings_keeps_a_finished_zip(alice_client, interview, recordings_dir):
+    send_stream(alice_client, interview.pk, 1, tone(1.0, "webm"))
+    submit(alice_client, interview)
+    alice_client.post(reverse("export_recordings"))  # built at once by the tests' tasks
+    zips = [name for name in stored_files(recordings_dir) if name.endswith(".zip")]
+    assert len(zips) == 1
+
+    listed = io.StringIO()
+    call_command("find_orphan_recordings", "--older-than", "0", stdout=listed)
+
+    assert zips[0] not in listed.getvalue()
