@@ -353,7 +353,10 @@ def test_find_orphan_recordings_keeps_a_finished_zip(alice_client, interview, re
     zips = [name for name in stored_files(recordings_dir) if name.endswith(".zip")]
     assert len(zips) == 1
 
+    an_hour_ago = (T0 - timedelta(minutes=61)).timestamp()
+    os.utime(recordings_dir / zips[0], (an_hour_ago, an_hour_ago))
+
     listed = io.StringIO()
-    call_command("find_orphan_recordings", "--older-than", "0", stdout=listed)
+    call_command("find_orphan_recordings", stdout=listed)
 
     assert zips[0] not in listed.getvalue()
