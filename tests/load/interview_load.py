@@ -13,7 +13,8 @@ way (unless --no-restart), and then checks every acknowledged answer and grade a
 database. With --record each answer is also spoken: a few seconds of Opus sent in chunks as
 the page sends them, and checked afterwards as one joined file of the right length; with
 --crafted N, N of the users instead send, for their first answer, 20 MB of Opus packets all
-at one timestamp (the upload that once stalled every worker joining it). It passes when
+at one timestamp (the upload that once stalled every worker joining it). Task workers
+(--task-workers, as WORKERS in `make serve`) join the answers. It passes when
 nothing acknowledged is missing or different, no 5xx was answered outside the restart
 window, and no gunicorn worker timed out. Everything is bounded: a fixed number of users and
 requests, a timeout per request and a deadline for the whole run; everything it started is
@@ -294,6 +295,21 @@ def _watch_readiness(base_url: str, stop: threading.Event, seen: list[tuple[floa
         stop.wait(0.5)
 
 
+def _wait_for_joins(database_url: str, limit: float) -> None:
+    """Until the task workers have joined (or failed to join) every final answer's pieces."""
+    stop = time.monotonic() + limit
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        while time.monotonic() < stop:
+            waiting = connection.execute(
+                "SELECT count(*) FROM interview_sessions_recording r"
+                " JOIN interview_sessions_sessionquestion q ON q.id = r.item_id"
+                " WHERE r.file = '' AND r.assembled_at IS NULL AND q.submitted_at IS NOT NULL"
+            ).fetchone()[0]
+            if not waiting:
+                return
+            time.sleep(1)
+
+
 def _check_database(database_url: str, outcomes: list[Outcome]) -> list[str]:
     """Every acknowledged answer and grade, as stored; every spoken answer joined into one
     file of its length (the crafted one: joined or failed, never left half-way)."""
@@ -341,6 +357,7 @@ def main() -> int:
         "--crafted", type=int, default=0, help="users whose first answer is a crafted upload"
     )
     parser.add_argument("--no-restart", action="store_true", help="leave PostgreSQL running")
+    parser.add_argument("--task-workers", type=int, default=1, help="as WORKERS in make serve")
     parser.add_argument(
         "--restart-at",
         type=float,
@@ -357,6 +374,7 @@ def main() -> int:
     speech, crafted = _speech() if options.record or options.crafted else (None, None)
     recordings = tempfile.mkdtemp(prefix="interviewprep-load-recordings-")
     server = None
+    task_workers: list[subprocess.Popen] = []
     try:
         postgres.init()
         postgres.start()
@@ -373,6 +391,17 @@ def main() -> int:
             ],
             cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
+        # The task workers, as `make serve` starts them: they join the spoken answers.
+        task_workers = [
+            subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "run_worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=server_log,
+                stderr=subprocess.STDOUT,
+            )
+            for _ in range(options.task_workers)
+        ]
         _wait_until_ready(base_url)
 
         deadline = time.monotonic() + options.deadline
@@ -432,6 +461,7 @@ def main() -> int:
             for s in server_errors
             if not outage_start - WINDOW_SLACK <= s[0] <= outage_end + WINDOW_SLACK
         ]
+        _wait_for_joins(database_url, limit=60)
         problems = _check_database(database_url, outcomes)
         errors = [f"user {n}: {o.error}" for n, o in enumerate(outcomes) if o.error]
         answers = sum(len(o.answers) for o in outcomes)
@@ -510,6 +540,13 @@ def main() -> int:
             postgres.remove()
         return 0 if passed else 1
     finally:
+        for worker in task_workers:
+            worker.terminate()
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=30)
         if server is not None:
             server.terminate()
             try:
