@@ -515,7 +515,7 @@ def main() -> int:
                 submits = [took for _, _, path, took, _ in o.statuses if path.endswith("/answer/")]
                 print(
                     f"crafted upload: {len(chunks)} chunk requests, slowest "
-                    f"{max(chunks, default=0):.2f} s; its first submit (which joins it) "
+                    f"{max(chunks, default=0):.2f} s; its first submit "
                     + (f"took {submits[0]:.2f} s" if submits else "was never sent")
                 )
         spoken = sum(len(o.spoken) for o in outcomes)
