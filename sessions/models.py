@@ -352,10 +352,8 @@ class Recording(models.Model):
     """The spoken answer to one question of an interview, uploaded in chunks while it runs.
 
     A reload starts a new segment (a new container stream in the browser); when the answer
-    is final the segments are joined into one file (`file`), and the chunks are let go. A
-    join is claimed first (`join_started_at`), so that one runs at a time; one that ends
-    without a file (`assembled_at` set, `file` empty) has failed and is never started again:
-    its pieces stay, to be deleted."""
+    is final the segments are joined into one file (`file`), and the chunks are let go. One
+    join runs at a time (`join_started_at`); one that ends without a file has failed for good."""
 
     item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="recording")
     created_at = models.DateTimeField()
@@ -411,8 +409,7 @@ class Recording(models.Model):
 
     @property
     def join_failed(self) -> bool:
-        """A join ended without a file: the pieces could not be put together."""
-        return not self.file and self.assembled_at is not None
+        return not self.file and self.assembled_at is not None  # its pieces are kept
 
     @property
     def is_being_prepared(self) -> bool:
