@@ -121,11 +121,7 @@ class SessionQuestion(models.Model):
     position = models.PositiveSmallIntegerField()
     # Empty once the question's deck is deleted: the snapshot below keeps what was shown.
     question = models.ForeignKey(
-        Question,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="session_questions",
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="session_questions"
     )
     # What was shown, kept as it was so that later edits to the bank rewrite no history.
     prompt = models.TextField()
@@ -307,7 +303,6 @@ def snapshot_questions(items: list[SessionQuestion], questions: list[Question]) 
     (none when they come prefetched)."""
     prefetch_related_objects(questions, *SHOWN_WITH_QUESTION)
     pairs = list(zip(items, questions, strict=True))
-    # A key point without cues (an own question's) is shown with cues made from its words.
     ShownKeyPoint.objects.bulk_create(
         ShownKeyPoint(item=item, position=position, text=point.text, cues=cues)
         for item, question in pairs
@@ -358,7 +353,8 @@ class Recording(models.Model):
     """The spoken answer to one question of an interview, uploaded in chunks while it runs.
 
     A reload starts a new segment (a new container stream in the browser); when the answer
-    is final the segments are joined into one file (`file`), and the chunks are let go."""
+    is final the segments are joined into one file (`file`), and the chunks are let go. One
+    join runs at a time (`join_started_at`); one that ends without a file has failed for good."""
 
     item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="recording")
     created_at = models.DateTimeField()
@@ -366,6 +362,7 @@ class Recording(models.Model):
     # Bytes held for this answer: its chunks while recording, then the joined file.
     size_bytes = models.PositiveBigIntegerField(default=0)
     segments = models.PositiveSmallIntegerField(default=0, help_text="Segments started.")
+    chunk_count = models.PositiveIntegerField(default=0, help_text="Chunks kept.")
     # What the page said it had recorded so far, to stop it early at the limit; the length
     # of the joined file is the authority (duration_ms).
     recorded_ms = models.PositiveIntegerField(default=0)
@@ -377,6 +374,9 @@ class Recording(models.Model):
     )
     join_queued_at = models.DateTimeField(
         null=True, blank=True, help_text="When joining the final answer's pieces was queued."
+    )
+    join_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a join claimed the pieces (one at a time)."
     )
 
     class Meta:
@@ -407,6 +407,10 @@ class Recording(models.Model):
         return {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4"}.get(
             self.container, "application/octet-stream"
         )
+
+    @property
+    def join_failed(self) -> bool:
+        return not self.file and self.assembled_at is not None  # its pieces are kept
 
     @property
     def is_being_prepared(self) -> bool:
