@@ -31,6 +31,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),
     path("interviews/", include("sessions.urls")),
+    path("review/", include("sessions.review_urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

@@ -347,3 +347,13 @@ class RecordingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
+
+
+# A second opinion: its models live with the rest of feedback, in the sessions app.
+from sessions.feedback.models import (  # noqa: E402, F401
+    ReviewedAnswer,
+    ReviewLink,
+    ReviewMoment,
+    ReviewTick,
+    Verdict,
+)

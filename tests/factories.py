@@ -262,3 +262,16 @@ REFUSED_BANK_FILES = [
         "The file nests lists or objects too deeply to be a question bank.",
     ),
 ]
+
+
+def review_link(interview: InterviewSession, now: datetime, **options):
+    """A review link to `interview` made at `now`; returns the link and its secret."""
+    from sessions.feedback import reviews
+
+    return reviews.create_link(interview, reviews.LinkOptions(**options), now)
+
+
+def review_url(link, token: str, name: str = "page", *args) -> str:
+    from django.urls import reverse
+
+    return reverse(f"reviews:{name}", args=[link.interview_id, token, *args])

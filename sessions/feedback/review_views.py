@@ -1,0 +1,416 @@
+"""Views of a second opinion. The candidate's: asking for one (a link per reviewer), revoking
+a link, and copying a reviewer's verdict into their own grade. The reviewer's, reached only
+through a link: the interview to review, saving each answer's grade as they go, comments on
+moments of a recording, and sending the review.
+
+Every reviewer's page goes through `with_review_link`: a link that does not open (wrong,
+another interview's, revoked or expired) gets one and the same 410 page, counted against the
+client address so that guessing is slow; and every answer says noindex, no-referrer and
+no-store."""
+
+import functools
+import math
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.mail import send_mail
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import reswap, retarget
+
+from accounts import throttling
+from sessions import engine
+from sessions.feedback import reviews
+from sessions.feedback.models import ReviewedAnswer, ReviewLink
+from sessions.feedback.review_forms import MomentForm, ReviewAnswerForm, ReviewLinkForm
+from sessions.models import InterviewSession, InterviewStatus, Rating
+
+SECOND_OPINION = "sessions/second_opinion.html"
+REVIEWER = "sessions/reviewer.html"
+REFUSED = "sessions/review_refused.html"
+# The link just made, kept in the candidate's session until the page after the redirect
+# shows it: only its hash is stored anywhere else.
+NEW_LINK = "second-opinion-new-link"
+
+
+# The candidate's side
+
+
+def _get_interview_for_user(request: HttpRequest, pk: int) -> InterviewSession:
+    return get_object_or_404(InterviewSession, pk=pk, user=request.user)
+
+
+def _get_link_for_user(request: HttpRequest, pk: int, link_id: int) -> ReviewLink:
+    return get_object_or_404(
+        ReviewLink.objects.select_related("interview"),
+        pk=link_id,
+        interview__pk=pk,
+        interview__user=request.user,
+    )
+
+
+def _get_sent_review_for_user(request: HttpRequest, pk: int, review_id: int) -> ReviewedAnswer:
+    return get_object_or_404(
+        ReviewedAnswer.objects.select_related("item__interview", "item__question", "link"),
+        pk=review_id,
+        item__interview__pk=pk,
+        item__interview__user=request.user,
+        link__sent_at__isnull=False,
+    )
+
+
+def candidate_name(interview: InterviewSession) -> str:
+    """Who the reviewer is told they review: a first name at most, never a username."""
+    return interview.user.first_name.strip() or "a candidate"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def second_opinion(request: HttpRequest, pk: int) -> HttpResponse:
+    """Ask for a second opinion on a completed interview, and the links asked for so far."""
+    interview = _get_interview_for_user(request, pk)
+    now = timezone.now()
+    by_email = settings.REVIEW_LINKS_BY_EMAIL
+    form = ReviewLinkForm(request.POST or None, by_email=by_email)
+    completed = interview.status == InterviewStatus.COMPLETED
+    if request.method == "POST" and completed and form.is_valid():
+        try:
+            link, token = reviews.create_link(interview, form.options(), now)
+        except reviews.TooManyLinks:
+            form.add_error(
+                None,
+                f"You have made {reviews.links_per_day()} review links in the last 24 hours, "
+                "as many as a day allows. Try again tomorrow.",
+            )
+        else:
+            url = request.build_absolute_uri(reverse("reviews:page", args=[pk, token]))
+            email = form.cleaned_data.get("email")
+            if email:
+                _email_link(interview, url, link, email)
+                messages.success(request, f"The link is made and was emailed to {email}.")
+            else:
+                messages.success(request, "The link is made: copy it and send it to your reviewer.")
+            request.session[NEW_LINK] = {"link": link.pk, "url": url}
+            return redirect("interviews:second_opinion", pk=pk)
+    new_link = request.session.pop(NEW_LINK, None)
+    links = interview.review_links.annotate(
+        verdicts=Count("answers", filter=Q(answers__verdict__isnull=False))
+    )
+    return render(
+        request,
+        SECOND_OPINION,
+        {
+            "interview": interview,
+            "form": form,
+            "completed": completed,
+            "links": links,
+            "now": now,
+            "new_link": new_link,
+            "by_email": by_email,
+            "links_per_day": reviews.links_per_day(),
+        },
+    )
+
+
+def _email_link(interview: InterviewSession, url: str, link: ReviewLink, email: str) -> None:
+    name = interview.user.first_name.strip()
+    context = {"name": name, "url": url, "link": link}
+    send_mail(
+        f"{name or 'Someone'} asks for your opinion on a mock interview",
+        render_to_string("sessions/review_link_email.txt", context),
+        None,
+        [email],
+    )
+
+
+@login_required
+@require_POST
+def revoke_link(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
+    link = _get_link_for_user(request, pk, link_id)
+    reviews.revoke(link, timezone.now())
+    messages.success(request, "The link is revoked: it no longer opens, and plays nothing.")
+    return redirect("interviews:second_opinion", pk=pk)
+
+
+@login_required
+@require_POST
+def use_verdict(request: HttpRequest, pk: int, review_id: int) -> HttpResponse:
+    """Make a reviewer's verdict the candidate's own grade, through the usual grade (so the
+    review schedule follows); the candidate's own ticks and note stay as they are."""
+    review = _get_sent_review_for_user(request, pk, review_id)
+    item = review.item
+    if review.verdict is not None and item.is_finalised:
+        covered = set(item.key_points.filter(covered=True).values_list("position", flat=True))
+        engine.grade(item, review.verdict, covered, item.note, timezone.now())
+        messages.success(
+            request,
+            f"Question {item.position} is now graded {Rating(review.verdict).label}, "
+            "the reviewer's verdict; your review schedule follows it.",
+        )
+    if request.POST.get("next") == "history":
+        return redirect("progress:question_history", slug=item.question.slug)
+    return redirect("interviews:summary", pk=pk)
+
+
+# The reviewer's side
+
+
+def reviewer_headers(response: HttpResponse) -> HttpResponse:
+    """Kept out of search engines, caches and other sites' logs: the address is the key."""
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Referrer-Policy"] = "no-referrer"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def refused(request: HttpRequest) -> HttpResponse:
+    return render(request, REFUSED, {"gone": True}, status=410)
+
+
+def with_review_link(view):
+    """Give `view` the open link named in the address, or answer 410 the same way for every
+    link that does not open (429 once this address has tried too many of them)."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, pk: int, token: str, *args, **kwargs) -> HttpResponse:
+        now = timezone.now()
+        used_up = throttling.used_up(throttling.REVIEW_LINK_FAILURES, request, now)
+        if used_up is not None:
+            return reviewer_headers(_too_many(request, used_up))
+        link = reviews.find_open_link(pk, token, now)
+        if link is None:
+            throttling.count(throttling.REVIEW_LINK_FAILURES, request, now)
+            return reviewer_headers(refused(request))
+        request.review_token = token
+        return reviewer_headers(view(request, link, *args, **kwargs))
+
+    return wrapped
+
+
+def _too_many(request: HttpRequest, used_up) -> HttpResponse:
+    response = render(
+        request,
+        REFUSED,
+        {"minutes": math.ceil(used_up.retry_after / 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(used_up.retry_after)
+    return response
+
+
+def _saves_used_up(request: HttpRequest) -> HttpResponse | None:
+    now = timezone.now()
+    used_up = throttling.used_up(throttling.REVIEW_SAVES, request, now)
+    if used_up is not None:
+        return _too_many(request, used_up)
+    throttling.count(throttling.REVIEW_SAVES, request, now)
+    return None
+
+
+def _page_url(request: HttpRequest, link: ReviewLink, position: int | None = None) -> str:
+    url = reverse("reviews:page", args=[link.interview_id, request.review_token])
+    return f"{url}#question-{position}" if position else url
+
+
+def _answer_context(request: HttpRequest, link: ReviewLink, answer: ReviewedAnswer, **extra):
+    """One question as the reviewer sees it: what the link shows of it, and their forms."""
+    item = answer.item
+    ticks = list(answer.ticks.all())
+    key_points = [tick.key_point for tick in ticks]
+    recording = getattr(item, "recording", None) if link.show_recordings else None
+    form = extra.pop("form", None) or ReviewAnswerForm(
+        initial={
+            "verdict": answer.verdict,
+            "key_points": [tick.key_point.position for tick in ticks if tick.covered],
+            "comment": answer.comment,
+        },
+        key_points=key_points,
+        prefix_position=item.position,
+    )
+    return {
+        "answer": answer,
+        "item": item,
+        "form": form,
+        "key_point_choices": list(zip(form["key_points"], key_points, strict=True)),
+        "moment_form": extra.pop("moment_form", None) or MomentForm(prefix_position=item.position),
+        "recording": recording if recording is not None and recording.file else None,
+        "revealed": answer.reference_shown_at is not None or link.sent_at is not None,
+        "own_rating": Rating(item.self_rating).label
+        if link.show_own_grades and item.self_rating
+        else None,
+        **extra,
+    }
+
+
+def _reviewer_context(request: HttpRequest, link: ReviewLink) -> dict:
+    return {
+        "link": link,
+        "token": request.review_token,
+        "candidate": candidate_name(link.interview),
+        "question_count": link.interview.question_count,
+    }
+
+
+def _answers(link: ReviewLink):
+    return (
+        link.answers.select_related("item__recording")
+        .prefetch_related("ticks__key_point", "moments")
+        .order_by("item__position")
+    )
+
+
+@require_GET
+@with_review_link
+def review_page(request: HttpRequest, link: ReviewLink) -> HttpResponse:
+    """The interview to review: each answer with its recording, the reference answer behind
+    a button, and the reviewer's verdict, ticks and comments, saved as they go."""
+    reviews.mark_opened(link, timezone.now())
+    context = _reviewer_context(request, link)
+    context["questions"] = [_answer_context(request, link, answer) for answer in _answers(link)]
+    return render(request, REVIEWER, context)
+
+
+def _answer_for_link(link: ReviewLink, position: int) -> ReviewedAnswer | None:
+    answer = _answers(link).filter(item__position=position).first()
+    if answer is not None:
+        answer.link = link
+    return answer
+
+
+def _closed(request: HttpRequest, link: ReviewLink) -> HttpResponse:
+    messages.info(request, "This review was sent, so it no longer changes. Thank you.")
+    return redirect(_page_url(request, link))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@with_review_link
+def save_answer(request: HttpRequest, link: ReviewLink, position: int) -> HttpResponse:
+    """Keep the reviewer's verdict, ticks and comment on one answer; with `reveal`, also
+    show the reference answer and key points (the page's button for them sends this form)."""
+    if refusal := _saves_used_up(request):
+        return refusal
+    answer = _answer_for_link(link, position)
+    if answer is None:
+        return refused(request)
+    if link.sent_at is not None:
+        return _closed(request, link)
+    key_points = [tick.key_point for tick in answer.ticks.all()]
+    form = ReviewAnswerForm(request.POST, key_points=key_points, prefix_position=position)
+    now = timezone.now()
+    reveal = request.POST.get("reveal") == "1"
+    status = {"saved": False}
+    if form.is_valid():
+        reviews.save_answer(
+            answer,
+            form.cleaned_data["verdict"],
+            set(form.cleaned_data["key_points"]),
+            form.cleaned_data["comment"],
+            now,
+        )
+        status = {"saved": True, "saved_at": now}
+        if reveal:
+            reviews.show_reference(answer, now)
+    else:
+        status["problem"] = " ".join(error for errors in form.errors.values() for error in errors)
+    if request.htmx:
+        if reveal and status["saved"]:
+            answer = _answer_for_link(link, position)
+            context = _reviewer_context(request, link) | {
+                "question": _answer_context(request, link, answer)
+            }
+            response = render(request, f"{REVIEWER}#question", context)
+            return reswap(retarget(response, f"#question-{position}"), "outerHTML")
+        return render(request, f"{REVIEWER}#save-status", {"status": status, "position": position})
+    if not status["saved"]:
+        context = _reviewer_context(request, link)
+        context["questions"] = [
+            _answer_context(request, link, each, form=form)
+            if each.pk == answer.pk
+            else _answer_context(request, link, each)
+            for each in _answers(link)
+        ]
+        return render(request, REVIEWER, context, status=400)
+    messages.success(request, f"Your review of question {position} is saved.")
+    return redirect(_page_url(request, link, position))
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@with_review_link
+def add_moment(request: HttpRequest, link: ReviewLink, position: int) -> HttpResponse:
+    """A comment on one moment of the answer's recording."""
+    if refusal := _saves_used_up(request):
+        return refusal
+    answer = _answer_for_link(link, position)
+    if answer is None:
+        return refused(request)
+    if link.sent_at is not None:
+        return _closed(request, link)
+    form = MomentForm(request.POST, prefix_position=position)
+    if form.is_valid():
+        reviews.add_moment(
+            answer, form.cleaned_data["at"], form.cleaned_data["text"], timezone.now()
+        )
+        form = None
+    return _moments_answer(request, link, position, moment_form=form)
+
+
+@require_POST
+@vary_on_headers("HX-Request")
+@with_review_link
+def delete_moment(
+    request: HttpRequest, link: ReviewLink, position: int, moment_id: int
+) -> HttpResponse:
+    if refusal := _saves_used_up(request):
+        return refusal
+    answer = _answer_for_link(link, position)
+    if answer is None:
+        return refused(request)
+    if link.sent_at is not None:
+        return _closed(request, link)
+    reviews.delete_moment(answer, moment_id)
+    return _moments_answer(request, link, position)
+
+
+def _moments_answer(
+    request: HttpRequest, link: ReviewLink, position: int, moment_form: MomentForm | None = None
+) -> HttpResponse:
+    """The moments of one answer again: the htmx part, or the page at that question."""
+    answer = _answer_for_link(link, position)
+    if request.htmx:
+        context = _reviewer_context(request, link) | {
+            "question": _answer_context(request, link, answer, moment_form=moment_form)
+        }
+        return render(request, f"{REVIEWER}#moments", context)
+    if moment_form is not None:
+        context = _reviewer_context(request, link)
+        context["questions"] = [
+            _answer_context(request, link, each, moment_form=moment_form)
+            if each.pk == answer.pk
+            else _answer_context(request, link, each)
+            for each in _answers(link)
+        ]
+        return render(request, REVIEWER, context, status=400)
+    return redirect(_page_url(request, link, position))
+
+
+@require_POST
+@with_review_link
+def send_review(request: HttpRequest, link: ReviewLink) -> HttpResponse:
+    if refusal := _saves_used_up(request):
+        return refusal
+    if link.sent_at is not None:
+        return _closed(request, link)
+    if reviews.send(link, timezone.now()):
+        messages.success(request, "Your review is sent. Thank you!")
+    else:
+        messages.warning(request, "Choose a verdict for at least one answer before you send.")
+    return redirect(_page_url(request, link))

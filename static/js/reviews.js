@@ -1,0 +1,54 @@
+// Second opinions: copying a review link, comments on moments of a recording that seek its
+// player, and taking a comment's time from the player. Every page works without this file.
+"use strict";
+
+(function () {
+  function formatMoment(seconds) {
+    const whole = Math.floor(seconds);
+    const hours = Math.floor(whole / 3600);
+    const minutes = Math.floor((whole % 3600) / 60);
+    const rest = String(whole % 60).padStart(2, "0");
+    return hours ? hours + ":" + String(minutes).padStart(2, "0") + ":" + rest : minutes + ":" + rest;
+  }
+
+  function enhance(root) {
+    root.querySelectorAll("[data-copy][hidden], [data-moment-now][hidden]").forEach((button) => {
+      if (button.dataset.copy && !navigator.clipboard) return;
+      button.hidden = false;
+    });
+  }
+
+  document.addEventListener("click", (event) => {
+    const seek = event.target.closest("[data-seek-ms]");
+    if (seek) {
+      const player = document.getElementById(seek.dataset.player);
+      if (!player) return;
+      event.preventDefault();
+      player.currentTime = Number(seek.dataset.seekMs) / 1000;
+      player.focus();
+      player.play().catch(() => {});
+      return;
+    }
+    const now = event.target.closest("[data-moment-now]");
+    if (now) {
+      const player = document.getElementById(now.dataset.momentNow);
+      const form = now.closest("form");
+      if (!player || !form) return;
+      form.querySelector('input[name$="-at"]').value = formatMoment(player.currentTime);
+      form.querySelector('input[name$="-text"]').focus();
+      return;
+    }
+    const copy = event.target.closest("[data-copy]");
+    if (copy) {
+      const source = document.getElementById(copy.dataset.copy);
+      const status = document.querySelector("[data-copy-status]");
+      navigator.clipboard.writeText(source.value).then(
+        () => { status.textContent = "The link is copied."; },
+        () => { source.select(); status.textContent = "Copying failed: the link is selected, copy it with Ctrl+C."; }
+      );
+    }
+  });
+
+  document.addEventListener("DOMContentLoaded", () => enhance(document));
+  document.addEventListener("htmx:afterSwap", (event) => enhance(event.detail.elt.parentElement || document));
+})();
