@@ -71,6 +71,7 @@ def test_the_token_is_compared_in_constant_time(interview, monkeypatch):
 
 def test_a_link_opens_until_it_expires(interview):
     link, token = review_link(interview, T0, days=3)
+    assert link.expires_at == T0 + timedelta(days=3)
 
     assert reviews.find_open_link(interview.pk, token, T0 + timedelta(days=3, seconds=-1))
     assert reviews.find_open_link(interview.pk, token, T0 + timedelta(days=3)) is None
