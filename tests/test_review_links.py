@@ -255,14 +255,10 @@ def test_the_verdicts_are_the_self_grades_scale():
     "change",
     [
         lambda link, answer: ReviewedAnswer.objects.filter(pk=answer.pk).update(verdict=5),
-        lambda link, answer: ReviewedAnswer.objects.filter(pk=answer.pk).update(
-            comment="x" * 5001
-        ),
+        lambda link, answer: ReviewedAnswer.objects.filter(pk=answer.pk).update(comment="x" * 5001),
         lambda link, answer: ReviewLink.objects.filter(pk=link.pk).update(expires_at=T0),
         lambda link, answer: ReviewLink.objects.filter(pk=link.pk).update(sent_at=T0),
-        lambda link, answer: ReviewLink.objects.filter(pk=link.pk).update(
-            reviewer_name="n" * 81
-        ),
+        lambda link, answer: ReviewLink.objects.filter(pk=link.pk).update(reviewer_name="n" * 81),
         lambda link, answer: ReviewedAnswer.objects.create(link=link, item=answer.item),
         lambda link, answer: ReviewMoment.objects.create(
             answer=answer, at_ms=1000, text="", created_at=T0

@@ -10,14 +10,8 @@ from sessions.feedback.models import (
     MAX_REVIEWER_NAME_CHARS,
     Verdict,
 )
+from sessions.fields import NUL_IN, TextareaField
 from sessions.models import Rating
-
-NUL = "{} contains a null character (\\0), which cannot be saved. Delete it and {}."
-
-
-def _text(value: str) -> str:
-    # Browsers send a line break as CRLF but count it as one character against maxlength.
-    return value.replace("\r\n", "\n").replace("\r", "\n")
 
 
 class ReviewLinkForm(forms.Form):
@@ -26,7 +20,7 @@ class ReviewLinkForm(forms.Form):
         required=False,
         max_length=MAX_REVIEWER_NAME_CHARS,
         help_text="Only for you, to tell the links apart.",
-        error_messages={"null_characters_not_allowed": NUL.format("The name", "try again")},
+        error_messages={"null_characters_not_allowed": NUL_IN.format("The name", "try again")},
     )
     show_answers = forms.BooleanField(label="Show my written answers", required=False, initial=True)
     show_recordings = forms.BooleanField(
@@ -94,7 +88,7 @@ class ReviewAnswerForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    comment = forms.CharField(
+    comment = TextareaField(
         label="Your comments",
         required=False,
         max_length=MAX_REVIEW_COMMENT_CHARS,
@@ -104,16 +98,13 @@ class ReviewAnswerForm(forms.Form):
                 f"Your comments are longer than {MAX_REVIEW_COMMENT_CHARS:,} characters "
                 "(they have %(show_value)s). Shorten them and save again."
             ),
-            "null_characters_not_allowed": NUL.format("Your comment", "save again"),
+            "null_characters_not_allowed": NUL_IN.format("Your comment", "save again"),
         },
     )
 
     def __init__(self, *args, key_points, prefix_position: int, **kwargs) -> None:
         super().__init__(*args, prefix=f"q{prefix_position}", **kwargs)
         self.fields["key_points"].choices = [(point.position, point.text) for point in key_points]
-
-    def clean_comment(self) -> str:
-        return _text(self.cleaned_data["comment"])
 
 
 class MomentForm(forms.Form):
@@ -132,7 +123,7 @@ class MomentForm(forms.Form):
                 f"A comment on a moment holds at most {MAX_MOMENT_CHARS} characters "
                 "(this one has %(show_value)s)."
             ),
-            "null_characters_not_allowed": NUL.format("The comment", "add it again"),
+            "null_characters_not_allowed": NUL_IN.format("The comment", "add it again"),
         },
     )
 

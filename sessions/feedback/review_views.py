@@ -30,6 +30,7 @@ from sessions import engine
 from sessions.feedback import reviews
 from sessions.feedback.models import ReviewedAnswer, ReviewLink
 from sessions.feedback.review_forms import MomentForm, ReviewAnswerForm, ReviewLinkForm
+from sessions.feedback.reviews import TICKS
 from sessions.models import InterviewSession, InterviewStatus, Rating
 
 SECOND_OPINION = "sessions/second_opinion.html"
@@ -261,7 +262,7 @@ def _reviewer_context(request: HttpRequest, link: ReviewLink) -> dict:
 def _answers(link: ReviewLink):
     return (
         link.answers.select_related("item__recording")
-        .prefetch_related("ticks__key_point", "moments")
+        .prefetch_related(TICKS, "moments")
         .order_by("item__position")
     )
 
