@@ -238,11 +238,6 @@ def test_a_moment_reads_as_a_player_writes_it(text, ms):
     assert reviews.parse_moment(text) == ms
 
 
-@pytest.mark.parametrize("ms, text", [(0, "0:00"), (42_900, "0:42"), (3_723_000, "1:02:03")])
-def test_a_moment_is_written_as_a_player_shows_it(ms, text):
-    assert reviews.format_moment(ms) == text
-
-
 # The database's guards
 
 

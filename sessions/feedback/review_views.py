@@ -27,6 +27,7 @@ from django_htmx.http import reswap, retarget
 
 from accounts import throttling
 from sessions import engine
+from sessions.access import get_interview_for_user
 from sessions.feedback import reviews
 from sessions.feedback.models import ReviewedAnswer, ReviewLink
 from sessions.feedback.review_forms import MomentForm, ReviewAnswerForm, ReviewLinkForm
@@ -42,10 +43,6 @@ NEW_LINK = "second-opinion-new-link"
 
 
 # The candidate's side
-
-
-def _get_interview_for_user(request: HttpRequest, pk: int) -> InterviewSession:
-    return get_object_or_404(InterviewSession, pk=pk, user=request.user)
 
 
 def _get_link_for_user(request: HttpRequest, pk: int, link_id: int) -> ReviewLink:
@@ -76,7 +73,7 @@ def candidate_name(interview: InterviewSession) -> str:
 @require_http_methods(["GET", "POST"])
 def second_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     """Ask for a second opinion on a completed interview, and the links asked for so far."""
-    interview = _get_interview_for_user(request, pk)
+    interview = get_interview_for_user(request, pk)
     now = timezone.now()
     by_email = settings.REVIEW_LINKS_BY_EMAIL
     form = ReviewLinkForm(request.POST or None, by_email=by_email)
@@ -239,7 +236,6 @@ def _answer_context(request: HttpRequest, link: ReviewLink, answer: ReviewedAnsw
         "answer": answer,
         "item": item,
         "form": form,
-        "key_point_choices": list(zip(form["key_points"], key_points, strict=True)),
         "moment_form": extra.pop("moment_form", None) or MomentForm(prefix_position=item.position),
         "recording": recording if recording is not None and recording.file else None,
         "revealed": answer.reference_shown_at is not None or link.sent_at is not None,

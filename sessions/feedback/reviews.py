@@ -235,16 +235,6 @@ def parse_moment(text: str) -> int | None:
     return ms if ms <= MAX_MOMENT_MS else None
 
 
-def format_moment(ms: int) -> str:
-    """ "0:42" or "1:02:03", as a player shows a time."""
-    seconds = ms // 1000
-    hours, rest = divmod(seconds, 3600)
-    minutes, seconds = divmod(rest, 60)
-    if hours:
-        return f"{hours}:{minutes:02d}:{seconds:02d}"
-    return f"{minutes}:{seconds:02d}"
-
-
 def reviews_of(items: list[SessionQuestion]):
     """The sent reviews of these answers, with their link, ticks and moments, in three
     queries (none beyond the first when there are none)."""

@@ -3,14 +3,6 @@
 "use strict";
 
 (function () {
-  function formatMoment(seconds) {
-    const whole = Math.floor(seconds);
-    const hours = Math.floor(whole / 3600);
-    const minutes = Math.floor((whole % 3600) / 60);
-    const rest = String(whole % 60).padStart(2, "0");
-    return hours ? hours + ":" + String(minutes).padStart(2, "0") + ":" + rest : minutes + ":" + rest;
-  }
-
   function enhance(root) {
     root.querySelectorAll("[data-copy][hidden], [data-moment-now][hidden]").forEach((button) => {
       if (button.dataset.copy && !navigator.clipboard) return;
@@ -34,7 +26,7 @@
       const player = document.getElementById(now.dataset.momentNow);
       const form = now.closest("form");
       if (!player || !form) return;
-      form.querySelector('input[name$="-at"]').value = formatMoment(player.currentTime);
+      form.querySelector('input[name$="-at"]').value = window.InterviewPrep.formatSeconds(Math.floor(player.currentTime));
       form.querySelector('input[name$="-text"]').focus();
       return;
     }
