@@ -360,6 +360,54 @@ def test_an_anonymous_reviewer_needs_the_csrf_token(interview, link, token):
     assert with_token.status_code == 302
 
 
+@pytest.mark.parametrize(
+    "headers, with_token, status",
+    [
+        # What a browser sends for a form on a page with Referrer-Policy: no-referrer.
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "same-origin"}, True, 302),
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "same-origin"}, False, 403),
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "cross-site"}, True, 403),
+        ({"HTTP_ORIGIN": "null", "HTTP_SEC_FETCH_SITE": "same-site"}, True, 403),
+        ({"HTTP_ORIGIN": "null"}, True, 403),
+        ({"HTTP_ORIGIN": "http://testserver"}, True, 302),
+        (
+            {"HTTP_ORIGIN": "https://elsewhere.example", "HTTP_SEC_FETCH_SITE": "same-origin"},
+            True,
+            403,
+        ),
+        # Over HTTPS without an Origin: Fetch Metadata stands in for the Referer.
+        ({"secure": True, "HTTP_SEC_FETCH_SITE": "same-origin"}, True, 302),
+        ({"secure": True}, True, 403),
+    ],
+    ids=[
+        "null-origin-same-origin",
+        "null-origin-no-token",
+        "null-origin-cross-site",
+        "null-origin-same-site",
+        "null-origin-no-fetch-metadata",
+        "own-origin",
+        "other-origin",
+        "https-no-origin-same-origin",
+        "https-no-origin-no-referer",
+    ],
+)
+def test_the_reviewers_forms_keep_csrf_protection_without_a_referrer(
+    interview, link, token, headers, with_token, status
+):
+    headers = dict(headers)
+    secure = headers.pop("secure", False)
+    strict = Client(enforce_csrf_checks=True)
+    page = strict.get(review_url(link, token), secure=secure)
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    data = save_data(1, Verdict.GOOD) | ({"csrfmiddlewaretoken": csrf} if with_token else {})
+
+    response = strict.post(review_url(link, token, "save", 1), data, secure=secure, **headers)
+
+    assert response.status_code == status
+    saved = ReviewedAnswer.objects.get(link=link, item__position=1).verdict
+    assert saved == (Verdict.GOOD if status == 302 else None)
+
+
 # Moments of the recording
 
 

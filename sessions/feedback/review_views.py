@@ -17,10 +17,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.decorators import decorator_from_middleware
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import reswap, retarget
@@ -168,6 +171,32 @@ def reviewer_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
+class _ReviewerCsrfMiddleware(CsrfViewMiddleware):
+    """Django's CSRF check for the reviewer's forms, which their pages' Referrer-Policy:
+    no-referrer (the address holds the link's secret) would otherwise break: browsers then
+    send a form with `Origin: null` and no Referer. The form's token must still match the
+    reviewer's own CSRF cookie, as everywhere; in place of the origin, Fetch Metadata must say
+    the form came from this very site (`Sec-Fetch-Site: same-origin`, which no other site,
+    nor a sibling subdomain, can send). A real origin is checked as usual."""
+
+    def _same_origin_by_fetch_metadata(self, request: HttpRequest) -> bool:
+        return request.headers.get("Sec-Fetch-Site") == "same-origin"
+
+    def _origin_verified(self, request: HttpRequest) -> bool:
+        if request.META["HTTP_ORIGIN"] == "null":
+            return self._same_origin_by_fetch_metadata(request)
+        return super()._origin_verified(request)
+
+    def _check_referer(self, request: HttpRequest) -> None:
+        if not self._same_origin_by_fetch_metadata(request):
+            super()._check_referer(request)
+
+
+def reviewer_csrf(view):
+    """Apply the reviewer's CSRF check in place of the site-wide one."""
+    return csrf_exempt(decorator_from_middleware(_ReviewerCsrfMiddleware)(view))
+
+
 def refused(request: HttpRequest) -> HttpResponse:
     return render(request, REFUSED, {"gone": True}, status=410)
 
@@ -286,6 +315,7 @@ def _closed(request: HttpRequest, link: ReviewLink) -> HttpResponse:
     return redirect(_page_url(request, link))
 
 
+@reviewer_csrf
 @require_POST
 @vary_on_headers("HX-Request")
 @with_review_link
@@ -339,6 +369,7 @@ def save_answer(request: HttpRequest, link: ReviewLink, position: int) -> HttpRe
     return redirect(_page_url(request, link, position))
 
 
+@reviewer_csrf
 @require_POST
 @vary_on_headers("HX-Request")
 @with_review_link
@@ -360,6 +391,7 @@ def add_moment(request: HttpRequest, link: ReviewLink, position: int) -> HttpRes
     return _moments_answer(request, link, position, moment_form=form)
 
 
+@reviewer_csrf
 @require_POST
 @vary_on_headers("HX-Request")
 @with_review_link
@@ -399,6 +431,7 @@ def _moments_answer(
     return redirect(_page_url(request, link, position))
 
 
+@reviewer_csrf
 @require_POST
 @with_review_link
 def send_review(request: HttpRequest, link: ReviewLink) -> HttpResponse:
