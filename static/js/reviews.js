@@ -41,6 +41,17 @@
     }
   });
 
+  // A save that failed says so; the text stays in the form and goes with the next change.
+  function saveFailed(event) {
+    const form = event.detail.elt.closest(".review-form");
+    const status = form && form.querySelector(".save-status");
+    if (!status) return;
+    status.classList.add("problem");
+    status.textContent = "Not saved: the server could not be reached. Your work stays here and is sent with your next change, or press Save.";
+  }
+  document.addEventListener("htmx:responseError", saveFailed);
+  document.addEventListener("htmx:sendError", saveFailed);
+
   document.addEventListener("DOMContentLoaded", () => enhance(document));
   document.addEventListener("htmx:afterSwap", (event) => enhance(event.detail.elt.parentElement || document));
 })();
