@@ -514,9 +514,9 @@ def test_an_answer_without_a_recording_plays_nothing(client, link, token):
 
 
 def test_the_page_runs_a_fixed_number_of_queries(client, link, token, django_assert_num_queries):
-    # 1. the link with its interview and candidate, 2. the first opening stamped, 3. the
-    # reviewed answers with their questions and recordings, 4. their ticks with the key
-    # points, 5. their moments.
-    with django_assert_num_queries(5):
+    # 1. this address's count of links that did not open, 2. the link with its interview and
+    # candidate, 3. the first opening stamped, 4. the reviewed answers with their questions
+    # and recordings, 5. their ticks with the key points, 6. their moments.
+    with django_assert_num_queries(6):
         response = client.get(review_url(link, token))
     assert response.status_code == 200
