@@ -441,6 +441,7 @@ def test_with_htmx_a_moment_answers_with_the_list(client, link, token):
         ({"m1-at": "0:10", "m1-text": ""}, "Write the comment."),
         ({"m1-at": "0:10", "m1-text": "x\x00"}, "null character"),
         ({"m1-at": "0:10", "m1-text": "x" * 501}, "at most 500 characters"),
+        ({"m1-at": "0:05", "m1-text": "After the end."}, "The recording lasts 0:02"),
     ],
 )
 def test_a_moment_that_cannot_be_kept_says_why(client, link, token, data, message):
@@ -448,6 +449,21 @@ def test_a_moment_that_cannot_be_kept_says_why(client, link, token, data, messag
 
     assert response.status_code == 400
     assert message in response.text
+    assert not ReviewMoment.objects.exists()
+
+
+def test_an_answer_without_a_recording_takes_no_moments(client, interview):
+    link, token = review_link(interview, T0)
+    hidden, hidden_token = review_link(interview, T0, show_recordings=False)
+
+    unrecorded = client.post(
+        review_url(link, token, "add_moment", 2), {"m2-at": "0:01", "m2-text": "Here."}
+    )
+    not_shown = client.post(
+        review_url(hidden, hidden_token, "add_moment", 1), {"m1-at": "0:01", "m1-text": "Here."}
+    )
+
+    assert unrecorded.status_code == 404 and not_shown.status_code == 404
     assert not ReviewMoment.objects.exists()
 
 

@@ -12,6 +12,7 @@ from sessions.feedback.models import (
 )
 from sessions.fields import NUL_IN, TextareaField
 from sessions.models import Rating
+from sessions.templatetags.recordings import recording_length
 
 
 class ReviewLinkForm(forms.Form):
@@ -127,11 +128,18 @@ class MomentForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, prefix_position: int, **kwargs) -> None:
+    def __init__(self, *args, prefix_position: int, length_ms: int | None = None, **kwargs) -> None:
         super().__init__(*args, prefix=f"m{prefix_position}", **kwargs)
+        self.length_ms = length_ms
 
     def clean_at(self) -> int:
         at_ms = reviews.parse_moment(self.cleaned_data["at"])
         if at_ms is None:
             raise forms.ValidationError("Write the time as minutes and seconds, such as 0:42.")
+        # The player shows whole seconds: the last one it shows is still within.
+        if self.length_ms is not None and at_ms > self.length_ms + 999:
+            raise forms.ValidationError(
+                f"The recording lasts {recording_length(self.length_ms)}: "
+                "choose a moment within it."
+            )
         return at_ms

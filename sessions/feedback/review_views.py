@@ -382,7 +382,11 @@ def add_moment(request: HttpRequest, link: ReviewLink, position: int) -> HttpRes
         return refused(request)
     if link.sent_at is not None:
         return _closed(request, link)
-    form = MomentForm(request.POST, prefix_position=position)
+    recording = getattr(answer.item, "recording", None) if link.show_recordings else None
+    if recording is None or not recording.file:
+        # Nothing the reviewer may play, so no moment of it to comment on.
+        return render(request, "404.html", status=404)
+    form = MomentForm(request.POST, prefix_position=position, length_ms=recording.duration_ms)
     if form.is_valid():
         reviews.add_moment(
             answer, form.cleaned_data["at"], form.cleaned_data["text"], timezone.now()
