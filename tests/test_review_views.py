@@ -529,10 +529,21 @@ def test_an_answer_without_a_recording_plays_nothing(client, link, token):
     assert client.get(review_url(link, token, "recording", 2)).status_code == 404
 
 
-def test_the_page_runs_a_fixed_number_of_queries(client, link, token, django_assert_num_queries):
+@pytest.mark.parametrize("size", [1, 30])
+def test_the_page_runs_a_fixed_number_of_queries(
+    client, alice, seeded, size, django_assert_num_queries
+):
+    interview = graded_interview(alice, [(n, Rating.GOOD, 1) for n in range(1, size + 1)], T0)
+    link, token = review_link(interview, T0)
+    for position in range(1, size + 1):
+        answer = reviews.reviewed_answer(link, position)
+        answer.link = link
+        reviews.show_reference(answer, T0)
+        reviews.add_moment(answer, 1000, "A moment.", T0)
+
     # 1. this address's count of links that did not open, 2. the link with its interview and
     # candidate, 3. the first opening stamped, 4. the reviewed answers with their questions
     # and recordings, 5. their ticks with the key points, 6. their moments.
     with django_assert_num_queries(6):
         response = client.get(review_url(link, token))
-    assert response.status_code == 200
+    assert response.text.count('<section id="question-') == size

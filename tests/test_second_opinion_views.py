@@ -223,18 +223,36 @@ def test_the_question_history_shows_the_review(alice_client, interview):
     assert 'name="next" value="history"' in text
 
 
+@pytest.mark.parametrize("size", [1, 30])
 def test_the_summary_with_reviews_runs_a_fixed_number_of_queries(
-    alice_client, interview, django_assert_num_queries
+    alice_client, alice, seeded, size, django_assert_num_queries
 ):
+    interview = graded_interview(alice, [(n, Rating.GOOD, 2) for n in range(1, size + 1)], T0)
+    verdicts = {position: Verdict.HARD for position in range(1, size + 1)}
     for name in ("One", "Two", "Three"):
-        sent_review(interview, {1: Verdict.HARD, 2: Verdict.EASY}, name=name, covered={1: {1}})
+        sent_review(interview, verdicts, name=name, moments=[(1000, "Here.")])
 
     # The session's row, then: 1. the user, 2. the interview, 3. its questions with their
     # key-point counts, 4. their sent reviews with the links, 5. the reviews' ticks with
     # their key points, 6. their moments.
     with django_assert_num_queries(1 + 6):
         response = alice_client.get(url("summary", interview.pk))
-    assert response.text.count("Their verdict") == 6
+    assert response.text.count("Their verdict") == 3 * size
+
+
+def test_the_question_history_with_reviews_runs_a_fixed_number_of_queries(
+    alice_client, interview, django_assert_num_queries
+):
+    for name in ("One", "Two"):
+        sent_review(interview, {1: Verdict.HARD}, name=name, moments=[(1000, "Here.")])
+    slug = item(interview, 1).question.slug
+
+    # The session's row, then: 1. the user, 2. the question, 3. the page's answer ids, 4. those
+    # answers, 5. their sent reviews, 6. the reviews' ticks, 7. their moments, 8. the
+    # agreement with the suggestions, 9. the card, 10. its most-missed key points.
+    with django_assert_num_queries(1 + 10):
+        response = alice_client.get(reverse("progress:question_history", args=[slug]))
+    assert response.text.count("Their verdict") == 2
 
 
 # Copying a verdict into the grade
