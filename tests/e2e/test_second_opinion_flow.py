@@ -2,7 +2,8 @@
 interview and asks for a second opinion; an anonymous reviewer opens the link, plays the
 recording, comments on a moment of it, ticks key points, gives verdicts (kept across a
 reload) and sends the review; the candidate sees it beside their grades and revokes the link,
-which ends the reviewer's access, recording included."""
+which ends the reviewer's access, recording included. Without JavaScript the reviewer's page
+works as plain forms."""
 
 from pathlib import Path
 
@@ -10,9 +11,9 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from sessions.models import ReviewLink, SessionQuestion
+from sessions.models import Rating, ReviewedAnswer, ReviewLink, SessionQuestion, Verdict
 from tests.e2e.browser import log_in
-from tests.factories import start
+from tests.factories import graded_interview, review_link, review_url, start
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -173,3 +174,32 @@ def test_a_second_opinion_from_request_to_revocation(
     audio = reviewer.request.get(f"{link_url}questions/1/recording")
     assert audio.status == 410
     reviewer_context.close()
+
+
+def test_a_reviewer_without_javascript_reviews_with_plain_forms(
+    browser: Browser, live_server, django_user_model, seeded
+):
+    user = django_user_model.objects.create_user("quiet", "quiet@example.com", PASSWORD)
+    interview = graded_interview(user, [(1, Rating.GOOD, 1), (2, Rating.HARD, 0)], timezone.now())
+    link, token = review_link(interview, timezone.now())
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{live_server.url}{review_url(link, token)}")
+
+    first = page.locator("#question-1")
+    first.get_by_role("button", name="Show the reference answer and key points").click()
+    first = page.locator("#question-1")
+    expect(first.get_by_role("heading", name="Reference answer")).to_be_visible()
+    first.get_by_role("checkbox").first.check()
+    first.get_by_label("Easy: strong").check()
+    first.get_by_label("Your comments").fill("Complete and clear.")
+    first.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your review of question 1 is saved.")).to_be_visible()
+    expect(page.locator("#question-1").get_by_label("Easy: strong")).to_be_checked()
+
+    page.get_by_role("button", name="Send review").click()
+    expect(page.get_by_text("Your review is sent. Thank you!")).to_be_visible()
+    answer = ReviewedAnswer.objects.get(link=link, item__position=1)
+    assert (answer.verdict, answer.comment) == (Verdict.EASY, "Complete and clear.")
+    assert answer.ticks.filter(covered=True).count() == 1
+    context.close()
