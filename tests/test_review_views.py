@@ -485,6 +485,8 @@ def test_sending_shows_the_review_to_the_candidate_and_closes_it(client, link, t
     assert "Send review" not in page.text and "<textarea" not in page.text
     late = client.post(review_url(link, token, "save", 1), save_data(1, Verdict.EASY))
     assert late.status_code == 302
+    late_htmx = client.post(review_url(link, token, "save", 1), save_data(1, Verdict.EASY), **HTMX)
+    assert late_htmx["HX-Redirect"] == review_url(link, token)
     assert ReviewedAnswer.objects.get(link=link, item__position=1).verdict == Verdict.AGAIN
 
 

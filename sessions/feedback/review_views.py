@@ -26,7 +26,7 @@ from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import reswap, retarget
+from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from accounts import throttling
 from sessions import engine
@@ -312,6 +312,9 @@ def _answer_for_link(link: ReviewLink, position: int) -> ReviewedAnswer | None:
 
 def _closed(request: HttpRequest, link: ReviewLink) -> HttpResponse:
     messages.info(request, "This review was sent, so it no longer changes. Thank you.")
+    if request.htmx:
+        # The whole page again, read-only, rather than a page swapped into a part of it.
+        return HttpResponseClientRedirect(_page_url(request, link))
     return redirect(_page_url(request, link))
 
 

@@ -46,8 +46,15 @@
     const form = event.detail.elt.closest(".review-form");
     const status = form && form.querySelector(".save-status");
     if (!status) return;
+    const code = event.detail.xhr ? event.detail.xhr.status : 0;
     status.classList.add("problem");
-    status.textContent = "Not saved: the server could not be reached. Your work stays here and is sent with your next change, or press Save.";
+    if (code === 410) {
+      status.textContent = "Not saved: this review link is no longer valid.";
+    } else if (code === 429) {
+      status.textContent = "Not saved: too many saves from your network. Wait a minute, then press Save; your work stays here.";
+    } else {
+      status.textContent = "Not saved: the server could not be reached. Your work stays here and is sent with your next change, or press Save.";
+    }
   }
   document.addEventListener("htmx:responseError", saveFailed);
   document.addEventListener("htmx:sendError", saveFailed);
