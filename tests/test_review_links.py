@@ -172,6 +172,16 @@ def test_sending_needs_a_verdict_and_then_closes_the_review(interview):
         reviews.add_moment(answer_at(link, 1), 1000, "Late.", T0)
 
 
+def test_a_review_sent_through_a_link_nobody_else_opened_counts_it_opened(interview):
+    link, _ = review_link(interview, T0)
+    reviews.save_answer(answer_at(link, 1), Verdict.GOOD, set(), "", T0)
+
+    assert reviews.send(link, T0 + timedelta(minutes=1))
+
+    link.refresh_from_db()
+    assert link.first_opened_at == link.sent_at == T0 + timedelta(minutes=1)
+
+
 def test_the_first_opening_is_stamped_once(interview):
     link, _ = review_link(interview, T0)
 

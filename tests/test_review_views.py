@@ -134,6 +134,12 @@ def test_the_first_opening_is_stamped(client, link, token, clock):
     assert ReviewLink.objects.get(pk=link.pk).first_opened_at == T0 + timedelta(hours=2)
 
 
+def test_the_candidate_opening_their_own_link_is_not_the_first_opening(alice_client, link, token):
+    assert alice_client.get(review_url(link, token)).status_code == 200
+
+    assert ReviewLink.objects.get(pk=link.pk).first_opened_at is None
+
+
 def test_what_the_link_hides_is_not_on_the_page(client, interview):
     link, token = review_link(interview, T0, show_answers=False, show_recordings=False)
 

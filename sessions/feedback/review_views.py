@@ -297,7 +297,9 @@ def _answers(link: ReviewLink):
 def review_page(request: HttpRequest, link: ReviewLink) -> HttpResponse:
     """The interview to review: each answer with its recording, the reference answer behind
     a button, and the reviewer's verdict, ticks and comments, saved as they go."""
-    reviews.mark_opened(link, timezone.now())
+    # The candidate trying their own link is not the reviewer opening it.
+    if request.user.pk != link.interview.user_id:
+        reviews.mark_opened(link, timezone.now())
     context = _reviewer_context(request, link)
     context["questions"] = [_answer_context(request, link, answer) for answer in _answers(link)]
     return render(request, REVIEWER, context)

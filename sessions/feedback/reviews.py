@@ -13,7 +13,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import F, Prefetch, Value
+from django.db.models.functions import Coalesce
 
 from interviewprep import cache_versions
 from sessions.feedback.models import (
@@ -202,7 +203,11 @@ def send(link: ReviewLink, now: datetime) -> bool:
     if not link.answers.filter(verdict__isnull=False).exists():
         return False
     with transaction.atomic():
-        sent = ReviewLink.objects.filter(pk=link.pk, sent_at__isnull=True).update(sent_at=now)
+        # A review sent through a link never opened by anyone else (the candidate's own
+        # try) counts it opened now.
+        sent = ReviewLink.objects.filter(pk=link.pk, sent_at__isnull=True).update(
+            sent_at=now, first_opened_at=Coalesce(F("first_opened_at"), Value(now))
+        )
         if sent:
             # The dashboard's "You against your reviewers" changes.
             cache_versions.bump_progress(link.interview.user_id)
