@@ -1,166 +1,35 @@
-"""Views of a second opinion. The candidate's: asking for one (a link per reviewer), revoking
-a link, and copying a reviewer's verdict into their own grade. The reviewer's, reached only
-through a link: the interview to review, saving each answer's grade as they go, comments on
-moments of a recording, and sending the review.
+"""The reviewer's pages, reached only through a review link: the interview to review, saving
+each answer's grade as they go, comments on moments of a recording, and sending the review.
 
-Every reviewer's page goes through `with_review_link`: a link that does not open (wrong,
-another interview's, revoked or expired) gets one and the same 410 page, counted against the
-client address so that guessing is slow; and every answer says noindex, no-referrer and
-no-store."""
+Every page goes through `with_review_link`: a link that does not open (wrong, another
+interview's, revoked or expired) gets one and the same 410 page, counted against the client
+address so that guessing is slow; and every answer says noindex, no-referrer and no-store.
+The candidate's side of a second opinion is second_opinion_views.py."""
 
 import functools
 import math
 
-from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.mail import send_mail
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import decorator_from_middleware
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, reswap, retarget
 
 from accounts import throttling
-from sessions import engine
-from sessions.access import get_interview_for_user
 from sessions.feedback import reviews
 from sessions.feedback.models import ReviewedAnswer, ReviewLink
-from sessions.feedback.review_forms import MomentForm, ReviewAnswerForm, ReviewLinkForm
+from sessions.feedback.review_forms import MomentForm, ReviewAnswerForm
 from sessions.feedback.reviews import TICKS
-from sessions.models import InterviewSession, InterviewStatus, Rating
+from sessions.models import Rating
 
-SECOND_OPINION = "sessions/second_opinion.html"
 REVIEWER = "sessions/reviewer.html"
 REFUSED = "sessions/review_refused.html"
-# The link just made, kept in the candidate's session until the page after the redirect
-# shows it: only its hash is stored anywhere else.
-NEW_LINK = "second-opinion-new-link"
-
-
-# The candidate's side
-
-
-def _get_link_for_user(request: HttpRequest, pk: int, link_id: int) -> ReviewLink:
-    return get_object_or_404(
-        ReviewLink.objects.select_related("interview"),
-        pk=link_id,
-        interview__pk=pk,
-        interview__user=request.user,
-    )
-
-
-def _get_sent_review_for_user(request: HttpRequest, pk: int, review_id: int) -> ReviewedAnswer:
-    return get_object_or_404(
-        ReviewedAnswer.objects.select_related("item__interview", "item__question", "link"),
-        pk=review_id,
-        item__interview__pk=pk,
-        item__interview__user=request.user,
-        link__sent_at__isnull=False,
-    )
-
-
-def candidate_name(interview: InterviewSession) -> str:
-    """Who the reviewer is told they review: a first name at most, never a username."""
-    return interview.user.first_name.strip() or "a candidate"
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def second_opinion(request: HttpRequest, pk: int) -> HttpResponse:
-    """Ask for a second opinion on a completed interview, and the links asked for so far."""
-    interview = get_interview_for_user(request, pk)
-    now = timezone.now()
-    by_email = settings.REVIEW_LINKS_BY_EMAIL
-    form = ReviewLinkForm(request.POST or None, by_email=by_email)
-    completed = interview.status == InterviewStatus.COMPLETED
-    if request.method == "POST" and completed and form.is_valid():
-        try:
-            link, token = reviews.create_link(interview, form.options(), now)
-        except reviews.TooManyLinks:
-            form.add_error(
-                None,
-                f"You have made {reviews.links_per_day()} review links in the last 24 hours, "
-                "as many as a day allows. Try again tomorrow.",
-            )
-        else:
-            url = request.build_absolute_uri(reverse("reviews:page", args=[pk, token]))
-            email = form.cleaned_data.get("email")
-            if email:
-                _email_link(interview, url, link, email)
-                messages.success(request, f"The link is made and was emailed to {email}.")
-            else:
-                messages.success(request, "The link is made: copy it and send it to your reviewer.")
-            request.session[NEW_LINK] = {"link": link.pk, "url": url}
-            return redirect("interviews:second_opinion", pk=pk)
-    new_link = request.session.pop(NEW_LINK, None)
-    links = interview.review_links.annotate(
-        verdicts=Count("answers", filter=Q(answers__verdict__isnull=False))
-    )
-    return render(
-        request,
-        SECOND_OPINION,
-        {
-            "interview": interview,
-            "form": form,
-            "completed": completed,
-            "links": links,
-            "now": now,
-            "new_link": new_link,
-            "by_email": by_email,
-            "links_per_day": reviews.links_per_day(),
-        },
-    )
-
-
-def _email_link(interview: InterviewSession, url: str, link: ReviewLink, email: str) -> None:
-    name = interview.user.first_name.strip()
-    context = {"name": name, "url": url, "link": link}
-    send_mail(
-        f"{name or 'Someone'} asks for your opinion on a mock interview",
-        render_to_string("sessions/review_link_email.txt", context),
-        None,
-        [email],
-    )
-
-
-@login_required
-@require_POST
-def revoke_link(request: HttpRequest, pk: int, link_id: int) -> HttpResponse:
-    link = _get_link_for_user(request, pk, link_id)
-    reviews.revoke(link, timezone.now())
-    messages.success(request, "The link is revoked: it no longer opens, and plays nothing.")
-    return redirect("interviews:second_opinion", pk=pk)
-
-
-@login_required
-@require_POST
-def use_verdict(request: HttpRequest, pk: int, review_id: int) -> HttpResponse:
-    """Make a reviewer's verdict the candidate's own grade, through the usual grade (so the
-    review schedule follows); the candidate's own ticks and note stay as they are."""
-    review = _get_sent_review_for_user(request, pk, review_id)
-    item = review.item
-    if review.verdict is not None and item.is_finalised:
-        covered = set(item.key_points.filter(covered=True).values_list("position", flat=True))
-        engine.grade(item, review.verdict, covered, item.note, timezone.now())
-        messages.success(
-            request,
-            f"Question {item.position} is now graded {Rating(review.verdict).label}, "
-            "the reviewer's verdict; your review schedule follows it.",
-        )
-    if request.POST.get("next") == "history":
-        return redirect("progress:question_history", slug=item.question.slug)
-    return redirect("interviews:summary", pk=pk)
-
-
-# The reviewer's side
 
 
 def reviewer_headers(response: HttpResponse) -> HttpResponse:
@@ -279,7 +148,7 @@ def _reviewer_context(request: HttpRequest, link: ReviewLink) -> dict:
     return {
         "link": link,
         "token": request.review_token,
-        "candidate": candidate_name(link.interview),
+        "candidate": reviews.candidate_name(link.interview),
         "question_count": link.interview.question_count,
     }
 

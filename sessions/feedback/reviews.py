@@ -43,6 +43,11 @@ class ReviewClosed(Exception):
     """The review was sent already: nothing in it changes any more."""
 
 
+def candidate_name(interview: InterviewSession) -> str:
+    """Who the reviewer is told they review: a first name at most, never a username."""
+    return interview.user.first_name.strip() or "a candidate"
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
