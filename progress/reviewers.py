@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Avg, Count, F
 
-from sessions.models import ReviewedAnswer, ReviewTick
+from sessions.feedback.models import ReviewedAnswer, ReviewTick
 
 WINDOW = timedelta(days=30)
 

@@ -4,13 +4,11 @@ It lives here, in the interview's room, because each of those two rooms keeps to
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from sessions.feedback.models import ReviewLink
 from sessions.feedback.review_views import with_review_link
 from sessions.models import SessionQuestion
-from sessions.recordings import store as recording_store
 from sessions.recordings import views as recording_views
 
 
@@ -25,8 +23,8 @@ def review_recording(request: HttpRequest, link: ReviewLink, position: int) -> H
         .first()
     )
     recording = getattr(item, "recording", None) if link.show_recordings else None
-    if recording is not None:
-        recording = recording_store.assemble_if_needed(item, timezone.now()) or recording
+    # Joined by a worker once the answer was final (sessions/recordings/tasks.py); until
+    # then there is nothing to play, as for its owner.
     if recording is None or not recording.file:
         return render(request, "404.html", status=404)
     return recording_views.serve(request, recording)

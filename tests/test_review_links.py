@@ -13,15 +13,8 @@ from django.db import DataError, IntegrityError, transaction
 from progress import reviewers
 from progress.models import ReviewCard, ReviewLogEntry
 from sessions.feedback import reviews
-from sessions.models import (
-    Rating,
-    ReviewedAnswer,
-    ReviewLink,
-    ReviewMoment,
-    ReviewTick,
-    SessionQuestion,
-    Verdict,
-)
+from sessions.feedback.models import ReviewedAnswer, ReviewLink, ReviewMoment, ReviewTick, Verdict
+from sessions.models import Rating, SessionQuestion
 from tests.factories import T0, graded_interview, review_link, start
 
 

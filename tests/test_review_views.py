@@ -13,7 +13,8 @@ from django.urls import reverse
 from accounts import throttling
 from sessions import engine
 from sessions.feedback import reviews
-from sessions.models import Rating, ReviewedAnswer, ReviewLink, ReviewMoment, Verdict
+from sessions.feedback.models import ReviewedAnswer, ReviewLink, ReviewMoment, Verdict
+from sessions.models import Rating
 from tests.audio import tone
 from tests.factories import T0, graded_interview, item, review_link, review_url, start
 from tests.recording_uploads import send_stream

@@ -4,6 +4,7 @@ candidate's grade on the summary and on the question's history, copying a verdic
 grade (which reschedules), and "You against your reviewers" on the dashboard."""
 
 import re
+import smtplib
 from datetime import timedelta
 
 import pytest
@@ -11,8 +12,9 @@ from django.core import mail
 from django.urls import reverse
 
 from progress.models import ReviewLogEntry
-from sessions.feedback import reviews
-from sessions.models import Rating, ReviewLink, Verdict
+from sessions.feedback import reviews, second_opinion_views
+from sessions.feedback.models import ReviewLink, Verdict
+from sessions.models import Rating
 from tests.factories import T0, graded_interview, item, review_link, start
 
 
@@ -127,6 +129,27 @@ def test_with_mail_configured_the_link_can_be_emailed(alice_client, alice, inter
     assert "Alice asks for your opinion" in message.subject
     assert f"/review/{interview.pk}/" in message.body
     assert "alice@example.com" not in message.body
+
+
+def test_a_mail_server_that_fails_leaves_the_link_to_copy(
+    alice_client, interview, settings, monkeypatch
+):
+    settings.REVIEW_LINKS_BY_EMAIL = True
+
+    def refuse(*args, **kwargs):
+        raise smtplib.SMTPServerDisconnected("gone")
+
+    monkeypatch.setattr(second_opinion_views, "send_mail", refuse)
+
+    response = alice_client.post(
+        url("second_opinion", interview.pk),
+        {"days": "3", "email": "coach@example.com"},
+        follow=True,
+    )
+
+    assert "could not be sent: copy the link" in response.text
+    assert "Your new link" in response.text
+    assert ReviewLink.objects.count() == 1
 
 
 def test_an_interview_in_progress_cannot_be_reviewed_yet(alice_client, alice, seeded):

@@ -2,6 +2,9 @@
 revoking a link, and copying a reviewer's verdict into their own grade. The reviewer's pages
 are review_views.py."""
 
+import logging
+import smtplib
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,6 +23,8 @@ from sessions.feedback import reviews
 from sessions.feedback.models import ReviewedAnswer, ReviewLink
 from sessions.feedback.review_forms import ReviewLinkForm
 from sessions.models import InterviewSession, InterviewStatus, Rating
+
+logger = logging.getLogger(__name__)
 
 SECOND_OPINION = "sessions/second_opinion.html"
 # The link just made, kept in the candidate's session until the page after the redirect
@@ -67,9 +72,14 @@ def second_opinion(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             url = request.build_absolute_uri(reverse("reviews:page", args=[pk, token]))
             email = form.cleaned_data.get("email")
-            if email:
-                _email_link(interview, url, link, email)
+            if email and _email_link(interview, url, link, email):
                 messages.success(request, f"The link is made and was emailed to {email}.")
+            elif email:
+                messages.warning(
+                    request,
+                    f"The link is made, but the email to {email} could not be sent: "
+                    "copy the link and send it yourself.",
+                )
             else:
                 messages.success(request, "The link is made: copy it and send it to your reviewer.")
             request.session[NEW_LINK] = {"link": link.pk, "url": url}
@@ -94,15 +104,23 @@ def second_opinion(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _email_link(interview: InterviewSession, url: str, link: ReviewLink, email: str) -> None:
+def _email_link(interview: InterviewSession, url: str, link: ReviewLink, email: str) -> bool:
+    """Send the link now, from this request, whether the mail server answered. Unlike the
+    site's other emails it is not queued for a task worker: the queue keeps a task's
+    arguments in the database, and the link's secret is kept nowhere but in this email."""
     name = interview.user.first_name.strip()
     context = {"name": name, "url": url, "link": link}
-    send_mail(
-        f"{name or 'Someone'} asks for your opinion on a mock interview",
-        render_to_string("sessions/review_link_email.txt", context),
-        None,
-        [email],
-    )
+    try:
+        send_mail(
+            f"{name or 'Someone'} asks for your opinion on a mock interview",
+            render_to_string("sessions/review_link_email.txt", context),
+            None,
+            [email],
+        )
+    except (smtplib.SMTPException, OSError):
+        logger.exception("Could not email a review link.")
+        return False
+    return True
 
 
 @login_required

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, expect
 
-from sessions.models import Rating, ReviewedAnswer, ReviewLink, SessionQuestion, Verdict
+from sessions.feedback.models import ReviewedAnswer, ReviewLink, Verdict
+from sessions.models import Rating, SessionQuestion
 from tests.e2e.browser import log_in
 from tests.factories import graded_interview, review_link, review_url, start
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0006_finish_state_late_label'),
+        ('interview_sessions', '0008_recording_joins_and_zips_as_tasks'),
     ]
 
     operations = [
