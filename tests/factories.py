@@ -9,11 +9,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, profile_for
 from questions.models import Question, Topic
 from sessions import engine
+from sessions.feedback import reviews
 from sessions.models import InterviewSession, QuestionOrder, Rating, SessionQuestion, TimingMode
 
 # The one fixed instant of the tests: Monday 2 March 2026, 09:00 UTC.
@@ -313,12 +315,9 @@ REFUSED_BANK_FILES = [
 
 def review_link(interview: InterviewSession, now: datetime, **options):
     """A review link to `interview` made at `now`; returns the link and its secret."""
-    from sessions.feedback import reviews
-
     return reviews.create_link(interview, reviews.LinkOptions(**options), now)
 
 
 def review_url(link, token: str, name: str = "page", *args) -> str:
-    from django.urls import reverse
-
+    """The reviewer's address `name` (page, save, recording...) for this link."""
     return reverse(f"reviews:{name}", args=[link.interview_id, token, *args])
