@@ -4,7 +4,7 @@ It lives here, in the interview's room, because each of those two rooms keeps to
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from sessions.feedback.models import ReviewLink
 from sessions.feedback.review_views import with_review_link
@@ -12,7 +12,7 @@ from sessions.models import SessionQuestion
 from sessions.recordings import views as recording_views
 
 
-@require_GET
+@require_safe
 @with_review_link
 def review_recording(request: HttpRequest, link: ReviewLink, position: int) -> HttpResponse:
     """The answer's recording, while the link opens and if it lets the reviewer play it.

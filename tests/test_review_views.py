@@ -522,6 +522,14 @@ def test_the_recording_plays_through_the_link_with_range_requests(
         assert response["Referrer-Policy"] == "no-referrer"
 
 
+def test_a_head_request_gets_the_headers_alone(client, interview, link, token):
+    response = client.head(review_url(link, token, "recording", 1))
+
+    assert response.status_code == 200
+    assert response["Content-Length"] == str(item(interview, 1).recording.size_bytes)
+    assert b"".join(response.streaming_content) == b""
+
+
 def test_the_recording_stops_at_once_when_the_link_is_revoked(
     client, alice_client, interview, link, token
 ):

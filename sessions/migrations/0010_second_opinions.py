@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0008_recording_joins_and_zips_as_tasks'),
+        ('interview_sessions', '0009_recording_join_bounds_and_claim'),
     ]
 
     operations = [
