@@ -445,5 +445,6 @@ class RecordingChunk(models.Model):
         return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
 
 
-# The recordings zip's row lives with the recordings (imported here so that the app loads it).
+# Rows kept in the rooms that own them (the recordings zip, a second opinion's), loaded here.
+import sessions.feedback.models  # noqa: E402, F401
 from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401
