@@ -38,6 +38,7 @@ urlpatterns = [
     path("questions/", include("questions.urls")),
     path("decks/", include("questions.deck_urls")),
     path("interviews/", include("sessions.urls")),
+    path("review/", include("sessions.review_urls")),
     # Ahead of the admin's own log-in, which it wraps.
     path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),

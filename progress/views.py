@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Profile, profile_for
 from interviewprep import cache_versions
-from progress import charts, exports, scheduling, stats
+from progress import charts, exports, reviewers, scheduling, stats
 from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
 from questions.models import Level, Question, suspended_by
 from sessions import engine
+from sessions.feedback import reviews
 from sessions.feedback.suggestions import AGREEMENT
 from sessions.grading import CALIBRATION_RULE, calibration_hint, coverage_counts
 from sessions.models import (
@@ -68,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if cached is None:
         figures = stats.figures(user, profile, today)
         if figures is None:
-            cached = (None, "", "", 0, [])
+            cached = (None, "", "", 0, [], None)
         else:
             # The days are drawn into the HTML; the page itself does not need them again.
             # An interview completing bumps the progress version (sessions.engine).
@@ -77,14 +78,18 @@ def home(request: HttpRequest) -> HttpResponse:
             ).count()
             # A recording joined or deleted bumps the progress version too (recording_store).
             pace_weeks = pace.weekly_pace(user, profile.zone, today)
+            # A review sent bumps the progress version (sessions.feedback.reviews); the
+            # window moves with the day in the key.
+            against = reviewers.against_reviewers(user, now)
             cached = (
                 dataclasses.replace(figures, days=[]),
                 *_figures_html(figures),
                 completed,
                 pace_weeks,
+                against,
             )
         cache.set(key, cached)
-    figures, figures_html, mastery_html, interviews_completed, pace_weeks = cached
+    figures, figures_html, mastery_html, interviews_completed, pace_weeks, against = cached
     if figures is None:
         return render(request, "home.html", context)
     due, weakest = _schedule_now(user, profile, now)
@@ -97,6 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
         weakest=weakest,
         interviews_completed=interviews_completed,
         pace_weeks=pace_weeks,
+        against_reviewers=against,
         calibration_rule=CALIBRATION_RULE,
     )
     return render(request, "progress/dashboard.html", context)
@@ -262,6 +268,7 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
         answer.hint = calibration_hint(
             answer.self_rating, answer.covered_count, answer.key_point_count
         )
+    reviews.attach_reviews(answers)
     # How often the user kept the detector's suggestions, over every graded answer.
     agreement = ShownKeyPoint.objects.filter(
         item__interview__user=request.user, item__question=question, item__self_rating__isnull=False

@@ -119,11 +119,10 @@ class SessionQuestion(models.Model):
 
     interview = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
-    # Empty once the question's deck is deleted: the snapshot below keeps what was shown.
     question = models.ForeignKey(
         Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="session_questions"
     )
-    # What was shown, kept as it was so that later edits to the bank rewrite no history.
+    # What was shown, kept as it was: no later edit, nor deleting the deck, rewrites history.
     prompt = models.TextField()
     reference_answer = models.TextField()
     follow_ups = models.JSONField(default=list, blank=True)
@@ -446,5 +445,6 @@ class RecordingChunk(models.Model):
         return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
 
 
-# The recordings zip's row lives with the recordings (imported here so that the app loads it).
+# Rows kept in the rooms that own them (the recordings zip, a second opinion's), loaded here.
+import sessions.feedback.models  # noqa: E402, F401
 from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401

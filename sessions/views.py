@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import Profile
 from sessions import engine, grading
 from sessions.access import get_interview_for_user, get_item_for_user
-from sessions.feedback import suggestions
+from sessions.feedback import reviews, suggestions
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
 from sessions.grading import calibration_hint
 from sessions.models import (
@@ -295,6 +295,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
         recording = getattr(item, "recording", None)
         if recording is not None and recording.duration_ms is not None:
             item.delivery = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
+    reviews.attach_reviews(items)
     return render(
         request,
         "sessions/summary.html",
@@ -303,6 +304,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
             "items": items,
             "summary": engine.summarise(items),
             "first_hint": next((item for item in items if item.hint), None),
+            "reviewed_items": [item for item in items if item.sent_reviews],
         },
     )
 

@@ -1060,8 +1060,9 @@ def test_the_summary_runs_a_fixed_number_of_queries(
         engine.grade(answer(interview, position, T0), Rating.GOOD, {1}, "", T0)
 
     # The session's row, then: 1. the user, 2. the interview,
-    # 3. its questions with their key-point counts (one aggregate query).
-    with django_assert_num_queries(1 + 3):
+    # 3. its questions with their key-point counts (one aggregate query), 4. their sent
+    # reviews (none, so their ticks and moments are not fetched).
+    with django_assert_num_queries(1 + 4):
         response = alice_client.get(url("summary", interview.pk))
 
     assert f"{size} / {size}</span>" in response.text
@@ -1076,8 +1077,9 @@ def test_the_summary_of_an_interview_in_progress_runs_a_fixed_number_of_queries(
     engine.show(item(interview, 1), T0)
 
     # The session's row, then: 1. the user, 2. the interview, 3. finalise_expired's
-    # UPDATE, 4. the status read back, 5. the questions with their key-point counts.
-    with django_assert_num_queries(1 + 5):
+    # UPDATE, 4. the status read back, 5. the questions with their key-point counts, 6. their
+    # sent reviews.
+    with django_assert_num_queries(1 + 6):
         response = alice_client.get(url("summary", interview.pk))
 
     assert f"0 / {size}</span>" in response.text

@@ -926,13 +926,15 @@ def _assert_the_dashboards_query_count_is_fixed(alice_client, django_assert_num_
     # 3 profile with the progress and bank versions, 4 answers per day, 5 mastery per level,
     # 6 mastery per topic, 7 mastery per deck, 8 most-missed key points, 9 misconceptions
     # stated most, 10 cards with their questions (due and weakest), 11 interviews completed,
-    # 12 pace of spoken answers per week, 13 recent interviews.
-    with django_assert_num_queries(1 + 13):
+    # 12 pace of spoken answers per week, 13 reviewers' verdicts against the user's ratings
+    # (none, so no key points missed are looked for), 14 recent interviews.
+    with django_assert_num_queries(1 + 14):
         response = alice_client.get("/")
     assertContains(response, "Your progress, alice")
     # Warm: 1 user, 2 interview in progress (with whether an answer ran out, so no UPDATE),
     # 3 profile with the versions, 4 recent interviews. The figures with the interviews
-    # completed and the pace (4-9, 11, 12) and the due and weakest questions (10) are cached.
+    # completed, the pace and the reviewers (4-9, 11-13) and the due and weakest questions
+    # (10) are cached.
     with django_assert_num_queries(1 + 4):
         again = alice_client.get("/")
     # The same page, up to the forms with their per-response CSRF tokens.
@@ -953,9 +955,10 @@ def test_the_question_history_query_count_is_fixed(
     alice_client, answered, django_assert_num_queries
 ):
     # The session's row, then: 1 user, 2 question, 3 the page's answer ids (one more
-    # than a page), 4 those answers with their key-point counts, 5 the agreement with the
-    # suggestions, 6 the card, 7 its most-missed key points.
-    with django_assert_num_queries(1 + 7):
+    # than a page), 4 those answers with their key-point counts, 5 their sent reviews (none,
+    # so no ticks or moments), 6 the agreement with the suggestions, 7 the card, 8 its
+    # most-missed key points.
+    with django_assert_num_queries(1 + 8):
         response = alice_client.get(reverse("progress:question_history", args=[answered]))
     assertContains(response, "graded answer")
 

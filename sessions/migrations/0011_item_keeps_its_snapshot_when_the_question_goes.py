@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0009_recording_join_bounds_and_claim'),
+        ('interview_sessions', '0010_second_opinions'),
         ('questions', '0005_decks'),
     ]
 
