@@ -5,7 +5,9 @@ import random
 from datetime import UTC, timedelta
 
 import pytest
+import time_machine
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from fsrs import Card, ReviewLog, Scheduler, State
 from fsrs import Rating as FsrsRating
 
@@ -154,6 +156,60 @@ def test_a_second_answer_in_another_interview_adds_to_the_same_card(alice, seede
     expected, _ = scheduler.review_card(expected, FsrsRating.Hard, T0 + timedelta(days=3))
     assert card.due == expected.due
     assert card.stability == pytest.approx(expected.stability)
+
+
+def test_a_new_grade_through_the_page_gives_what_replaying_the_whole_log_gives(
+    alice, alice_client, seeded
+):
+    # Earlier answers to question 1 on four days, then one more graded through the page
+    # with the clock stopped, so the page's "now" is the moment the replay is checked at.
+    for days, rating, covered in [(0, 3, 4), (2, 1, 0), (5, 2, 2), (11, 4, 6)]:
+        graded_interview(alice, [(1, rating, covered)], T0 + timedelta(days=days))
+    graded_at = T0 + timedelta(days=19, hours=3)
+    interview = start(alice, [1], graded_at - timedelta(minutes=5))
+    answer(interview, 1, graded_at - timedelta(minutes=1), seconds=70)
+
+    with time_machine.travel(graded_at, tick=False):
+        response = alice_client.post(
+            reverse("interviews:grade", args=[interview.pk, 1]),
+            {"rating": "3", "key_points": ["1", "2", "3"]},
+        )
+
+    assert response.status_code == 302
+    card = ReviewCard.objects.get(user=alice)
+    assert card.last_review == graded_at
+    assert card.reviews == 5
+    assert_card_matches(card, fresh_card(card))
+
+
+def test_a_new_grade_steps_the_stored_card_without_reading_the_log(alice, seeded):
+    graded_interview(alice, [(1, Rating.GOOD, 4)], T0)
+    graded_interview(alice, [(1, Rating.HARD, 2)], T0 + timedelta(days=3))
+    card = ReviewCard.objects.get(user=alice)
+    # Change the stored card behind the log's back: a new grade starts from the stored card
+    # (one FSRS step), so the change carries over, where a replay of the log would drop it.
+    ReviewCard.objects.filter(pk=card.pk).update(stability=card.stability * 3, reviews=40)
+    card.refresh_from_db()
+    stepped, _ = Scheduler(enable_fuzzing=False).review_card(
+        scheduling.to_fsrs(card), FsrsRating.Good, T0 + timedelta(days=20)
+    )
+
+    graded_interview(alice, [(1, Rating.GOOD, 5)], T0 + timedelta(days=20))
+
+    assert_card_matches(card, stepped)
+    assert card.reviews == 41
+
+
+def test_a_grade_dated_before_the_cards_last_review_replays_the_log(alice, seeded):
+    graded_interview(alice, [(1, Rating.GOOD, 4)], T0 + timedelta(days=3))
+    # An answer graded with an earlier clock (a second tab, a clock set back): the log in
+    # time order decides, as a replay does.
+    graded_interview(alice, [(1, Rating.AGAIN, 0)], T0)
+
+    card = ReviewCard.objects.get(user=alice)
+    assert card.last_review == T0 + timedelta(days=3)
+    assert card.reviews == 2
+    assert_card_matches(card, fresh_card(card))
 
 
 def test_changing_an_earlier_grade_replays_the_later_reviews(alice, seeded):
