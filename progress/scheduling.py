@@ -5,7 +5,7 @@ changing a grade later rebuilds the card from its log, so it reschedules the que
 import zoneinfo
 from datetime import datetime
 
-from django.db.models import Count, Exists, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
@@ -96,19 +96,37 @@ def rebuild_card(card: ReviewCard) -> ReviewCard:
     return card
 
 
+# Per key point text of a card's graded answers: shown and not covered, and the detector's
+# suggestions kept or not (sessions.feedback.suggestions.AGREEMENT, "missed" there being
+# ticked_unsuggested here).
+KEY_POINT_COUNTS = {
+    "shown": Count("pk"),
+    "missed": Count("pk", filter=Q(covered=False)),
+    "accepted": Count("pk", filter=Q(suggested=True, covered=True)),
+    "rejected": Count("pk", filter=Q(suggested=True, covered=False)),
+    "ticked_unsuggested": Count("pk", filter=Q(suggested=False, covered=True)),
+    "agreed": Count("pk", filter=Q(suggested=F("covered"))),
+    "decided": Count("pk", filter=Q(suggested__isnull=False)),
+}
+
+
 def _refresh_key_point_misses(card_id: int) -> None:
-    """Recount the card's missed key points. A card's shown key points are snapshots kept
-    as long as its log, so their texts only ever grow: an upsert replaces every count."""
-    misses = (
+    """Recount the card's key points. A card's shown key points are snapshots kept as long
+    as its log, so their texts only ever grow: an upsert replaces every count."""
+    rows = (
         ShownKeyPoint.objects.filter(item__review__card_id=card_id)
         .values("text")
-        .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
+        .annotate(**KEY_POINT_COUNTS)
     )
+    _upsert_key_points(card_id, rows)
+
+
+def _upsert_key_points(card_id: int, rows) -> None:
     KeyPointMiss.objects.bulk_create(
-        [KeyPointMiss(card_id=card_id, **row) for row in misses],
+        [KeyPointMiss(card_id=card_id, **row) for row in rows],
         update_conflicts=True,
         unique_fields=["card", "text"],
-        update_fields=["shown", "missed"],
+        update_fields=list(KEY_POINT_COUNTS),
     )
 
 
@@ -222,24 +240,20 @@ def _replay_log(user_id: int, item: SessionQuestion, now: datetime, zone, values
 
 
 def _add_key_point_misses(card_id: int, item_id: int) -> None:
-    """Add one answer's shown and missed key points to its card's counts: the same counts a
-    recount would give (see _refresh_key_point_misses), read and written under the lock."""
-    existing = KeyPointMiss.objects.filter(card_id=card_id, text=OuterRef("text"))
+    """Add one answer's key points to its card's counts: the same counts a recount would
+    give (see _refresh_key_point_misses), read and written under the schedule's lock."""
+    stored = KeyPointMiss.objects.filter(card_id=card_id, text=OuterRef("text"))
     rows = (
         ShownKeyPoint.objects.filter(item_id=item_id)
         .values("text")
         .annotate(
-            shown=Count("pk") + Coalesce(Subquery(existing.values("shown")[:1]), 0),
-            missed=Count("pk", filter=Q(covered=False))
-            + Coalesce(Subquery(existing.values("missed")[:1]), 0),
+            **{
+                name: count + Coalesce(Subquery(stored.values(name)[:1]), 0)
+                for name, count in KEY_POINT_COUNTS.items()
+            }
         )
     )
-    KeyPointMiss.objects.bulk_create(
-        [KeyPointMiss(card_id=card_id, **row) for row in rows],
-        update_conflicts=True,
-        unique_fields=["card", "text"],
-        update_fields=["shown", "missed"],
-    )
+    _upsert_key_points(card_id, rows)
 
 
 DAY_TOTALS = {

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -24,7 +25,6 @@ from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
 from questions.models import Level, Question
 from sessions import engine
-from sessions.feedback.suggestions import AGREEMENT
 from sessions.grading import CALIBRATION_RULE, calibration_hint, coverage_counts
 from sessions.models import (
     MAX_QUESTIONS_PER_INTERVIEW,
@@ -38,6 +38,8 @@ from sessions.models import (
 from sessions.recordings import pace
 
 PAGE_SIZE = 20
+# The suggestions' agreement (sessions.feedback.suggestions.AGREEMENT) as the card keeps it.
+AGREED = ("accepted", "rejected", "agreed", "decided")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -261,16 +263,17 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
         answer.hint = calibration_hint(
             answer.self_rating, answer.covered_count, answer.key_point_count
         )
-    # How often the user kept the detector's suggestions, over every graded answer.
-    agreement = ShownKeyPoint.objects.filter(
-        item__interview__user=request.user, item__question=question, item__self_rating__isnull=False
-    ).aggregate(**AGREEMENT)
     card = ReviewCard.objects.filter(user=request.user, question=question).first()
-    misses = (
-        KeyPointMiss.objects.filter(card=card, missed__gt=0).order_by("-missed", "text")[:5]
-        if card
-        else []
-    )
+    misses, agreement = [], {}
+    if card:
+        most_missed = KeyPointMiss.objects.filter(card=card, missed__gt=0)
+        misses = most_missed.order_by("-missed", "text")[:5]
+        # How often the user kept the detector's suggestions, over every graded answer: the
+        # card keeps the counts per key point (progress.scheduling), so a few rows are summed.
+        agreement = KeyPointMiss.objects.filter(card=card).aggregate(
+            **{name: Coalesce(Sum(name), 0) for name in AGREED},
+            missed=Coalesce(Sum("ticked_unsuggested"), 0),
+        )
     return render(
         request,
         "progress/question_history.html",

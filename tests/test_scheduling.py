@@ -15,6 +15,7 @@ from progress import scheduling, stats
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from questions.models import Question
 from sessions import engine
+from sessions.feedback.suggestions import AGREEMENT
 from sessions.models import QuestionOrder, Rating, ShownKeyPoint, TimingMode
 from tests.factories import T0, answer, grade, graded_interview, question, start
 
@@ -385,3 +386,47 @@ def test_a_cards_totals_and_missed_key_points_match_its_log(alice, seeded):
             .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
             .values_list("text", "shown", "missed")
         )
+
+
+def test_a_cards_key_points_count_the_suggestions_kept_as_the_answers_show(alice, seeded):
+    # Suggestions of every kind: kept, unticked, ticked without one, and none at all (an
+    # answer from before the detector); then a changed grade, which recounts.
+    first = start(alice, [1], T0)
+    answer(first, 1, T0 + timedelta(minutes=1))
+    points = ShownKeyPoint.objects.filter(item__interview=first).order_by("position")
+    for point, suggested in zip(points, [True, True, False, None, False, True], strict=True):
+        ShownKeyPoint.objects.filter(pk=point.pk).update(suggested=suggested)
+    grade(first.items.get(position=1), Rating.GOOD, 3, T0 + timedelta(minutes=2))
+    second = start(alice, [1], T0 + timedelta(days=2))
+    answer(second, 1, T0 + timedelta(days=2, minutes=1))
+    ShownKeyPoint.objects.filter(item__interview=second, position__lte=4).update(suggested=True)
+    grade(second.items.get(position=1), Rating.HARD, 2, T0 + timedelta(days=2, minutes=2))
+    grade(first.items.get(position=1), Rating.EASY, 5, T0 + timedelta(days=3))
+    third = start(alice, [1], T0 + timedelta(days=4))
+    answer(third, 1, T0 + timedelta(days=4, minutes=1))
+    grade(third.items.get(position=1), Rating.AGAIN, 1, T0 + timedelta(days=4, minutes=2))
+
+    card = ReviewCard.objects.get(user=alice)
+    graded = ShownKeyPoint.objects.filter(item__interview__user=alice)
+    expected = {
+        row["text"]: (
+            row["accepted"],
+            row["rejected"],
+            row["missed"],
+            row["agreed"],
+            row["decided"],
+        )
+        for row in graded.values("text").annotate(**AGREEMENT)
+    }
+    kept = {
+        miss.text: (
+            miss.accepted,
+            miss.rejected,
+            miss.ticked_unsuggested,
+            miss.agreed,
+            miss.decided,
+        )
+        for miss in card.key_point_misses.all()
+    }
+    assert kept == expected
+    assert sum(counts[4] for counts in kept.values()) > 0
