@@ -17,7 +17,7 @@ for candidate in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/d
 done; exit 1
 endef
 
-.PHONY: help run test lint check pytest e2e serve superuser seed bench eval clean
+.PHONY: help run test lint check pytest e2e serve superuser seed bench bench-cohort eval clean
 
 help:
 	@echo "make run        create .venv, install, migrate, seed the questions and serve on http://127.0.0.1:$(PORT)"
@@ -27,6 +27,7 @@ help:
 	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY and DJANGO_EMAIL_HOST)"
 	@echo "make superuser  create an admin account"
 	@echo "make bench      measure page times and requests per second on a large generated data set"
+	@echo "make bench-cohort  how many users one node serves starting an interview at once (needs DATABASE_URL)"
 	@echo "make eval       measure the key-point suggestions on the labelled answers"
 
 $(VENV)/.python:
@@ -91,6 +92,14 @@ bench: $(VENV)/.installed-dev
 	  { apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; } >/dev/null 2>&1 \
 	  || { echo "make bench needs wrk and could not install it: run 'sudo apt-get install wrk' and try again."; exit 1; }; }
 	$(PY) -m tests.bench.run
+
+# N users start the same interview within 10 s and autosave every 5 s, for growing N; the
+# figures go to bench-data/cohort.json. COHORT_ARGS="--target URL --database-url URL" loads
+# a server already running (two nodes behind a load balancer, say) instead of one started here.
+bench-cohort: $(VENV)/.installed-dev
+	@command -v wrk >/dev/null 2>&1 || { echo "make bench-cohort needs wrk: run 'sudo apt-get install wrk'."; exit 1; }
+	@[ -n "$$DATABASE_URL" ] || { echo "Set DATABASE_URL to a PostgreSQL server first."; exit 1; }
+	$(PY) -m tests.bench.cohort --json bench-data/cohort.json $(COHORT_ARGS)
 
 eval: $(VENV)/.installed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) evaluate_key_points
