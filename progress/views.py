@@ -238,9 +238,14 @@ def history(request: HttpRequest) -> HttpResponse:
 @login_required
 def question_history(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(Question, slug=slug)
+    # Newest interview first: a user has one interview in progress at a time, so this is
+    # the order the answers were submitted in, and the database walks the user's interviews
+    # by their index (newest first), probing each for the question, until the page is full,
+    # instead of sorting every answer the user ever gave to the question.
+    newest_first = ("-interview__started_at", "-interview_id")
     answered = SessionQuestion.objects.filter(
         interview__user=request.user, question=question, submitted_at__isnull=False
-    ).order_by("-submitted_at", "-pk")
+    ).order_by(*newest_first)
     page = page_of(answered.values_list("pk", flat=True), request.GET.get("page"), PAGE_SIZE)
     # Key points are counted for this page's answers only.
     answers = list(
@@ -257,7 +262,7 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
                 filter=Q(key_points__suggested__isnull=False, self_rating__isnull=False),
             ),
         )
-        .order_by("-submitted_at", "-pk")
+        .order_by(*newest_first)
     )
     for answer in answers:
         answer.hint = calibration_hint(
