@@ -6,7 +6,7 @@ and every form also works as a plain POST-redirect-GET without JavaScript."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
 from sessions import engine, grading
+from sessions.access import get_interview_for_user, get_item_for_user
 from sessions.feedback import suggestions
 from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
 from sessions.grading import calibration_hint
@@ -34,19 +35,6 @@ from sessions.recordings.delivery import delivery
 PLAY = "sessions/play.html"
 
 
-def _get_interview_for_user(request: HttpRequest, pk: int) -> InterviewSession:
-    return get_object_or_404(InterviewSession, pk=pk, user=request.user)
-
-
-def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQuestion:
-    return get_object_or_404(
-        SessionQuestion.objects.select_related("interview", "recording"),
-        interview__pk=pk,
-        interview__user=request.user,
-        position=position,
-    )
-
-
 def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
     messages.warning(request, "This interview was abandoned; it takes no more answers.")
     if request.htmx:
@@ -62,10 +50,8 @@ def new_interview(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             interview = engine.start_interview(request.user, form.config(), timezone.now())
-        except engine.InterviewInProgress:
-            messages.warning(
-                request, "You already have an interview in progress: resume it or abandon it first."
-            )
+        except engine.InterviewInProgress as refusal:
+            messages.warning(request, str(refusal))
         else:
             return redirect(interview)
     return render(request, "sessions/new.html", {"form": form, "current": current})
@@ -147,7 +133,7 @@ def _render_step(
 @vary_on_headers("HX-Request")
 def play(request: HttpRequest, pk: int) -> HttpResponse:
     """The interview where the user left it: the question to answer, or the answer to grade."""
-    interview = _get_interview_for_user(request, pk)
+    interview = get_interview_for_user(request, pk)
     now = timezone.now()
     if interview.status == InterviewStatus.ABANDONED:
         return redirect("interviews:summary", pk=interview.pk)
@@ -164,7 +150,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def review(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     """One answer with the reference answer and its grade form, e.g. to change a grade."""
-    item = _get_item_for_user(request, pk, position)
+    item = get_item_for_user(request, pk, position)
     if engine.finalise_expired(item.interview, timezone.now()):
         item.refresh_from_db()
     if not item.is_finalised:
@@ -192,7 +178,7 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
                 "shorten it before you submit."
             )
     else:
-        item = _get_item_for_user(request, pk, position)
+        item = get_item_for_user(request, pk, position)
         if item.interview.status == InterviewStatus.ABANDONED:
             return _abandoned(request, pk)
         if not form.is_valid():
@@ -225,7 +211,7 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @login_required
 @require_POST
 def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    item = _get_item_for_user(request, pk, position)
+    item = get_item_for_user(request, pk, position)
     interview = item.interview
     if interview.status == InterviewStatus.ABANDONED:
         return _abandoned(request, pk)
@@ -261,7 +247,7 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @login_required
 @require_POST
 def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    item = _get_item_for_user(request, pk, position)
+    item = get_item_for_user(request, pk, position)
     interview = item.interview
     if not item.is_finalised:
         return redirect(interview)
@@ -292,7 +278,7 @@ def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 
 @login_required
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = _get_interview_for_user(request, pk)
+    interview = get_interview_for_user(request, pk)
     if interview.status == InterviewStatus.IN_PROGRESS:
         engine.finalise_expired(interview, timezone.now())
         interview.refresh_from_db(fields=["status", "finished_at"])
@@ -317,7 +303,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def abandon(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = _get_interview_for_user(request, pk)
+    interview = get_interview_for_user(request, pk)
     if interview.status != InterviewStatus.IN_PROGRESS:
         return redirect("interviews:summary", pk=pk)
     if request.method == "POST":
