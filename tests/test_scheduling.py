@@ -1,6 +1,7 @@
 """The FSRS schedule: grading logs a review and rebuilds the question's card from its log;
 changing a grade rewrites its entry; weakest-first interviews follow predicted recall."""
 
+import importlib
 import random
 from datetime import UTC, timedelta
 
@@ -18,6 +19,8 @@ from sessions import engine
 from sessions.feedback.suggestions import AGREEMENT
 from sessions.models import QuestionOrder, Rating, ShownKeyPoint, TimingMode
 from tests.factories import T0, answer, grade, graded_interview, question, start
+
+COUNTED = ("shown", "missed", "accepted", "rejected", "ticked_unsuggested", "agreed", "decided")
 
 
 def fresh_card(card: ReviewCard) -> Card:
@@ -430,3 +433,24 @@ def test_a_cards_key_points_count_the_suggestions_kept_as_the_answers_show(alice
     }
     assert kept == expected
     assert sum(counts[4] for counts in kept.values()) > 0
+
+
+def test_the_migration_counts_the_suggestions_kept_on_answers_graded_before_it(alice, seeded):
+    from django.apps import apps
+
+    migration = importlib.import_module("progress.migrations.0003_key_point_agreement")
+    interview = start(alice, [1, 2], T0)
+    for position in (1, 2):
+        answer(interview, position, T0 + timedelta(minutes=position))
+    ShownKeyPoint.objects.filter(item__interview=interview, position__lte=3).update(suggested=True)
+    ShownKeyPoint.objects.filter(item__interview=interview, position=4).update(suggested=False)
+    for position in (1, 2):
+        grade(interview.items.get(position=position), Rating.GOOD, 2, T0 + timedelta(minutes=5))
+    expected = sorted(KeyPointMiss.objects.values_list("card", "text", *COUNTED))
+    # As the table was before the migration: the new counts at their default.
+    KeyPointMiss.objects.update(**dict.fromkeys(COUNTED[2:], 0))
+
+    migration.count_agreement(apps, None)
+
+    assert sorted(KeyPointMiss.objects.values_list("card", "text", *COUNTED)) == expected
+    assert sum(row[-1] for row in expected) > 0  # some key points had a suggestion
