@@ -98,7 +98,6 @@ bench: $(VENV)/.installed-dev
 # figures go to bench-data/cohort.json. COHORT_ARGS="--target URL --database-url URL" loads
 # a server already running (two nodes behind a load balancer, say) instead of one started here.
 bench-cohort: $(VENV)/.installed-dev
-	@command -v wrk >/dev/null 2>&1 || { echo "make bench-cohort needs wrk: run 'sudo apt-get install wrk'."; exit 1; }
 	@[ -n "$$DATABASE_URL" ] || { echo "Set DATABASE_URL to a PostgreSQL server first."; exit 1; }
 	$(PY) -m tests.bench.cohort --json bench-data/cohort.json $(COHORT_ARGS)
 
