@@ -17,7 +17,8 @@ HAProxy, say) whose database is --database-url; --server-pid names its gunicorn 
 this machine) to measure their workers' CPU too.
 
 Usage: python -m tests.bench.cohort [--users 250,500,1000] [--seconds 60] [--target URL]
-       [--database-url URL] [--server-pid PID ...] [--json FILE]"""
+       [--database-url URL] [--server-pid PID ...] [--processes 2] [--keep-going]
+       [--json FILE]"""
 
 import argparse
 import json
@@ -339,6 +340,9 @@ def main() -> None:
     parser.add_argument("--database-url", help="the target's database (default: the bench's)")
     parser.add_argument("--server-pid", type=int, action="append", default=[])
     parser.add_argument("--processes", type=int, default=2, help="of the load generator")
+    parser.add_argument(
+        "--keep-going", action="store_true", help="measure every N, past the first that fails"
+    )
     parser.add_argument("--json", help="write the figures here too")
     args = parser.parse_args()
     counts = sorted({min(MAX_USERS, int(value)) for value in args.users.split(",")})
@@ -386,7 +390,7 @@ def main() -> None:
             result["target"] = args.target or "one node (make serve)"
             results.append(result)
             print(json.dumps(result), flush=True)
-            if not result["passed"]:
+            if not result["passed"] and not args.keep_going:
                 break
     finally:
         if server:
