@@ -25,8 +25,8 @@ from sessions.models import (
     InterviewStatus,
     QuestionOrder,
     SessionQuestion,
-    ShownKeyPoint,
     TimingMode,
+    snapshot_questions,
 )
 
 # The page submits by itself when its countdown reaches zero; its clock may run a little
@@ -83,9 +83,7 @@ def draw_questions(
     grades exist."""
     rng = rng or random.Random()
     now = now or timezone.now()
-    candidates = list(
-        matching_questions(config.levels, config.topics).prefetch_related("key_points")
-    )
+    candidates = list(matching_questions(config.levels, config.topics))
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
         recall = {
@@ -141,11 +139,7 @@ def start_interview(
                 )
                 for position, question in enumerate(questions, start=1)
             )
-            ShownKeyPoint.objects.bulk_create(
-                ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
-                for item, question in zip(items, questions, strict=True)
-                for position, point in enumerate(question.key_points.all(), start=1)
-            )
+            snapshot_questions(items, questions)
     except IntegrityError:
         if InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).exists():
             raise InterviewInProgress from None

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from questions.models import (
+    MAX_CLAIM_CHARS,
     MAX_KEY_POINT_CHARS,
     MAX_SECONDS,
     MIN_SECONDS,
@@ -245,6 +246,82 @@ class ShownKeyPoint(models.Model):
         return self.item.answer_text[self.evidence_start : self.evidence_end]
 
 
+class ShownMisconception(models.Model):
+    """A common misconception of the question as it was when the interview started, and
+    whether the detector found the answer stating it (with the sentence that does)."""
+
+    item = models.ForeignKey(
+        SessionQuestion, on_delete=models.CASCADE, related_name="misconceptions"
+    )
+    position = models.PositiveSmallIntegerField()
+    claim = models.CharField(max_length=MAX_CLAIM_CHARS)
+    why_wrong = models.TextField()
+    correction = models.TextField()
+    # The position of the ShownKeyPoint it contradicts.
+    contradicts = models.PositiveSmallIntegerField()
+    cues = models.JSONField(default=list, blank=True)
+    # Set once the answer is final, as the key points' suggestions are.
+    stated = models.BooleanField(null=True, blank=True)
+    evidence_start = models.PositiveIntegerField(null=True, blank=True)
+    evidence_end = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "position"], name="shown_misconception_unique"),
+            models.CheckConstraint(
+                condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
+                | Q(
+                    evidence_start__isnull=False,
+                    evidence_end__isnull=False,
+                    evidence_start__lte=F("evidence_end"),
+                    stated=True,
+                ),
+                name="shown_misconception_evidence_is_a_span_of_a_stated_one",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.claim
+
+    @property
+    def evidence(self) -> str:
+        """The sentence of the answer that seems to state it."""
+        if self.evidence_start is None:
+            return ""
+        return self.item.answer_text[self.evidence_start : self.evidence_end]
+
+
+# What snapshot_questions reads from each question, to be prefetched.
+SHOWN_WITH_QUESTION = ("key_points", "misconceptions")
+
+
+def snapshot_questions(items: list[SessionQuestion], questions: list[Question]) -> None:
+    """Copy each question's key points and misconceptions to its item of the interview as
+    they are now: later edits to the bank rewrite no history. Reads them in one query each
+    (none when they come prefetched)."""
+    prefetch_related_objects(questions, *SHOWN_WITH_QUESTION)
+    pairs = list(zip(items, questions, strict=True))
+    ShownKeyPoint.objects.bulk_create(
+        ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
+        for item, question in pairs
+        for position, point in enumerate(question.key_points.all(), start=1)
+    )
+    ShownMisconception.objects.bulk_create(
+        ShownMisconception(
+            item=item,
+            position=position,
+            claim=wrong.claim,
+            why_wrong=wrong.why_wrong,
+            correction=wrong.correction,
+            contradicts=wrong.contradicts,
+            cues=wrong.cues,
+        )
+        for item, question in pairs
+        for position, wrong in enumerate(question.misconceptions.all(), start=1)
+    )
+
+
 class KeyPointSuggestions(KeyPoint):
     """A bank key point seen through how its suggestions fared in graded answers (admin)."""
 
@@ -289,7 +366,12 @@ class Recording(models.Model):
     file = models.CharField(max_length=255, blank=True, help_text="The joined recording.")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     word_count = models.PositiveIntegerField(null=True, blank=True)
-    assembled_at = models.DateTimeField(null=True, blank=True)
+    assembled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the join ended: with a file, or without one."
+    )
+    join_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When joining the final answer's pieces was queued."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -320,6 +402,11 @@ class Recording(models.Model):
             self.container, "application/octet-stream"
         )
 
+    @property
+    def is_being_prepared(self) -> bool:
+        """The pieces wait to be joined: no file yet, and no join has ended without one."""
+        return not self.file and self.segments > 0 and self.assembled_at is None
+
 
 class RecordingChunk(models.Model):
     """One piece of a recording as the page sent it; numbered so that a retried or
@@ -347,3 +434,7 @@ class RecordingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
+
+
+# The recordings zip's row lives with the recordings (imported here so that the app loads it).
+from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401

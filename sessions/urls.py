@@ -25,6 +25,11 @@ urlpatterns = [
         name="recording_audio",
     ),
     path(
+        "recordings/<int:recording_id>/status/",
+        recording_views.recording_status,
+        name="recording_status",
+    ),
+    path(
         "recordings/<int:recording_id>/delete/",
         recording_views.delete_recording,
         name="delete_recording",

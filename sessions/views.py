@@ -29,7 +29,7 @@ from sessions.models import (
     SessionQuestion,
 )
 from sessions.recordings import rules as recording_rules
-from sessions.recordings import store as recording_store
+from sessions.recordings import tasks as recording_tasks
 from sessions.recordings.delivery import delivery
 
 PLAY = "sessions/play.html"
@@ -89,9 +89,10 @@ def _grade_step_context(
     interview: InterviewSession, item: SessionQuestion, recording: Recording | None, **extra
 ) -> dict:
     """The answer to grade, from what it is given: the answer's key points with their
-    suggestions, the grade form, and the recording as it already is (joined before this)."""
+    suggestions, the grade form, and the recording as it is (joined, or being prepared)."""
     position = f"{item.position} of {interview.question_count}"
     key_points = list(item.key_points.all())
+    stated = [wrong for wrong in item.misconceptions.all() if wrong.stated]
     ticked = grading.initial_ticks(item, key_points)
     initial = {"key_points": ticked, "rating": item.self_rating, "note": item.note}
     grade_form = extra.pop("grade_form", None) or GradeForm(initial=initial, key_points=key_points)
@@ -104,12 +105,17 @@ def _grade_step_context(
         ),
         grade_form=grade_form,
         key_points=key_points,
-        key_point_choices=list(zip(grade_form["key_points"], key_points, strict=True)),
+        key_point_choices=[
+            (choice, point, [wrong for wrong in stated if wrong.contradicts == point.position])
+            for choice, point in zip(grade_form["key_points"], key_points, strict=True)
+        ],
         any_suggested=any(point.suggested for point in key_points),
-        answer_segments=suggestions.evidence_segments(item.answer_text, key_points),
+        stated_misconceptions=stated,
+        answer_segments=suggestions.evidence_segments(item.answer_text, key_points, stated),
         rating_table=grading.rating_table(len(key_points)),
         suggested_rating=grading.suggested_rating(len(ticked), len(key_points)).label,
         recording=recording,
+        poll_recording=recording_tasks.worth_polling(recording, context["now"]),
     )
     if recording is not None and recording.duration_ms is not None:
         context["delivery"] = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
@@ -121,8 +127,8 @@ def _render_step(
 ) -> HttpResponse:
     template = f"{PLAY}#step" if request.htmx else PLAY
     if item.is_finalised:
-        # Joining the recording's pieces happens here, before the page is drawn from it.
-        recording = recording_store.assemble_if_needed(item, timezone.now())
+        # The recording's pieces are joined by a worker; until then the page says so.
+        recording = recording_tasks.queue_join(item, timezone.now())
         context = _grade_step_context(interview, item, recording, **extra)
     else:
         context = _answer_step_context(interview, item, **extra)
@@ -227,8 +233,8 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
             return _render_step(request, interview, item, answer_form=form)
     text = form.cleaned_data["answer"] if form.is_valid() else item.draft
     result = engine.submit(item, text, now, ran_out=request.POST.get("ran_out") == "1")
-    # A spoken answer becomes one file as soon as the answer is final.
-    recording_store.assemble_if_needed(result.item, now)
+    # A spoken answer becomes one file as soon as the answer is final, joined by a worker.
+    recording_tasks.queue_join(result.item, now)
     if not result.item.is_finalised:
         # Not this question's turn yet: back to the one that is.
         if request.htmx:

@@ -438,7 +438,7 @@ def test_a_cards_key_points_count_the_suggestions_kept_as_the_answers_show(alice
 def test_the_migration_counts_the_suggestions_kept_on_answers_graded_before_it(alice, seeded):
     from django.apps import apps
 
-    migration = importlib.import_module("progress.migrations.0003_key_point_agreement")
+    migration = importlib.import_module("progress.migrations.0004_key_point_agreement")
     interview = start(alice, [1, 2], T0)
     for position in (1, 2):
         answer(interview, position, T0 + timedelta(minutes=position))

@@ -41,7 +41,7 @@ def count_agreement(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('progress', '0002_cache_versions'),
+        ('progress', '0003_reminders_sent'),
         ('interview_sessions', '0006_finish_state_late_label'),
     ]
 
