@@ -352,7 +352,8 @@ class Recording(models.Model):
     """The spoken answer to one question of an interview, uploaded in chunks while it runs.
 
     A reload starts a new segment (a new container stream in the browser); when the answer
-    is final the segments are joined into one file (`file`), and the chunks are let go."""
+    is final the segments are joined into one file (`file`), and the chunks are let go. One
+    join runs at a time (`join_started_at`); one that ends without a file has failed for good."""
 
     item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="recording")
     created_at = models.DateTimeField()
@@ -360,6 +361,7 @@ class Recording(models.Model):
     # Bytes held for this answer: its chunks while recording, then the joined file.
     size_bytes = models.PositiveBigIntegerField(default=0)
     segments = models.PositiveSmallIntegerField(default=0, help_text="Segments started.")
+    chunk_count = models.PositiveIntegerField(default=0, help_text="Chunks kept.")
     # What the page said it had recorded so far, to stop it early at the limit; the length
     # of the joined file is the authority (duration_ms).
     recorded_ms = models.PositiveIntegerField(default=0)
@@ -371,6 +373,9 @@ class Recording(models.Model):
     )
     join_queued_at = models.DateTimeField(
         null=True, blank=True, help_text="When joining the final answer's pieces was queued."
+    )
+    join_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a join claimed the pieces (one at a time)."
     )
 
     class Meta:
@@ -401,6 +406,10 @@ class Recording(models.Model):
         return {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4"}.get(
             self.container, "application/octet-stream"
         )
+
+    @property
+    def join_failed(self) -> bool:
+        return not self.file and self.assembled_at is not None  # its pieces are kept
 
     @property
     def is_being_prepared(self) -> bool:
