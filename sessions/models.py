@@ -198,7 +198,37 @@ class SessionQuestion(models.Model):
         return self.self_rating is not None
 
 
-class ShownKeyPoint(models.Model):
+def evidence_is_a_span_of(flag: str, name: str) -> models.CheckConstraint:
+    """No evidence, or a span of the answer that backs a detection marked by `flag`."""
+    return models.CheckConstraint(
+        condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
+        | Q(
+            evidence_start__isnull=False,
+            evidence_end__isnull=False,
+            evidence_start__lte=F("evidence_end"),
+            **{flag: True},
+        ),
+        name=name,
+    )
+
+
+class AnswerEvidence(models.Model):
+    """The sentence of the answer that made the detector decide: a span of its text."""
+
+    evidence_start = models.PositiveIntegerField(null=True, blank=True)
+    evidence_end = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def evidence(self) -> str:
+        if self.evidence_start is None:
+            return ""
+        return self.item.answer_text[self.evidence_start : self.evidence_end]
+
+
+class ShownKeyPoint(AnswerEvidence):
     """A key point as it was shown with one answer, and whether the user covered it."""
 
     item = models.ForeignKey(SessionQuestion, on_delete=models.CASCADE, related_name="key_points")
@@ -211,8 +241,6 @@ class ShownKeyPoint(models.Model):
     # What the detector suggested once the answer was final; empty before then.
     suggested = models.BooleanField(null=True, blank=True)
     suggestion_score = models.FloatField(null=True, blank=True)
-    evidence_start = models.PositiveIntegerField(null=True, blank=True)
-    evidence_end = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["item", "position"]
@@ -223,30 +251,14 @@ class ShownKeyPoint(models.Model):
                 | Q(suggestion_score__gte=0, suggestion_score__lte=1),
                 name="shown_keypoint_score_is_a_share",
             ),
-            models.CheckConstraint(
-                condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
-                | Q(
-                    evidence_start__isnull=False,
-                    evidence_end__isnull=False,
-                    evidence_start__lte=F("evidence_end"),
-                    suggested=True,
-                ),
-                name="shown_keypoint_evidence_is_a_span_of_a_suggestion",
-            ),
+            evidence_is_a_span_of("suggested", "shown_keypoint_evidence_is_a_span_of_a_suggestion"),
         ]
 
     def __str__(self) -> str:
         return self.text
 
-    @property
-    def evidence(self) -> str:
-        """The sentence of the answer that made the suggestion."""
-        if self.evidence_start is None:
-            return ""
-        return self.item.answer_text[self.evidence_start : self.evidence_end]
 
-
-class ShownMisconception(models.Model):
+class ShownMisconception(AnswerEvidence):
     """A common misconception of the question as it was when the interview started, and
     whether the detector found the answer stating it (with the sentence that does)."""
 
@@ -262,34 +274,18 @@ class ShownMisconception(models.Model):
     cues = models.JSONField(default=list, blank=True)
     # Set once the answer is final, as the key points' suggestions are.
     stated = models.BooleanField(null=True, blank=True)
-    evidence_start = models.PositiveIntegerField(null=True, blank=True)
-    evidence_end = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["item", "position"]
         constraints = [
             models.UniqueConstraint(fields=["item", "position"], name="shown_misconception_unique"),
-            models.CheckConstraint(
-                condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
-                | Q(
-                    evidence_start__isnull=False,
-                    evidence_end__isnull=False,
-                    evidence_start__lte=F("evidence_end"),
-                    stated=True,
-                ),
-                name="shown_misconception_evidence_is_a_span_of_a_stated_one",
+            evidence_is_a_span_of(
+                "stated", "shown_misconception_evidence_is_a_span_of_a_stated_one"
             ),
         ]
 
     def __str__(self) -> str:
         return self.claim
-
-    @property
-    def evidence(self) -> str:
-        """The sentence of the answer that seems to state it."""
-        if self.evidence_start is None:
-            return ""
-        return self.item.answer_text[self.evidence_start : self.evidence_end]
 
 
 # What snapshot_questions reads from each question, to be prefetched.
