@@ -246,7 +246,13 @@
         event.preventDefault();
         event.stopPropagation();
         useCsrfToken(freshToken);
-        htmx.ajax(config.verb, config.path, { source: element, headers: { "X-CSRF-Retry": "1" } });
+        // Sent once this request has ended: until then htmx holds its lock on the form, and
+        // the answer box's hx-sync="closest form:abort" would drop the new request.
+        setTimeout(() => {
+          if (element.isConnected) {
+            htmx.ajax(config.verb, config.path, { source: element, headers: { "X-CSRF-Retry": "1" } });
+          }
+        }, 0);
         return;
       }
       if (xhr.status >= 400 && element.closest(".interview-step")) event.stopPropagation();
