@@ -277,7 +277,7 @@ else:
             "password-reset links would be written into the server's log. For a trial run "
             "where that is intended, set DJANGO_EMAIL_CONSOLE=True."
         )
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "interviewprep.mail.ConsoleEmailBackend"}}
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
