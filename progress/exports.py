@@ -2,14 +2,33 @@
 
 import csv
 import io
+import json
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 
 from accounts.models import profile_for
 from progress.models import ReviewCard, ReviewLogEntry
 from sessions.models import InterviewSession, SessionQuestion
 from sessions.recordings.store import zip_entry_name
+
+
+def timestamp(moment: datetime) -> str:
+    """Every moment of both files in one form: ISO 8601 in UTC to the microsecond."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class _ExportEncoder(DjangoJSONEncoder):
+    def default(self, o):
+        if isinstance(o, datetime):
+            return timestamp(o)
+        return super().default(o)
+
+
+def user_data_json(user) -> str:
+    return json.dumps(user_data(user), cls=_ExportEncoder, indent=2)
 
 
 def _answer(item: SessionQuestion) -> dict[str, Any]:
@@ -120,6 +139,8 @@ def user_data(user) -> dict[str, Any]:
             "rest_days": profile.rest_days,
             "show_streaks": profile.show_streaks,
             "interview_date": profile.interview_date,
+            "transcribe_speech": profile.transcribe_speech,
+            "read_questions_aloud": profile.read_questions_aloud,
         },
         "interviews": [
             {
@@ -154,5 +175,5 @@ def review_log_csv(user) -> str:
         .values_list("card_id", "rating", "review_datetime", "review_duration")
         .iterator()
     ):
-        writer.writerow([card_id, rating, when.isoformat(), "" if duration is None else duration])
+        writer.writerow([card_id, rating, timestamp(when), "" if duration is None else duration])
     return buffer.getvalue()
