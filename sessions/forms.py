@@ -2,6 +2,7 @@
 
 from django import forms
 
+from questions.forms import TextareaField
 from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Topic
 from sessions.engine import InterviewConfig, matching_questions
 from sessions.models import (
@@ -97,14 +98,6 @@ class InterviewConfigForm(forms.Form):
 
 # A NUL cannot be stored in PostgreSQL text; it usually arrives with pasted text.
 NUL_IN = "{} contains a null character (\\0), which cannot be saved. Delete it and {}."
-
-
-class TextareaField(forms.CharField):
-    """Text typed in a <textarea>. Browsers send each line break as CRLF but count it as one
-    character against `maxlength`, so line breaks become LF before the length is checked."""
-
-    def to_python(self, value):
-        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
 
 
 class AnswerForm(forms.Form):
