@@ -731,7 +731,9 @@ def test_an_interview_date_adds_the_per_topic_forecast(alice, alice_client, hist
     forecast = section(html, "forecast-title")
     assert f"On your interview day, {long_date(interview_day)}" in forecast
     rows = re.findall(
-        r'<tr><td>([^<]+)</td><td class="num">(\d+)%</td><td class="num">(\d+)</td></tr>',
+        r'<tr role="row"><td role="cell">([^<]+)</td>'
+        r'<td role="cell" class="num" data-label="Predicted recall">(\d+)%</td>'
+        r'<td role="cell" class="num" data-label="Questions practised">(\d+)</td></tr>',
         forecast,
     )
     # Fundamentals: Q1, Q2, Q5; Training: Q5; Architectures and Computer vision: Q15.
