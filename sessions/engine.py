@@ -1,5 +1,9 @@
 """The rules of a mock interview: drawing questions, the server's clock, the grace period,
-finalising answers and scoring. Plain Python over the models; every rule takes `now`."""
+finalising answers and scoring. Plain Python over the models; every rule takes `now`.
+
+The clock serves two kinds of timed answer alike: a question's (SessionQuestion) and, in the
+follow-up round, the follow-up asked after it (FollowUpAnswer), which share the clock's
+fields. `TimedAnswer` is either."""
 
 import math
 import random
@@ -18,9 +22,11 @@ from progress.models import ReviewCard
 from questions.models import Question
 from sessions import grading
 from sessions.feedback import suggestions
+from sessions.follow_ups import choose_follow_up
 from sessions.models import (
     MAX_ANSWER_CHARS,
     FinishState,
+    FollowUpAnswer,
     InterviewSession,
     InterviewStatus,
     QuestionOrder,
@@ -28,6 +34,11 @@ from sessions.models import (
     ShownKeyPoint,
     TimingMode,
 )
+
+TimedAnswer = SessionQuestion | FollowUpAnswer
+
+# Seconds a follow-up gets when the configuration does not say.
+DEFAULT_FOLLOW_UP_SECONDS = 60
 
 # The page submits by itself when its countdown reaches zero; its clock may run a little
 # ahead of ours, but a "ran out" claim earlier than this is an ordinary submission.
@@ -55,6 +66,8 @@ class InterviewConfig:
     timing_mode: str
     order: str
     fixed_seconds: int | None = None
+    follow_up_round: bool = False
+    follow_up_seconds: int = DEFAULT_FOLLOW_UP_SECONDS
 
 
 # Drawing questions
@@ -121,6 +134,12 @@ def start_interview(
                     config.fixed_seconds if config.timing_mode == TimingMode.FIXED else None
                 ),
                 order=config.order,
+                follow_up_round=config.follow_up_round,
+                follow_up_seconds=(
+                    config.follow_up_seconds
+                    if config.follow_up_round and config.timing_mode != TimingMode.UNTIMED
+                    else None
+                ),
                 started_at=now,
             )
             items = SessionQuestion.objects.bulk_create(
@@ -141,6 +160,17 @@ def start_interview(
                 for item, question in zip(items, questions, strict=True)
                 for position, point in enumerate(question.key_points.all(), start=1)
             )
+            if interview.follow_up_round:
+                # Their follow-ups are chosen when each answer is graded.
+                FollowUpAnswer.objects.bulk_create(
+                    FollowUpAnswer(
+                        interview=interview,
+                        item=item,
+                        time_allowed=interview.follow_up_seconds,
+                    )
+                    for item in items
+                    if item.follow_ups
+                )
     except IntegrityError:
         if InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).exists():
             raise InterviewInProgress from None
@@ -151,14 +181,16 @@ def start_interview(
 # The clock
 
 
-def show(item: SessionQuestion, now: datetime) -> SessionQuestion:
-    """Start the question's clock the first time it is shown; later calls change nothing."""
+def show(item: TimedAnswer, now: datetime) -> TimedAnswer:
+    """Start the answer's clock the first time it is shown; later calls change nothing."""
     if item.shown_at is not None:
         return item
     deadline = None if item.time_allowed is None else now + timedelta(seconds=item.time_allowed)
     # Conditional, so two tabs racing to show the question agree on one deadline.
-    if SessionQuestion.objects.filter(pk=item.pk, shown_at__isnull=True).update(
-        shown_at=now, deadline=deadline
+    if (
+        type(item)
+        .objects.filter(pk=item.pk, shown_at__isnull=True)
+        .update(shown_at=now, deadline=deadline)
     ):
         item.shown_at, item.deadline = now, deadline
     else:
@@ -166,13 +198,13 @@ def show(item: SessionQuestion, now: datetime) -> SessionQuestion:
     return item
 
 
-def seconds_left(item: SessionQuestion, now: datetime) -> int | None:
+def seconds_left(item: TimedAnswer, now: datetime) -> int | None:
     if item.deadline is None:
         return None
     return max(0, math.ceil((item.deadline - now).total_seconds()))
 
 
-def is_expired(item: SessionQuestion, now: datetime) -> bool:
+def is_expired(item: TimedAnswer, now: datetime) -> bool:
     """Past the deadline and its grace period: nothing the user sends counts any more."""
     return item.deadline is not None and now > item.deadline + grace_period()
 
@@ -182,7 +214,7 @@ def is_expired(item: SessionQuestion, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class SubmitResult:
-    item: SessionQuestion
+    item: TimedAnswer
     accepted: bool  # False: the answer was already final (a replay, a second tab)
 
 
@@ -221,18 +253,30 @@ def _keeps_drafts(now: datetime) -> Q:
     )
 
 
-def autosave(item: SessionQuestion, text: str, now: datetime) -> bool:
+def _draft_values(text: str, now: datetime, transcript: str | None) -> dict:
+    """A draft, and the transcript with it when the page sent one (speech recognition on)."""
+    values = {"draft": text, "draft_saved_at": now}
+    if transcript is not None:
+        values["transcript"] = transcript
+    return values
+
+
+def autosave(item: TimedAnswer, text: str, now: datetime, transcript: str | None = None) -> bool:
     """Keep the draft; refused once the answer is final or the time is over."""
     if is_expired(item, now):
         finalise_expired(item.interview, now)
         return False
-    updated = SessionQuestion.objects.filter(_keeps_drafts(now), pk=item.pk).update(
-        draft=text, draft_saved_at=now
+    updated = (
+        type(item)
+        .objects.filter(_keeps_drafts(now), pk=item.pk)
+        .update(**_draft_values(text, now, transcript))
     )
     return bool(updated)
 
 
-def autosave_for_user(user, interview_pk: int, position: int, text: str, now: datetime) -> bool:
+def autosave_for_user(
+    user, interview_pk: int, position: int, text: str, now: datetime, transcript: str | None = None
+) -> bool:
     """Keep the draft of the user's answer in one UPDATE when it takes drafts. False tells
     nothing about why: the caller reads the answer to say so (or that it is not theirs)."""
     in_users_interview = Exists(
@@ -240,22 +284,28 @@ def autosave_for_user(user, interview_pk: int, position: int, text: str, now: da
     )
     updated = SessionQuestion.objects.filter(
         _keeps_drafts(now), in_users_interview, interview_id=interview_pk, position=position
-    ).update(draft=text, draft_saved_at=now)
+    ).update(**_draft_values(text, now, transcript))
     return bool(updated)
 
 
 def submit(
-    item: SessionQuestion, text: str, now: datetime, *, ran_out: bool = False
+    item: TimedAnswer,
+    text: str,
+    now: datetime,
+    *,
+    ran_out: bool = False,
+    transcript: str | None = None,
 ) -> SubmitResult:
-    """Finalise the answer. On time, or late within the grace period, the text sent counts;
-    after the grace period the last autosaved draft counts, marked timed out. `ran_out` is
-    the page submitting by itself at zero: its text counts, marked timed out."""
+    """Finalise the answer. On time, or late within the grace period, the text sent counts
+    (and the transcript sent with it); after the grace period the last autosaved draft
+    counts, marked timed out. `ran_out` is the page submitting by itself at zero: its text
+    counts, marked timed out."""
     if item.is_finalised or item.shown_at is None:
         # A replay, or a question not shown yet: one question at a time, in order.
         return SubmitResult(item=item, accepted=False)
     if item.interview.status != InterviewStatus.IN_PROGRESS:
         return SubmitResult(item=item, accepted=False)
-    pending = SessionQuestion.objects.filter(
+    pending = type(item).objects.filter(
         _interview_in_progress(), pk=item.pk, submitted_at__isnull=True
     )
     if is_expired(item, now):
@@ -276,8 +326,7 @@ def submit(
             used = min(used, item.time_allowed + grace_seconds())
         final = {
             "answer_text": text,
-            "draft": text,
-            "draft_saved_at": now,
+            **_draft_values(text, now, transcript),
             "submitted_at": now,
             "finish_state": state,
             "time_used": used,
@@ -286,15 +335,20 @@ def submit(
         if updated:
             for name, value in final.items():
                 setattr(item, name, value)
-            suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
-            _complete_if_finished(item.interview_id, item.interview.user_id)
+            _finalised(item)
             return SubmitResult(item=item, accepted=True)
     # The answer as stored: this request's, or the one another request finalised first.
     item.refresh_from_db()
     if updated:
-        suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
-        _complete_if_finished(item.interview_id, item.interview.user_id)
+        _finalised(item)
     return SubmitResult(item=item, accepted=bool(updated))
+
+
+def _finalised(item: TimedAnswer) -> None:
+    """What follows an answer becoming final: a question's key points are suggested."""
+    if isinstance(item, SessionQuestion):
+        suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
+    _complete_if_finished(item.interview_id, item.interview.user_id)
 
 
 def _ran_out(now: datetime) -> Q:
@@ -310,6 +364,11 @@ def finalise_expired(interview: InterviewSession, now: datetime) -> int:
     ).update(**_timed_out_values())
     if count:
         suggestions.record_suggestions(interview.items.all())
+    if interview.follow_up_round:
+        count += FollowUpAnswer.objects.filter(
+            _interview_in_progress(), _ran_out(now), interview=interview
+        ).update(**_timed_out_values())
+    if count:
         _complete_if_finished(interview.pk, interview.user_id)
     return count
 
@@ -317,10 +376,14 @@ def finalise_expired(interview: InterviewSession, now: datetime) -> int:
 def close_expired_interviews(now: datetime) -> int:
     """For cron: finalise every question whose time ran out, across all interviews."""
     expired = SessionQuestion.objects.filter(_interview_in_progress(), _ran_out(now))
+    expired_follow_ups = FollowUpAnswer.objects.filter(_interview_in_progress(), _ran_out(now))
     interviews = list(
-        expired.values_list("interview_id", "interview__user_id").order_by().distinct()
+        expired.values_list("interview_id", "interview__user_id")
+        .union(expired_follow_ups.values_list("interview_id", "interview__user_id"))
+        .order_by()
     )
     count = expired.update(**_timed_out_values())
+    count += expired_follow_ups.update(**_timed_out_values())
     suggestions.record_suggestions(
         SessionQuestion.objects.filter(interview_id__in=[pk for pk, _ in interviews])
     )
@@ -330,7 +393,8 @@ def close_expired_interviews(now: datetime) -> int:
 
 
 def _complete_if_finished(interview_id: int, user_id: int) -> None:
-    """An interview whose every question is final is complete, when its last answer was."""
+    """An interview whose every question (and follow-up, in the follow-up round) is final is
+    complete, when its last question's answer was."""
     last_answer = (
         SessionQuestion.objects.filter(interview=OuterRef("pk"))
         .values("interview")
@@ -340,6 +404,11 @@ def _complete_if_finished(interview_id: int, user_id: int) -> None:
     completed = (
         InterviewSession.objects.filter(pk=interview_id, status=InterviewStatus.IN_PROGRESS)
         .exclude(items__submitted_at__isnull=True)
+        .exclude(
+            Exists(
+                FollowUpAnswer.objects.filter(interview=OuterRef("pk"), submitted_at__isnull=True)
+            )
+        )
         .update(status=InterviewStatus.COMPLETED, finished_at=Subquery(last_answer))
     )
     if completed:
@@ -361,6 +430,7 @@ def interview_in_progress(user, now: datetime) -> InterviewSession | None:
             has_ran_out=Exists(
                 SessionQuestion.objects.filter(_ran_out(now), interview=OuterRef("pk"))
             )
+            | Exists(FollowUpAnswer.objects.filter(_ran_out(now), interview=OuterRef("pk")))
         )
         .first()
     )
@@ -397,15 +467,73 @@ def grade(
         covered = item.key_points.filter(position__in=covered_positions).update(covered=True)
         missed = item.key_points.exclude(position__in=covered_positions).update(covered=False)
         scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
+        if item.interview.follow_up_round:
+            _choose_follow_up(item, covered_positions)
+
+
+def _choose_follow_up(item: SessionQuestion, covered_positions: set[int]) -> None:
+    """In the follow-up round: the follow-up to ask, about a key point the grade says was
+    missed. Chosen again when the grade changes, until the follow-up is shown."""
+    missed = list(
+        item.key_points.exclude(position__in=covered_positions)
+        .order_by("position")
+        .values_list("text", flat=True)
+    )
+    choice = choose_follow_up(item.follow_ups, missed)
+    if choice is not None:
+        FollowUpAnswer.objects.filter(item=item, shown_at__isnull=True).update(
+            prompt=choice.prompt, key_point=choice.key_point
+        )
+
+
+def grade_follow_up(follow_up: FollowUpAnswer, rating: int, now: datetime) -> None:
+    """The follow-up's simple rating; may be changed later. Apart from the review schedule."""
+    if not follow_up.is_finalised:
+        raise ValueError("Only a submitted follow-up can be graded.")
+    FollowUpAnswer.objects.filter(pk=follow_up.pk).update(self_rating=rating, graded_at=now)
+    follow_up.self_rating, follow_up.graded_at = rating, now
+
+
+def retry_missed(
+    interview: InterviewSession, items: list[SessionQuestion], now: datetime
+) -> InterviewSession:
+    """A new interview of the questions this one missed (sessions.grading.missed), in their
+    order, timed as this one was. `items` are annotated by item_scores."""
+    missed = [
+        item.question
+        for item in items
+        if grading.missed(item.self_rating, item.covered_count, item.key_point_count)
+    ]
+    if not missed:
+        raise ValueError("No question of this interview was missed.")
+    config = InterviewConfig(
+        levels=[],
+        topics=[],
+        question_count=len(missed),
+        timing_mode=interview.timing_mode,
+        order=QuestionOrder.RANDOM,
+        fixed_seconds=interview.fixed_seconds,
+        follow_up_round=interview.follow_up_round,
+        follow_up_seconds=interview.follow_up_seconds or DEFAULT_FOLLOW_UP_SECONDS,
+    )
+    return start_interview(interview.user, config, now, questions=missed)
 
 
 # Where the user is
 
 
-def current_item(items: list[SessionQuestion]) -> SessionQuestion | None:
-    """The step to show: the first question not yet graded, to answer or to grade. A
-    question that ran out while the user was away is graded before the next is shown."""
-    return next((item for item in items if not item.is_graded), None)
+def current_item(items: list[SessionQuestion]) -> TimedAnswer | None:
+    """The step to show: the first question not yet graded, to answer or to grade, or, in
+    the follow-up round, the graded question's follow-up not yet graded. A question that ran
+    out while the user was away is graded before the next is shown. `items` come with
+    their follow-ups (select_related("follow_up"))."""
+    for item in items:
+        if not item.is_graded:
+            return item
+        follow_up = getattr(item, "follow_up", None)
+        if follow_up is not None and follow_up.prompt and not follow_up.is_graded:
+            return follow_up
+    return None
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,10 @@ class InterviewSession(models.Model):
     timing_mode = models.CharField(max_length=10, choices=TimingMode.choices)
     fixed_seconds = models.PositiveIntegerField(null=True, blank=True)
     order = models.CharField(max_length=10, choices=QuestionOrder.choices)
+    # The follow-up round: after each graded answer, one of the question's follow-ups, with
+    # this many seconds (empty when the interview is untimed).
+    follow_up_round = models.BooleanField(default=False)
+    follow_up_seconds = models.PositiveIntegerField(null=True, blank=True)
     question_count = models.PositiveSmallIntegerField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -98,6 +102,15 @@ class InterviewSession(models.Model):
                     | Q(timing_mode__in=["suggested", "untimed"], fixed_seconds__isnull=True)
                 ),
                 name="interview_fixed_seconds_matches_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_seconds__isnull=True)
+                | Q(
+                    follow_up_round=True,
+                    follow_up_seconds__gte=MIN_SECONDS,
+                    follow_up_seconds__lte=MAX_SECONDS,
+                ),
+                name="interview_follow_up_seconds_only_with_the_round",
             ),
         ]
 
@@ -136,6 +149,10 @@ class SessionQuestion(models.Model):
     draft = models.TextField(blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
     answer_text = models.TextField(blank=True)
+    # What speech recognition heard while the answer was recorded, as it heard it: the words
+    # of the delivery figures. The answer box gets the same words to edit; typed text is not
+    # speech and is not counted.
+    transcript = models.TextField(blank=True)
     submitted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the answer was finalised."
     )
@@ -182,6 +199,10 @@ class SessionQuestion(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("note"), MAX_NOTE_CHARS),
                 name="item_note_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("transcript"), MAX_ANSWER_CHARS),
+                name="item_transcript_length",
             ),
         ]
 
@@ -243,6 +264,95 @@ class ShownKeyPoint(models.Model):
         if self.evidence_start is None:
             return ""
         return self.item.answer_text[self.evidence_start : self.evidence_end]
+
+
+class FollowUpRating(models.IntegerChoices):
+    MISSED = 1, "Missed it"
+    PARTLY = 2, "Partly"
+    WELL = 3, "Answered it well"
+
+
+class FollowUpAnswer(models.Model):
+    """The interviewer's follow-up to one answer, in the follow-up round: chosen when the
+    answer is graded, then answered against the same clock as a question (sessions.engine)
+    and graded with a simple rating. Apart from the review schedule and the statistics."""
+
+    interview = models.ForeignKey(
+        InterviewSession, on_delete=models.CASCADE, related_name="follow_up_answers"
+    )
+    item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="follow_up")
+    prompt = models.TextField(blank=True, help_text="Chosen when the answer is graded.")
+    # The key point the answer missed that the follow-up asks about; empty when none did.
+    key_point = models.CharField(max_length=MAX_KEY_POINT_CHARS, blank=True)
+    time_allowed = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Seconds; empty when untimed."
+    )
+    # The clock and the answer, as on SessionQuestion: the engine's clock rules serve both.
+    shown_at = models.DateTimeField(null=True, blank=True)
+    deadline = models.DateTimeField(null=True, blank=True)
+    draft = models.TextField(blank=True)
+    draft_saved_at = models.DateTimeField(null=True, blank=True)
+    answer_text = models.TextField(blank=True)
+    transcript = models.TextField(blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    finish_state = models.CharField(max_length=10, choices=FinishState.choices, blank=True)
+    time_used = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
+    self_rating = models.PositiveSmallIntegerField(
+        choices=FollowUpRating.choices, null=True, blank=True
+    )
+    graded_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["interview", "item"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(self_rating__isnull=True) | Q(self_rating__gte=1, self_rating__lte=3),
+                name="follow_up_rating_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(self_rating__isnull=True) | Q(submitted_at__isnull=False),
+                name="follow_up_graded_only_when_answered",
+            ),
+            models.CheckConstraint(
+                condition=Q(shown_at__isnull=True) | ~Q(prompt=""),
+                name="follow_up_shown_only_once_chosen",
+            ),
+            models.CheckConstraint(
+                condition=Q(finish_state__in=["", *FinishState.values]),
+                name="follow_up_finish_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(submitted_at__isnull=True) | ~Q(finish_state=""),
+                name="follow_up_finished_has_state",
+            ),
+            models.CheckConstraint(
+                condition=Q(deadline__isnull=True) | Q(deadline__gte=F("shown_at")),
+                name="follow_up_deadline_after_shown",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("answer_text"), MAX_ANSWER_CHARS),
+                name="follow_up_answer_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("transcript"), MAX_ANSWER_CHARS),
+                name="follow_up_transcript_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Follow-up to {self.item}"
+
+    @property
+    def position(self) -> int:
+        return self.item.position
+
+    @property
+    def is_finalised(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def is_graded(self) -> bool:
+        return self.self_rating is not None
 
 
 class KeyPointSuggestions(KeyPoint):

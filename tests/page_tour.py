@@ -12,7 +12,7 @@ from questions.models import Question
 from sessions import engine
 from sessions.models import InterviewSession, InterviewStatus, TimingMode
 from tests.bench.data import make_history
-from tests.factories import start
+from tests.factories import set_profile, start
 
 
 @dataclass(frozen=True)
@@ -46,13 +46,17 @@ def no_attempts_left(settings) -> None:
 
 def build_world(password: str) -> tuple[dict, list[TourPage]]:
     """Alice with a history of graded interviews, one finished interview with a timed-out
-    answer and one in progress (a timed question on screen, with a draft); Bob, new, with
-    nothing. Returns the users by name and the tour of pages."""
+    answer, one with the follow-up round whose follow-up waits for its rating, and one in
+    progress (a timed question on screen, with a draft); Bob, new, with nothing; Dana
+    answering a follow-up. Returns the users by name and the tour of pages."""
     users = get_user_model().objects
     alice = users.create_user("alice", "alice@example.com", password)
     bob = users.create_user("bob", "bob@example.com", password)
+    dana = users.create_user("dana", "dana@example.com", password)
     now = timezone.now()
     make_history(alice, 25, days=20, now=now)
+    # Her real interview's date: the dashboard then shows its forecast table.
+    set_profile(alice, interview_date=now.date() + timedelta(days=30))
 
     finished = start(alice, [1, 2], now, timing_mode=TimingMode.FIXED, fixed_seconds=60)
     first = engine.show(finished.items.get(position=1), now)
@@ -61,6 +65,23 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     engine.submit(second, "", now + timedelta(seconds=120))  # after the grace period
     finished.refresh_from_db()
     assert finished.status == InterviewStatus.COMPLETED
+
+    # The follow-up round: a one-question interview whose follow-up waits for its rating.
+    followed = start(
+        alice, [5], now, timing_mode=TimingMode.FIXED, fixed_seconds=60, follow_up_round=True
+    )
+    asked = engine.show(followed.items.get(position=1), now)
+    engine.grade(engine.submit(asked, "A first answer.", now).item, 2, {1}, "", now)
+    engine.submit(engine.show(followed.follow_up_answers.get(), now), "Because.", now)
+    followed.refresh_from_db()
+    assert followed.status == InterviewStatus.COMPLETED
+    # Dana is answering a follow-up.
+    answering = start(
+        dana, [6, 7], now, timing_mode=TimingMode.FIXED, fixed_seconds=600, follow_up_round=True
+    )
+    asked = engine.show(answering.items.get(position=1), now)
+    engine.grade(engine.submit(asked, "An answer.", now).item, 3, {1, 2}, "", now)
+    engine.autosave(engine.show(answering.follow_up_answers.get(item__position=1), now), "So.", now)
 
     in_progress = start(alice, [3, 4], now, timing_mode=TimingMode.FIXED, fixed_seconds=600)
     engine.autosave(engine.show(in_progress.items.get(position=1), now), "A draft.", now)
@@ -107,6 +128,12 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("answer step", in_progress.get_absolute_url(), user="alice"),
         TourPage("grade step", reverse("interviews:review", args=[finished.pk, 2]), user="alice"),
         TourPage("summary", reverse("interviews:summary", args=[finished.pk]), user="alice"),
+        TourPage("follow-up grade step", followed.get_absolute_url(), user="alice"),
+        TourPage(
+            "summary with follow-ups and a retry",
+            reverse("interviews:summary", args=[followed.pk]),
+            user="alice",
+        ),
         TourPage("abandon", reverse("interviews:abandon", args=[in_progress.pk]), user="alice"),
         TourPage("dashboard", "/", user="alice"),
         TourPage("history", reverse("progress:history"), user="alice"),
@@ -140,6 +167,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("empty dashboard", "/", user="bob"),
         TourPage("empty history", reverse("progress:history"), user="bob"),
         TourPage("empty review", reverse("progress:review"), user="bob"),
+        TourPage("follow-up answer step", answering.get_absolute_url(), user="dana"),
     ]
     assert InterviewSession.objects.filter(user=alice).count() > 2
-    return {"alice": alice, "bob": bob}, pages
+    return {"alice": alice, "bob": bob, "dana": dana}, pages

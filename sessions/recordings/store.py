@@ -144,7 +144,8 @@ def assemble(recording: Recording, now: datetime) -> Recording:
             container=joined.container,
             duration_ms=joined.duration_ms,
             size_bytes=len(joined.data),
-            word_count=count_words(item.answer_text),
+            # Words spoken: the transcript's, none without one (typed notes are not speech).
+            word_count=count_words(item.transcript),
             assembled_at=now,
         )
         if updated:
