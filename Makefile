@@ -17,7 +17,7 @@ for candidate in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/d
 done; exit 1
 endef
 
-.PHONY: help run test lint check pytest e2e serve superuser seed bench eval clean
+.PHONY: help run test lint check pytest e2e serve superuser seed bench eval scale-test clean
 
 help:
 	@echo "make run        create .venv, install, migrate, seed the questions and serve on http://127.0.0.1:$(PORT)"
@@ -28,6 +28,7 @@ help:
 	@echo "make superuser  create an admin account"
 	@echo "make bench      measure page times and requests per second on a large generated data set"
 	@echo "make eval       measure the key-point suggestions on the labelled answers"
+	@echo "make scale-test two nodes behind HAProxy on PostgreSQL (DATABASE_URL), Redis and a bucket; one killed"
 
 $(VENV)/.python:
 	@python=$$($(find_python)) || { \
@@ -91,6 +92,17 @@ bench: $(VENV)/.installed-dev
 	  { apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; } >/dev/null 2>&1 \
 	  || { echo "make bench needs wrk and could not install it: run 'sudo apt-get install wrk' and try again."; exit 1; }; }
 	$(PY) -m tests.bench.run
+
+# Two `make serve`-style nodes behind HAProxy (Debian's package, installed here when missing),
+# sharing PostgreSQL (DATABASE_URL), Redis (INTERVIEWPREP_TEST_REDIS_URL) and a moto bucket;
+# one is killed with SIGKILL in the middle of 20 interviews. A few minutes at most.
+scale-test: $(VENV)/.installed-dev
+	@command -v haproxy >/dev/null 2>&1 || { \
+	  echo "Installing HAProxy from Debian's packages"; \
+	  export DEBIAN_FRONTEND=noninteractive; \
+	  { apt-get install -y -qq haproxy || { apt-get update -qq && apt-get install -y -qq haproxy; }; } >/dev/null 2>&1 \
+	  || { echo "make scale-test needs HAProxy and could not install it: run 'sudo apt-get install haproxy' and try again."; exit 1; }; }
+	$(PY) -m tests.load.two_nodes
 
 eval: $(VENV)/.installed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) evaluate_key_points

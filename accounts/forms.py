@@ -7,7 +7,12 @@ from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import authenticate, get_user_model
-from django.contrib.auth.forms import AuthenticationForm, SetPasswordForm, UserCreationForm
+from django.contrib.auth.forms import (
+    AuthenticationForm,
+    PasswordChangeForm,
+    SetPasswordForm,
+    UserCreationForm,
+)
 from django.core.validators import MaxLengthValidator
 
 from accounts.models import Profile, validate_time_zone
@@ -73,6 +78,26 @@ class AdminLogInForm(AdminAuthenticationForm):
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
         _enforce_username_length(self)
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's password change, with the old password checked by authenticate() like every
+    other password: counted against the client address, and under django-axes' lockout."""
+
+    def __init__(self, user, *args, request, **kwargs) -> None:
+        self.request = request
+        super().__init__(user, *args, **kwargs)
+
+    def clean_old_password(self) -> str:
+        old_password = self.cleaned_data["old_password"]
+        checked = authenticate(
+            self.request, username=self.user.get_username(), password=old_password
+        )
+        if checked is None:
+            raise forms.ValidationError(
+                self.error_messages["password_incorrect"], code="password_incorrect"
+            )
+        return old_password
 
 
 class ResetPasswordForm(SetPasswordForm):

@@ -71,3 +71,26 @@ def remember_time_zone(sender, request, user, **kwargs) -> None:
     """At log-in, keep the user's time zone in the session for UserTimeZoneMiddleware."""
     if request is not None and hasattr(request, "session"):
         request.session[TIME_ZONE_SESSION_KEY] = profile_for(user).time_zone
+
+
+class AttemptCounter(models.Model):
+    """How many attempts of one kind (failed log-ins, sign-ups...) one client made in the
+    current window of its rate limit, when the counters are kept in the database (see
+    accounts/throttling.py). One row per kind and client, counted by an atomic upsert."""
+
+    kind = models.CharField(max_length=40)
+    # The client address, or the hash of an email address.
+    who = models.CharField(max_length=64)
+    window_number = models.BigIntegerField()
+    attempts = models.PositiveIntegerField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "who"], name="one_attempt_counter_per_kind_and_client"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of {self.who}: {self.attempts}"

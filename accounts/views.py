@@ -2,8 +2,8 @@
 
 import math
 
-from django.contrib import messages
-from django.contrib.auth import login, logout
+from django.contrib import admin, messages
+from django.contrib.auth import login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts import throttling
 from accounts.forms import (
+    ChangePasswordForm,
     DeleteAccountForm,
     LogInForm,
     ProfileForm,
@@ -39,6 +40,17 @@ def _too_many(request: HttpRequest, kind: str) -> HttpResponse | None:
     return response
 
 
+def _password_checks_refused(request: HttpRequest) -> HttpResponse | None:
+    """For a form that checks a password: a 429 page when this address has given too many
+    wrong passwords, or had too many checked at all, in the last minute. The checks are
+    counted where the password is checked (accounts/backends.py)."""
+    if request.method != "POST":
+        return None
+    return _too_many(request, throttling.LOGIN_FAILURES) or _too_many(
+        request, throttling.PASSWORD_CHECKS
+    )
+
+
 _django_login = auth_views.LoginView.as_view(authentication_form=LogInForm)
 
 
@@ -46,12 +58,31 @@ _django_login = auth_views.LoginView.as_view(authentication_form=LogInForm)
 def login_view(request: HttpRequest) -> HttpResponse:
     """Django's log-in, refused while this address has failed too often across usernames
     (django-axes separately pauses one username at one address)."""
-    if request.method == "POST" and (refused := _too_many(request, throttling.LOGIN_FAILURES)):
+    if refused := _password_checks_refused(request):
         return refused
-    response = _django_login(request)
-    if request.method == "POST" and not request.user.is_authenticated:
-        throttling.count(throttling.LOGIN_FAILURES, request, timezone.now())
-    return response
+    return _django_login(request)
+
+
+def admin_login(request: HttpRequest) -> HttpResponse:
+    """The admin's log-in, under the same limits as the site's."""
+    if refused := _password_checks_refused(request):
+        return refused
+    return admin.site.login(request)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change(request: HttpRequest) -> HttpResponse:
+    """Django's password change, whose check of the old password counts like a log-in."""
+    if refused := _password_checks_refused(request):
+        return refused
+    form = ChangePasswordForm(request.user, request.POST or None, request=request)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        # The other sessions of this account end; this one goes on.
+        update_session_auth_hash(request, form.user)
+        return redirect("password_change_done")
+    return render(request, "registration/password_change_form.html", {"form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -88,7 +119,7 @@ def signup(request: HttpRequest) -> HttpResponse:
         # user with an error page and a username that is "already taken" when they retry.
         with transaction.atomic():
             user = form.save()
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="accounts.backends.CountedModelBackend")
         messages.success(request, f"Welcome, {user.username}! Your account is ready.")
         return redirect("home")
     return render(request, "registration/signup.html", {"form": form})
@@ -114,6 +145,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_account(request: HttpRequest) -> HttpResponse:
+    if refused := _password_checks_refused(request):
+        return refused
     form = DeleteAccountForm(request.POST or None, request=request)
     if request.method == "POST" and form.is_valid():
         user = request.user

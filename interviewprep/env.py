@@ -21,7 +21,9 @@ def env_bool(name: str, default: str) -> bool:
     raise ImproperlyConfigured(f"{name} must be one of True/False, 1/0, on/off; got {raw!r}.")
 
 
-def env_int(name: str, default: str, *, minimum: int | None = None) -> int:
+def env_int(
+    name: str, default: str, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     raw = os.environ.get(name, default).strip()
     try:
         value = int(raw)
@@ -29,6 +31,8 @@ def env_int(name: str, default: str, *, minimum: int | None = None) -> int:
         raise ImproperlyConfigured(f"{name} must be a whole number; got {raw!r}.") from None
     if minimum is not None and value < minimum:
         raise ImproperlyConfigured(f"{name} must be at least {minimum}; got {value}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name} must be at most {maximum}; got {value}.")
     return value
 
 

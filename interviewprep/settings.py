@@ -134,12 +134,26 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 2000},
         }
     }
-# Sessions read from the cache and written through to the database: one query less per
-# request, and a lost cache only costs a database read.
-SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+# Sessions live in the database, which every web process and node shares: a log-out or a
+# change to the session is seen by the next request wherever it lands. With a shared Redis
+# they are also read from it (written through to the database): one query less per request.
+# Never from a per-process cache, where another worker would keep a logged-out session alive.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if _cache_url
+    else "django.contrib.sessions.backends.db"
+)
+# The per-address throttles count in a store every process and node shares, from which no
+# counter is evicted to make room: Redis when there is one, the database otherwise
+# (accounts/throttling.py).
+THROTTLE_STORE = "cache" if _cache_url else "database"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
+    # Django's ModelBackend, counting each password it checks against the client address.
+    "accounts.backends.CountedModelBackend",
+    # Only to recognise the sessions begun when it checked the passwords itself; the backend
+    # above answers every password check first (and ends the check on a wrong one).
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -167,6 +181,9 @@ PASSWORD_HASHERS = [
 BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", "False")
 TRUSTED_PROXY_COUNT = env_int("DJANGO_PROXY_COUNT", "1", minimum=1) if BEHIND_PROXY else 0
 AXES_CLIENT_IP_CALLABLE = "accounts.client_address.client_address"
+# An IPv6 client is counted by its network of this many bits (a subscriber usually holds a
+# whole /64), for the throttles and django-axes alike.
+IPV6_PREFIX_LENGTH = env_int("DJANGO_IPV6_PREFIX", "64", minimum=1, maximum=128)
 
 # Five failures for one username from one address pause it there for an hour...
 AXES_FAILURE_LIMIT = env_int("DJANGO_LOGIN_FAILURE_LIMIT", "5", minimum=1)
@@ -174,11 +191,15 @@ AXES_COOLOFF_TIME = 1  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-# ...and, whatever the usernames, one address gets this many failed log-ins a minute, this
-# many sign-ups an hour and this many password-reset requests (each sends an email) an hour
-# before it is answered 429 (counted in the cache).
+# ...and, whatever the usernames, one address gets this many wrong passwords a minute (at
+# any log-in, the admin's, changing a password or deleting an account), this many password
+# checks of any outcome a minute (each one costs a slow hash), this many sign-ups an hour and
+# this many password-reset requests (each sends an email) an hour before it is answered 429.
 LOGIN_FAILURES_PER_ADDRESS_PER_MINUTE = env_int(
     "DJANGO_LOGIN_FAILURES_PER_ADDRESS", "10", minimum=1
+)
+PASSWORD_CHECKS_PER_ADDRESS_PER_MINUTE = env_int(
+    "DJANGO_PASSWORD_CHECKS_PER_ADDRESS", "30", minimum=1
 )
 SIGN_UPS_PER_ADDRESS_PER_HOUR = env_int("DJANGO_SIGN_UPS_PER_ADDRESS", "10", minimum=1)
 PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int(

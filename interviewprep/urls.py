@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 
+from accounts import views as accounts_views
 from accounts.forms import AdminLogInForm
 from interviewprep.views import healthz, readyz
 from progress import views as progress_views
@@ -31,6 +32,8 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),
     path("interviews/", include("sessions.urls")),
+    # Ahead of the admin's own log-in, which it wraps.
+    path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
     path("readyz", readyz, name="readyz"),

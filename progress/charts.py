@@ -9,6 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from progress.stats import Bar, Day
+from sessions.models import Rating
 
 CELL = 13  # px per heatmap square, gap included
 LEFT = 46  # px left of a line chart's plot, for the gridlines' labels
@@ -183,7 +184,7 @@ def line_chart(
 
 
 def rating_chart(weeks: list[Week]) -> LineChart:
-    labels = [(1, "Again"), (2, "Hard"), (3, "Good"), (4, "Easy")]
+    labels = [(rating.value, rating.label) for rating in Rating]
     return line_chart(weeks, lambda week: week.average_rating, 1, 4, labels)
 
 

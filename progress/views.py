@@ -326,10 +326,8 @@ def practise(request: HttpRequest) -> HttpResponse:
     )
     try:
         interview = engine.start_interview(request.user, config, timezone.now(), questions)
-    except engine.InterviewInProgress:
-        messages.warning(
-            request, "You already have an interview in progress: resume it or abandon it first."
-        )
+    except engine.InterviewInProgress as refusal:
+        messages.warning(request, str(refusal))
         return redirect("interviews:new")
     return redirect(interview)
 

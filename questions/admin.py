@@ -13,7 +13,7 @@ from django.urls import path, reverse
 from django.utils.text import Truncator
 
 from interviewprep import cache_versions
-from questions import bank
+from questions import bank, loading
 from questions.forms import FollowUpsField, ImportQuestionsForm, TextareaField
 from questions.models import MAX_KEY_POINTS, MIN_KEY_POINTS, KeyPoint, Question, Topic
 
@@ -256,7 +256,7 @@ class QuestionAdmin(admin.ModelAdmin):
                 return TemplateResponse(request, "admin/questions/question/import.html", context)
             try:
                 plan = bank.check(bank.parse(checked["payload"]))
-                bank.apply(plan)
+                loading.apply(plan)
             except bank.BankError as error:
                 context["problems"] = error.problems
             else:

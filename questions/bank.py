@@ -1,8 +1,8 @@
-"""Reading, checking and writing the question bank in the fixture's JSON format.
+"""Reading, checking and exporting the question bank in the fixture's JSON format.
 
 The same rules serve `seed_questions`, `import_questions`, `export_questions` and the
-admin's import page: a file is checked whole before anything is written, and then
-written in one transaction.
+admin's import page: a file is checked whole here before anything is written, and then
+written in one transaction (questions/loading.py).
 """
 
 import hashlib
@@ -11,9 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
-from django.db.backends.base.operations import BaseDatabaseOperations
+from django.db import models
 
 from questions.models import (
     MAX_KEY_POINTS,
@@ -25,6 +23,7 @@ from questions.models import (
     Question,
     Topic,
 )
+from questions.storable import field_problem
 
 FIXTURE_FORMAT = "interviewprep.questions/1"
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -166,67 +165,6 @@ def parse(text: str | bytes) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise BankError(["The file must hold one JSON object with 'topics' and 'questions'."])
     return data
-
-
-def field_problem(model: type[models.Model], name: str, value: Any) -> str | None:
-    """Why `value` cannot be stored in `model`'s field `name`, or None if it can.
-
-    Every limit comes from the model field itself: its type, max_length, choices and
-    validators, and the range of its integer column on every supported database (SQLite
-    would store numbers that PostgreSQL refuses). Text must be storable anywhere: no NUL
-    character, no lone surrogate.
-    """
-    model_field = model._meta.get_field(name)
-    if isinstance(model_field, models.BooleanField):
-        if not isinstance(value, bool):
-            return "It must be true or false."
-    elif isinstance(model_field, models.IntegerField):
-        if not isinstance(value, int) or isinstance(value, bool):
-            return "It must be a whole number."
-        low, high = BaseDatabaseOperations.integer_field_ranges[model_field.get_internal_type()]
-        if value < low:
-            return f"It is {value}; the smallest allowed is {low}."
-        if value > high:
-            return f"It is {value}; the largest allowed is {high}."
-    elif isinstance(model_field, (models.CharField, models.TextField)):
-        if not isinstance(value, str):
-            return "It must be text."
-        if problem := _text_problem(value):
-            return problem
-    try:
-        model_field.clean(value, None)
-    except ValidationError as error:
-        return " ".join(error.messages)
-    if isinstance(model_field, models.JSONField):
-        # The texts inside: PostgreSQL's jsonb refuses NUL as its text columns do.
-        for text in _texts_in(value):
-            if problem := _text_problem(text):
-                return problem
-    return None
-
-
-def _text_problem(text: str) -> str | None:
-    if "\x00" in text:
-        return "It contains a NUL character."
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return "It contains a lone surrogate, which is not valid Unicode."
-    return None
-
-
-def _texts_in(value: Any):
-    """Every string in a JSON value, keys included, without recursion."""
-    pending = [value]
-    while pending:
-        current = pending.pop()
-        if isinstance(current, str):
-            yield current
-        elif isinstance(current, list):
-            pending.extend(current)
-        elif isinstance(current, dict):
-            pending.extend(current.keys())
-            pending.extend(current.values())
 
 
 def _check_field(
@@ -426,90 +364,3 @@ def check(data: dict[str, Any]) -> BankPlan:
         else:
             plan.unchanged.append(record)
     return plan
-
-
-def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *, seeded: bool):
-    values = {
-        "slug": record["slug"],
-        "level": record["level"],
-        "prompt": record["prompt"],
-        "reference_answer": record["reference_answer"],
-        "suggested_seconds": record["suggested_seconds"],
-        "is_active": record["is_active"],
-        "follow_ups": record["follow_ups"],
-    }
-    if seeded:
-        values["seed_checksum"] = checksum(record)
-    question, _ = Question.objects.update_or_create(number=record["number"], defaults=values)
-    question.topics.set([topics_by_slug[slug] for slug in record["topics"]])
-    question.key_points.all().delete()
-    KeyPoint.objects.bulk_create(
-        KeyPoint(question=question, order=order, **key_point_values(point))
-        for order, point in enumerate(record["key_points"], start=1)
-    )
-    return question
-
-
-def _write_topics(topics: list[dict[str, str]], *, overwrite: bool) -> dict[str, Topic]:
-    for topic in topics:
-        if overwrite:
-            Topic.objects.update_or_create(
-                slug=topic["slug"],
-                defaults={"name": topic["name"], "description": topic["description"]},
-            )
-        else:
-            Topic.objects.get_or_create(
-                slug=topic["slug"],
-                defaults={"name": topic["name"], "description": topic["description"]},
-            )
-    return {topic.slug: topic for topic in Topic.objects.all()}
-
-
-def apply(plan: BankPlan) -> None:
-    """Write a checked plan: add new questions and make changed ones match the file."""
-    try:
-        with transaction.atomic():
-            topics_by_slug = _write_topics(plan.topics, overwrite=True)
-            for record in plan.added + [record for record, _ in plan.changed]:
-                _write_question(record, topics_by_slug, seeded=False)
-    except IntegrityError as error:
-        raise BankError([f"The database refused the file: {error}."]) from None
-
-
-@dataclass
-class SeedResult:
-    added: int = 0
-    updated: int = 0
-    kept_edited: int = 0
-    unchanged: int = 0
-
-
-def seed(data: dict[str, Any], *, update: bool = False) -> SeedResult:
-    """Load the fixture: add what is missing; refresh questions nobody has edited since the
-    last seed; leave edited questions alone unless `update` lets the fixture win."""
-    plan = check(data)
-    result = SeedResult()
-    existing = {
-        question.number: question
-        for question in Question.objects.prefetch_related("topics", "key_points")
-    }
-    with transaction.atomic():
-        topics_by_slug = _write_topics(plan.topics, overwrite=update)
-        for record in plan.questions:
-            current = existing.get(record["number"])
-            if current is None:
-                _write_question(record, topics_by_slug, seeded=True)
-                result.added += 1
-                continue
-            current_checksum = checksum(question_record(current))
-            wanted = checksum(record)
-            if current_checksum == wanted:
-                if current.seed_checksum != wanted:
-                    Question.objects.filter(pk=current.pk).update(seed_checksum=wanted)
-                result.unchanged += 1
-            elif update or current_checksum == current.seed_checksum:
-                _write_question(record, topics_by_slug, seeded=True)
-                result.updated += 1
-            else:
-                result.kept_edited += 1
-    return result

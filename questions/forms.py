@@ -1,6 +1,9 @@
 """Filtering the question bank, and the admin's follow-up questions and import upload."""
 
+from collections.abc import Collection
+
 from django import forms
+from django.http import QueryDict
 
 from questions.models import MAX_FOLLOW_UPS, Level, Topic
 
@@ -24,6 +27,19 @@ class QuestionFilterForm(forms.Form):
         if topics := self.cleaned_data["topic"]:
             questions = questions.filter(topics__in=topics).distinct()
         return questions
+
+
+def chosen_filters(
+    query: QueryDict, topic_slugs: Collection[str]
+) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+    """The levels and topic slugs a query string filters the bank by, sorted and once each,
+    when every one of them exists (when QuestionFilterForm accepts them); None otherwise.
+    Other parameters are ignored, as the form ignores them."""
+    levels = set(query.getlist("level"))
+    topics = set(query.getlist("topic"))
+    if not levels <= set(Level.values) or not topics <= set(topic_slugs):
+        return None
+    return tuple(sorted(levels)), tuple(sorted(topics))
 
 
 class ImportQuestionsForm(forms.Form):

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.vary import vary_on_headers
 
 from interviewprep import cache_versions
-from questions.forms import QuestionFilterForm
+from questions.forms import QuestionFilterForm, chosen_filters
 from questions.models import Question, Topic
 from sessions.models import SessionQuestion
 
@@ -18,12 +18,18 @@ from sessions.models import SessionQuestion
 @vary_on_headers("HX-Request")
 def question_list(request: HttpRequest) -> HttpResponse:
     """The bank is the same for everyone: its rendered list is cached per bank version and
-    filters, so a change to any question, key point or topic shows at once."""
+    filters, so a change to any question, key point or topic shows at once. Only filters that
+    exist are cached, once whatever else the address says, so that no query string can fill
+    the cache with copies."""
     partial = "results" if request.htmx else "bank"
-    key = cache_versions.cache_key(
-        "bank", cache_versions.bank_version(), partial, sorted(request.GET.lists())
+    version = cache_versions.bank_version()
+    topic_slugs = cache.get_or_set(
+        cache_versions.cache_key("bank-topic-slugs", version),
+        lambda: sorted(Topic.objects.values_list("slug", flat=True)),
     )
-    html = cache.get(key)
+    filters = chosen_filters(request.GET, topic_slugs)
+    key = cache_versions.cache_key("bank", version, partial, filters)
+    html = cache.get(key) if filters is not None else None
     if html is None:
         form = QuestionFilterForm(request.GET or None)
         questions = form.filter(Question.objects.active()).prefetch_related(
@@ -32,7 +38,8 @@ def question_list(request: HttpRequest) -> HttpResponse:
         html = render_to_string(
             f"questions/question_list.html#{partial}", {"form": form, "questions": questions}
         )
-        cache.set(key, html)
+        if filters is not None:
+            cache.set(key, html)
     if request.htmx:
         return HttpResponse(html)
     return render(request, "questions/question_list.html", {"bank": html})

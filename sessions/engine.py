@@ -57,6 +57,11 @@ def grace_period() -> timedelta:
 class InterviewInProgress(Exception):
     """The user already has an interview in progress; only one at a time."""
 
+    def __init__(self) -> None:
+        super().__init__(
+            "You already have an interview in progress: resume it or abandon it first."
+        )
+
 
 @dataclass(frozen=True)
 class InterviewConfig:

@@ -6,7 +6,7 @@ and every form also works as a plain POST-redirect-GET without JavaScript."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -15,6 +15,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
 from sessions import engine, grading
+from sessions.access import get_follow_up_for_user, get_interview_for_user, get_item_for_user
 from sessions.feedback import suggestions
 from sessions.forms import (
     AnswerForm,
@@ -41,28 +42,6 @@ from sessions.recordings.delivery import delivery
 PLAY = "sessions/play.html"
 
 
-def _get_interview_for_user(request: HttpRequest, pk: int) -> InterviewSession:
-    return get_object_or_404(InterviewSession, pk=pk, user=request.user)
-
-
-def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQuestion:
-    return get_object_or_404(
-        SessionQuestion.objects.select_related("interview", "recording"),
-        interview__pk=pk,
-        interview__user=request.user,
-        position=position,
-    )
-
-
-def _get_follow_up_for_user(request: HttpRequest, pk: int, position: int) -> FollowUpAnswer:
-    return get_object_or_404(
-        FollowUpAnswer.objects.select_related("interview", "item"),
-        interview__pk=pk,
-        interview__user=request.user,
-        item__position=position,
-    )
-
-
 def _steps(interview: InterviewSession) -> list[SessionQuestion]:
     """The interview's questions with what the current step needs of each."""
     return list(interview.items.select_related("recording", "follow_up"))
@@ -83,10 +62,8 @@ def new_interview(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             interview = engine.start_interview(request.user, form.config(), timezone.now())
-        except engine.InterviewInProgress:
-            messages.warning(
-                request, "You already have an interview in progress: resume it or abandon it first."
-            )
+        except engine.InterviewInProgress as refusal:
+            messages.warning(request, str(refusal))
         else:
             return redirect(interview)
     return render(request, "sessions/new.html", {"form": form, "current": current})
@@ -219,7 +196,7 @@ def _render_step(
 @vary_on_headers("HX-Request")
 def play(request: HttpRequest, pk: int) -> HttpResponse:
     """The interview where the user left it: the question to answer, or the answer to grade."""
-    interview = _get_interview_for_user(request, pk)
+    interview = get_interview_for_user(request, pk)
     now = timezone.now()
     if interview.status == InterviewStatus.ABANDONED:
         return redirect("interviews:summary", pk=interview.pk)
@@ -236,7 +213,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def review(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     """One answer with the reference answer and its grade form, e.g. to change a grade."""
-    item = _get_item_for_user(request, pk, position)
+    item = get_item_for_user(request, pk, position)
     if engine.finalise_expired(item.interview, timezone.now()):
         item.refresh_from_db()
     if not item.is_finalised:
@@ -269,7 +246,7 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
                 "shorten it before you submit."
             )
     else:
-        item = _get_item_for_user(request, pk, position)
+        item = get_item_for_user(request, pk, position)
         if item.interview.status == InterviewStatus.ABANDONED:
             return _abandoned(request, pk)
         if not form.is_valid():
@@ -302,7 +279,7 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @login_required
 @require_POST
 def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    item = _get_item_for_user(request, pk, position)
+    item = get_item_for_user(request, pk, position)
     interview = item.interview
     if interview.status == InterviewStatus.ABANDONED:
         return _abandoned(request, pk)
@@ -344,7 +321,7 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 @login_required
 @require_POST
 def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    item = _get_item_for_user(request, pk, position)
+    item = get_item_for_user(request, pk, position)
     interview = item.interview
     if not item.is_finalised:
         return redirect(interview)
@@ -380,7 +357,7 @@ def _next_step(request: HttpRequest, interview: InterviewSession) -> HttpRespons
 
 @login_required
 def summary(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = _get_interview_for_user(request, pk)
+    interview = get_interview_for_user(request, pk)
     if interview.status == InterviewStatus.IN_PROGRESS:
         engine.finalise_expired(interview, timezone.now())
         interview.refresh_from_db(fields=["status", "finished_at"])
@@ -414,7 +391,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
 def retry_missed(request: HttpRequest, pk: int) -> HttpResponse:
     """Start an interview of the questions this one missed: rated Again or Hard, or with
     under half of their key points ticked."""
-    interview = _get_interview_for_user(request, pk)
+    interview = get_interview_for_user(request, pk)
     items = list(engine.item_scores(interview).select_related("question"))
     try:
         retry = engine.retry_missed(interview, items, timezone.now())
@@ -432,7 +409,7 @@ def retry_missed(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def abandon(request: HttpRequest, pk: int) -> HttpResponse:
-    interview = _get_interview_for_user(request, pk)
+    interview = get_interview_for_user(request, pk)
     if interview.status != InterviewStatus.IN_PROGRESS:
         return redirect("interviews:summary", pk=pk)
     if request.method == "POST":
@@ -450,7 +427,7 @@ def abandon(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def autosave_follow_up(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    follow_up = _get_follow_up_for_user(request, pk, position)
+    follow_up = get_follow_up_for_user(request, pk, position)
     if follow_up.interview.status == InterviewStatus.ABANDONED:
         return _abandoned(request, pk)
     form = DraftForm(request.POST)
@@ -481,7 +458,7 @@ def autosave_follow_up(request: HttpRequest, pk: int, position: int) -> HttpResp
 @login_required
 @require_POST
 def submit_follow_up(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    follow_up = _get_follow_up_for_user(request, pk, position)
+    follow_up = get_follow_up_for_user(request, pk, position)
     interview = follow_up.interview
     if interview.status == InterviewStatus.ABANDONED:
         return _abandoned(request, pk)
@@ -508,7 +485,7 @@ def submit_follow_up(request: HttpRequest, pk: int, position: int) -> HttpRespon
 @login_required
 @require_POST
 def grade_follow_up(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    follow_up = _get_follow_up_for_user(request, pk, position)
+    follow_up = get_follow_up_for_user(request, pk, position)
     interview = follow_up.interview
     if not follow_up.is_finalised:
         return redirect(interview)

@@ -220,12 +220,12 @@ def test_each_filter_has_its_own_cached_list(alice_client, seeded):
 def test_the_bank_list_runs_two_queries_when_cached(
     alice_client, seeded, django_assert_num_queries
 ):
-    # Cold: 1 user, 2 bank version, 3 the filter form's topics, 4 the questions, 5 their
-    # topics. The session comes from the cache.
-    with django_assert_num_queries(5):
+    # Cold: 1 the session's row, 2 user, 3 bank version, 4 the bank's topic slugs (to know the
+    # filters exist), 5 the filter form's topics, 6 the questions, 7 their topics.
+    with django_assert_num_queries(7):
         cold = alice_client.get(reverse("questions:list"), {"level": "beginner"})
-    # Warm: 1 user, 2 bank version.
-    with django_assert_num_queries(2):
+    # Warm: 1 the session's row, 2 user, 3 bank version.
+    with django_assert_num_queries(3):
         warm = alice_client.get(reverse("questions:list"), {"level": "beginner"})
     assert without_tokens(warm.text) == without_tokens(cold.text)
 
@@ -305,3 +305,33 @@ def test_the_cold_dashboard_stays_within_a_wide_margin_of_the_trivial_view(
 
     print(f"cold dashboard {dashboard * 1000:.2f} ms, /healthz {trivial * 1000:.3f} ms")
     assert dashboard / trivial < COLD_DASHBOARD_LIMIT, (dashboard, trivial)
+
+
+def test_the_bank_is_cached_once_whatever_else_the_address_says(
+    alice_client, seeded, django_assert_num_queries
+):
+    alice_client.get(reverse("questions:list"), {"level": "beginner", "junk": "1"})
+    # Warm, though no request asked for this address before: 1 the session's row, 2 user,
+    # 3 bank version.
+    with django_assert_num_queries(3):
+        warm = alice_client.get(reverse("questions:list"), {"junk": "2", "level": "beginner"})
+    assert warm.text.count('class="question-link"') == 12
+
+
+def test_the_bank_without_filters_is_the_same_page_with_or_without_junk(alice_client, seeded):
+    plain = alice_client.get(reverse("questions:list"))
+    cache.clear()
+    with_junk = alice_client.get(reverse("questions:list"), {"utm_source": "mail"})
+    assert without_tokens(with_junk.text) == without_tokens(plain.text)
+
+
+def test_filters_that_do_not_exist_are_never_cached(
+    alice_client, seeded, django_assert_num_queries
+):
+    for attempt in range(2):
+        # Rendered both times: 1 the session's row, 2 user, 3 bank version, 4 the bank's topic
+        # slugs (the first time only, then cached), 5 the slug looked up by the filter form,
+        # 6 the form's topics, 7 the questions, 8 their topics.
+        with django_assert_num_queries(8 - attempt):
+            response = alice_client.get(reverse("questions:list"), {"topic": f"nonsense-{attempt}"})
+        assert response.status_code == 200

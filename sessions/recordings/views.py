@@ -16,18 +16,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from sessions.models import MAX_CHUNK_BYTES, Recording, SessionQuestion
+from sessions.access import get_item_for_user
+from sessions.models import MAX_CHUNK_BYTES, Recording
 from sessions.recordings import rules as recording_rules
 from sessions.recordings import store as recording_store
-
-
-def _get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQuestion:
-    return get_object_or_404(
-        SessionQuestion.objects.select_related("interview"),
-        interview__pk=pk,
-        interview__user=request.user,
-        position=position,
-    )
 
 
 def _get_recording_for_user(request: HttpRequest, recording_id: int) -> Recording:
@@ -54,7 +46,7 @@ def _int_field(request: HttpRequest, name: str, maximum: int) -> int:
 def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
     """Keep one chunk and acknowledge it with its place, so the page can let it go. A
     refusal says why and whether retrying could help."""
-    item = _get_item_for_user(request, pk, position)
+    item = get_item_for_user(request, pk, position)
     upload = request.FILES.get("chunk")
     try:
         if upload is None:

@@ -14,8 +14,7 @@
   const RETRY_MAX_MS = 15000;
 
   function formatMs(ms) {
-    const total = Math.floor(ms / 1000);
-    return Math.floor(total / 60) + ":" + String(total % 60).padStart(2, "0");
+    return window.InterviewPrep.formatSeconds(Math.floor(ms / 1000));
   }
 
   function csrfToken() {

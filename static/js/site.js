@@ -5,11 +5,14 @@
   // Hints true only when this script runs are shown from now on, in room the page kept.
   document.documentElement.dataset.script = "on";
 
+  // m:ss for a whole number of seconds; the recorder (recorder.js, loaded after this file)
+  // uses it too.
   function formatSeconds(total) {
     const minutes = Math.floor(total / 60);
     const seconds = total % 60;
     return minutes + ":" + String(seconds).padStart(2, "0");
   }
+  window.InterviewPrep = Object.assign(window.InterviewPrep || {}, { formatSeconds: formatSeconds });
 
   // The countdown follows the server's deadline. The offset between the server's clock and
   // this page is fixed when the page arrives, and time is measured with performance.now(),

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from questions import bank
+from questions import bank, loading
 
 
 class Command(BaseCommand):
@@ -19,7 +19,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, **options) -> None:
         try:
             plan = bank.check(bank.parse(file.read_bytes()))
-            bank.apply(plan)
+            loading.apply(plan)
         except FileNotFoundError:
             raise CommandError(f"No file at {file}.") from None
         except bank.BankError as error:

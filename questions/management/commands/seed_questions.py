@@ -5,7 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from questions import bank
+from questions import bank, loading
 
 DEFAULT_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questions.json"
 
@@ -25,7 +25,7 @@ class Command(BaseCommand):
     def handle(self, *args, file: Path, update: bool, **options) -> None:
         try:
             data = bank.parse(file.read_bytes())
-            result = bank.seed(data, update=update)
+            result = loading.seed(data, update=update)
         except FileNotFoundError:
             raise CommandError(f"No fixture at {file}.") from None
         except bank.BankError as error:
