@@ -733,8 +733,8 @@ def test_an_interview_date_adds_the_per_topic_forecast(alice, alice_client, hist
     assert f"On your interview day, {long_date(interview_day)}" in forecast
     rows = re.findall(
         r'<tr role="row"><td role="cell">([^<]+)</td>'
-        r'<td role="cell" class="num" data-label="Predicted recall">(\d+)%</td>'
-        r'<td role="cell" class="num" data-label="Questions practised">(\d+)</td></tr>',
+        r'<td role="cell" class="num" data-label="Recall">(\d+)%</td>'
+        r'<td role="cell" class="num" data-label="Practised">(\d+)</td></tr>',
         forecast,
     )
     # Fundamentals: Q1, Q2, Q5; Training: Q5; Architectures and Computer vision: Q15.
