@@ -20,11 +20,11 @@ endef
 .PHONY: help run test lint check pytest e2e serve superuser seed bench eval scale-test clean
 
 help:
-	@echo "make run        create .venv, install, migrate, seed the questions and serve on http://127.0.0.1:$(PORT)"
+	@echo "make run        create .venv, install, migrate, seed the questions and serve on http://127.0.0.1:$(PORT), with a task worker"
 	@echo "make test       install the development tools and run every check and test"
 	@echo "make lint       ruff only"
 	@echo "make e2e        only the end-to-end browser tests"
-	@echo "make serve      run under gunicorn as production does (needs DJANGO_SECRET_KEY and DJANGO_EMAIL_HOST)"
+	@echo "make serve      run under gunicorn as production does, with WORKERS task workers (needs DJANGO_SECRET_KEY and DJANGO_EMAIL_HOST)"
 	@echo "make superuser  create an admin account"
 	@echo "make bench      measure page times and requests per second on a large generated data set"
 	@echo "make eval       measure the key-point suggestions on the labelled answers"
@@ -47,10 +47,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(VENV)/.python
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed
 
+# One task worker runs beside the development server; Ctrl+C stops both.
 run: $(VENV)/.installed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) seed_questions
-	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) runserver 127.0.0.1:$(PORT)
+	@export DJANGO_DEBUG=$${DJANGO_DEBUG:-True}; \
+	$(MANAGE) run_worker --verbosity 0 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
+	$(MANAGE) runserver 127.0.0.1:$(PORT)
 
 seed: $(VENV)/.installed
 	DJANGO_DEBUG=$${DJANGO_DEBUG:-True} $(MANAGE) seed_questions
@@ -82,7 +86,10 @@ serve: $(VENV)/.installed
 	DJANGO_DEBUG=False $(MANAGE) collectstatic --no-input --verbosity 0
 	DJANGO_DEBUG=False $(MANAGE) migrate --no-input
 	DJANGO_DEBUG=False $(MANAGE) seed_questions
-	DJANGO_DEBUG=False $(VENV)/bin/gunicorn interviewprep.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile - --no-control-socket
+	@export DJANGO_DEBUG=False; workers=""; \
+	for n in $$(seq 1 $${WORKERS:-1}); do $(MANAGE) run_worker & workers="$$workers $$!"; done; \
+	trap 'kill -TERM $$workers 2>/dev/null; wait $$workers 2>/dev/null' EXIT INT TERM; \
+	$(VENV)/bin/gunicorn interviewprep.wsgi --bind 127.0.0.1:$(PORT) --workers $${WEB_CONCURRENCY:-3} --access-logfile - --no-control-socket
 
 # wrk (Debian's package) loads the pages under gunicorn; installed here when missing.
 bench: $(VENV)/.installed-dev

@@ -10,12 +10,15 @@ from django.contrib.auth import authenticate, get_user_model
 from django.contrib.auth.forms import (
     AuthenticationForm,
     PasswordChangeForm,
+    PasswordResetForm,
     SetPasswordForm,
     UserCreationForm,
 )
 from django.core.validators import MaxLengthValidator
+from django.template import loader
 
 from accounts.models import Profile, validate_time_zone
+from accounts.tasks import send_email
 
 User = get_user_model()
 
@@ -78,6 +81,29 @@ class AdminLogInForm(AdminAuthenticationForm):
     def __init__(self, request=None, *args, **kwargs) -> None:
         super().__init__(request, *args, **kwargs)
         _enforce_username_length(self)
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's password-reset request, its email rendered here and sent by a task worker:
+    the page answers at once whatever the mail server does."""
+
+    def send_mail(
+        self,
+        subject_template_name,
+        email_template_name,
+        context,
+        from_email,
+        to_email,
+        html_email_template_name=None,
+    ) -> None:
+        subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
+        body = loader.render_to_string(email_template_name, context)
+        html = (
+            loader.render_to_string(html_email_template_name, context)
+            if html_email_template_name
+            else ""
+        )
+        send_email.enqueue(subject, body, [to_email], html=html)
 
 
 class ChangePasswordForm(PasswordChangeForm):
@@ -154,5 +180,17 @@ class ProfileForm(forms.ModelForm):
             "interview_date",
             "transcribe_speech",
             "read_questions_aloud",
+            "remind_due",
+            "remind_at_hour",
+            "remind_interview_day",
         ]
         widgets = {"interview_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The hour matters only with reminders on: a form sent without it keeps the one chosen.
+        self.fields["remind_at_hour"].required = False
+
+    def clean_remind_at_hour(self) -> int:
+        hour = self.cleaned_data["remind_at_hour"]
+        return self.instance.remind_at_hour if hour in (None, "") else hour

@@ -1,5 +1,5 @@
-"""Each user's preferences: time zone, streak settings, the date of their real interview and
-the speech features."""
+"""Each user's preferences: time zone, streak settings, the date of their real interview, the
+speech features, the reminder emails and the private calendar feed."""
 
 import zoneinfo
 
@@ -49,6 +49,41 @@ class Profile(models.Model):
         default=False,
         help_text="Your browser reads each question out when it appears, as an interviewer would.",
     )
+
+    remind_due = models.BooleanField(
+        "email me when questions are due",
+        default=False,
+        help_text=(
+            "At most one email a day, at the hour below in your time zone, and only on days "
+            "when something is due: how many, your weakest questions and a link to start."
+        ),
+    )
+    remind_at_hour = models.PositiveSmallIntegerField(
+        "at this hour",
+        default=8,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+    )
+    remind_interview_day = models.BooleanField(
+        "email me before my interview",
+        default=False,
+        help_text="7 days and 1 day before the date of your real interview, with your "
+        "predicted recall per topic on the day.",
+    )
+    # The secret of the private calendar feed's address; empty while there is none.
+    calendar_token = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(remind_at_hour__lte=23),
+                name="profile_remind_at_an_hour_of_the_day",
+            ),
+            models.UniqueConstraint(
+                fields=["calendar_token"],
+                condition=~models.Q(calendar_token=""),
+                name="profile_calendar_token_unique",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Profile of {self.user}"

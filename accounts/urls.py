@@ -12,5 +12,6 @@ urlpatterns = [
     path("", views.account, name="account"),
     path("delete/", views.delete_account, name="delete_account"),
     path("settings/", views.settings_view, name="settings"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("", include("django.contrib.auth.urls")),
 ]

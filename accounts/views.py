@@ -10,14 +10,17 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from accounts import throttling
+from accounts import unsubscribe as unsubscribe_links
 from accounts.forms import (
     ChangePasswordForm,
     DeleteAccountForm,
     LogInForm,
     ProfileForm,
+    QueuedPasswordResetForm,
     ResetPasswordForm,
     SignUpForm,
 )
@@ -99,7 +102,7 @@ def password_reset(request: HttpRequest) -> HttpResponse:
     return _django_password_reset(request)
 
 
-_django_password_reset = auth_views.PasswordResetView.as_view()
+_django_password_reset = auth_views.PasswordResetView.as_view(form_class=QueuedPasswordResetForm)
 
 # A completed reset also ends a django-axes lockout of that account (see ResetPasswordForm).
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(form_class=ResetPasswordForm)
@@ -155,3 +158,20 @@ def delete_account(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Your account and everything in it have been deleted.")
         return redirect("home")
     return render(request, "accounts/delete_account.html", {"form": form})
+
+
+@csrf_exempt  # the signed link is the credential; RFC 8058's one-click POST has no cookies
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Turn off one kind of reminder email from the link in it, logged in or not: a GET asks
+    (link checkers open links), a POST (the button, or the mail provider's one-click
+    unsubscribe) turns it off and says what was turned off."""
+    try:
+        user_id, mailing_list = unsubscribe_links.read(token)
+    except unsubscribe_links.BadLink:
+        return render(request, "accounts/unsubscribe.html", {"bad_link": True}, status=400)
+    context = {"mailing_list": mailing_list}
+    if request.method == "POST":
+        context["done"] = unsubscribe_links.turn_off(user_id, mailing_list)
+        context["gone"] = not context["done"]
+    return render(request, "accounts/unsubscribe.html", context)

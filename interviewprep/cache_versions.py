@@ -7,7 +7,8 @@ covered by the signal receivers at the end; nowhere else bumps a version.
 
 A cached fragment is stored under the versions of everything it shows: a user's progress
 version (bumped by every grade or changed grade, and by a change to their settings or account)
-and the question bank's version (bumped by every change to a question, key point or topic).
+and the question bank's version (bumped by every change to a question, key point,
+misconception or topic).
 The versions live in the database, so every web process sees a bump at once, whatever cache
 each one has (its own memory, or a Redis shared by all); an entry under an old version is
 never read again and simply ages out."""
@@ -93,7 +94,7 @@ def _account_saved(sender, instance, created, update_fields=None, **kwargs) -> N
 
 def connect_signals() -> None:
     """Called once the apps are loaded (progress's AppConfig.ready)."""
-    for name in ("Question", "KeyPoint", "Topic"):
+    for name in ("Question", "KeyPoint", "Misconception", "Topic"):
         model = apps.get_model("questions", name)
         post_save.connect(_bank_changed, sender=model, dispatch_uid=f"bank-save-{name}")
         post_delete.connect(_bank_changed, sender=model, dispatch_uid=f"bank-delete-{name}")

@@ -36,10 +36,13 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "axes",
+    "django_tasks_db",
     "accounts",
     "questions",
     "sessions.apps.InterviewSessionsConfig",
     "progress",
+    # The project package holds the schedule of periodic work (interviewprep/periodic.py).
+    "interviewprep.apps.InterviewPrepConfig",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +291,9 @@ if _email_host:
                 "username": env_str("DJANGO_EMAIL_HOST_USER"),
                 "password": env_str("DJANGO_EMAIL_HOST_PASSWORD"),
                 "use_tls": env_bool("DJANGO_EMAIL_USE_TLS", "True"),
+                # A mail server that does not answer fails the send (retried later), rather
+                # than holding a task worker for good.
+                "timeout": env_int("DJANGO_EMAIL_TIMEOUT", "20", minimum=1),
             },
         }
     }
@@ -299,6 +305,8 @@ else:
             "where that is intended, set DJANGO_EMAIL_CONSOLE=True."
         )
     MAILERS = {"default": {"BACKEND": "interviewprep.mail.ConsoleEmailBackend"}}
+# The site's address as users reach it, for the links in emails (no trailing slash).
+SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -352,3 +360,20 @@ LOGGING = {
     "loggers": {"axes": {"level": "WARNING"}},
 }
 INTERVIEW_GRACE_SECONDS = env_int("INTERVIEW_GRACE_SECONDS", "5", minimum=0)
+
+# Work off the request path (joining recordings, building the recordings zip, every email,
+# the periodic jobs) is queued in the project's own database and run by `manage.py
+# run_worker` processes: any number of them, on any node; each task runs once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# A finished recordings zip is kept this many hours, then deleted by the hourly purge.
+RECORDINGS_ZIP_HOURS = env_int("RECORDINGS_ZIP_HOURS", "24", minimum=1)
+# Recordings older than this many days are deleted by the daily purge; 0 keeps them.
+RECORDINGS_RETENTION_DAYS = env_int("RECORDINGS_RETENTION_DAYS", "0", minimum=0)
+# Behind nginx: a finished zip is handed to it with X-Accel-Redirect under this internal
+# location (see docs/OPERATIONS.md), so no web worker streams it. Empty: the web worker sends it.
+RECORDINGS_ACCEL_REDIRECT_PREFIX = env_str("RECORDINGS_ACCEL_REDIRECT_PREFIX")
+if RECORDINGS_ACCEL_REDIRECT_PREFIX and not RECORDINGS_ACCEL_REDIRECT_PREFIX.startswith("/"):
+    raise ImproperlyConfigured(
+        "RECORDINGS_ACCEL_REDIRECT_PREFIX must be an nginx internal location starting with /; "
+        f"got {RECORDINGS_ACCEL_REDIRECT_PREFIX!r}."
+    )

@@ -25,9 +25,14 @@ urlpatterns = [
         name="export_review_log",
     ),
     path(
+        "accounts/export/recordings/",
+        recording_views.export_recordings,
+        name="export_recordings",
+    ),
+    path(
         "accounts/export/recordings.zip",
         recording_views.download_recordings,
-        name="export_recordings",
+        name="export_recordings_zip",
     ),
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),

@@ -158,3 +158,36 @@ class BankVersion(models.Model):
 
     def __str__(self) -> str:
         return f"Question bank version {self.number}"
+
+
+class ReminderKind(models.TextChoices):
+    DUE = "due", "Questions due"
+    INTERVIEW_IN_7_DAYS = "interview-7", "Interview in 7 days"
+    INTERVIEW_TOMORROW = "interview-1", "Interview tomorrow"
+
+
+class ReminderSent(models.Model):
+    """A reminder email claimed for one user, kind and day of theirs. The row is written in
+    the transaction that queues the email, so a second pass (another worker, or one
+    restarted mid-way) finds it and sends nothing."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders_sent"
+    )
+    kind = models.CharField(max_length=16, choices=ReminderKind.choices)
+    day = models.DateField(help_text="The user's day, in their time zone.")
+    queued_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-day", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "kind", "day"], name="one_reminder_of_a_kind_per_user_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=ReminderKind.values), name="reminder_kind_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.user_id} on {self.day}"

@@ -5,13 +5,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from accounts.models import Profile
 from progress import scheduling
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard
 from progress.streaks import Streaks, streaks
 from questions.models import Level
+from sessions.models import ShownMisconception
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,14 @@ class MissedPoint:
 
 
 @dataclass(frozen=True)
+class StatedMisconception:
+    claim: str
+    times: int
+    question_slug: str
+    question_number: int
+
+
+@dataclass(frozen=True)
 class Figures:
     """What the dashboard shows that only a grade, a settings change or a change to the bank
     can change, on the day `today`: the part that is cached (interviewprep/cache_versions.py)."""
@@ -60,6 +69,7 @@ class Figures:
     mismatched_last_30: int
     today: date
     interview_forecast: list[tuple[str, float, int]] = field(default_factory=list)
+    most_stated: list[StatedMisconception] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -168,6 +178,23 @@ def most_missed(user) -> list[MissedPoint]:
     return [MissedPoint(*row) for row in rows]
 
 
+def most_stated(user) -> list[StatedMisconception]:
+    """The misconceptions the user's graded answers seemed to state most often."""
+    rows = (
+        ShownMisconception.objects.filter(
+            item__interview__user=user,
+            item__self_rating__isnull=False,
+            item__question__is_active=True,
+            stated=True,
+        )
+        .values("claim", "item__question__slug", "item__question__number")
+        .annotate(times=Count("pk"))
+        .order_by("-times", "claim")
+        .values_list("claim", "times", "item__question__slug", "item__question__number")[:5]
+    )
+    return [StatedMisconception(*row) for row in rows]
+
+
 def figures(user, profile: Profile, today: date) -> Figures | None:
     """The cached part of the dashboard; None before the first graded answer."""
     zone = profile.zone
@@ -201,6 +228,7 @@ def figures(user, profile: Profile, today: date) -> Figures | None:
         levels=mastery_by_level(user),
         topics=mastery_by_topic(user),
         most_missed=most_missed(user),
+        most_stated=most_stated(user),
         mismatched_last_30=sum(day.mismatched for day in last_30),
         today=today,
         interview_forecast=interview_forecast,

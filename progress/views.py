@@ -312,7 +312,7 @@ def practise(request: HttpRequest) -> HttpResponse:
         # isdigit() alone also passes "²", which int() refuses.
         if value.isascii() and value.isdigit() and len(value) <= 9
     ][:MAX_QUESTIONS_PER_INTERVIEW]
-    questions = list(Question.objects.active().filter(pk__in=ids).prefetch_related("key_points"))
+    questions = list(Question.objects.active().filter(pk__in=ids))
     questions.sort(key=lambda question: ids.index(question.pk))
     if not questions:
         messages.warning(request, "None of those questions can be practised any more.")

@@ -15,7 +15,15 @@ from django.utils.text import Truncator
 from interviewprep import cache_versions
 from questions import bank, loading
 from questions.forms import FollowUpsField, ImportQuestionsForm, TextareaField
-from questions.models import MAX_KEY_POINTS, MIN_KEY_POINTS, KeyPoint, Question, Topic
+from questions.models import (
+    MAX_KEY_POINTS,
+    MAX_MISCONCEPTIONS,
+    MIN_KEY_POINTS,
+    KeyPoint,
+    Misconception,
+    Question,
+    Topic,
+)
 
 
 class CuesField(forms.JSONField):
@@ -97,6 +105,53 @@ class KeyPointInline(admin.TabularInline):
         return super().get_formset(request, obj, validate_min=True, validate_max=True, **kwargs)
 
 
+class MisconceptionForm(forms.ModelForm):
+    cues = CuesField(required=False, help_text=Misconception._meta.get_field("cues").help_text)
+
+    class Meta:
+        model = Misconception
+        fields = ["order", "claim", "why_wrong", "correction", "contradicts", "cues"]
+        widgets = {
+            "why_wrong": forms.Textarea(attrs={"rows": 3, "cols": 40}),
+            "correction": forms.Textarea(attrs={"rows": 3, "cols": 40}),
+        }
+
+    validate_constraints = KeyPointForm.validate_constraints
+
+
+class MisconceptionFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        """Each misconception contradicts one of the key points submitted with it."""
+        super().clean()
+        prefix = "key_points"
+        total = int(self.data.get(f"{prefix}-TOTAL_FORMS") or 0)
+        key_points = sum(
+            1
+            for i in range(total)
+            if self.data.get(f"{prefix}-{i}-text", "").strip()
+            and not self.data.get(f"{prefix}-{i}-DELETE")
+        )
+        for form in self.forms:
+            contradicts = form.cleaned_data.get("contradicts")
+            if form.cleaned_data.get("DELETE") or contradicts is None:
+                continue
+            if not 1 <= contradicts <= key_points:
+                form.add_error(
+                    "contradicts",
+                    f"The question has {key_points} key points; give the place of one of them.",
+                )
+
+
+class MisconceptionInline(admin.StackedInline):
+    model = Misconception
+    form = MisconceptionForm
+    formset = MisconceptionFormSet
+    fields = ["order", "claim", "why_wrong", "correction", "contradicts", "cues"]
+    max_num = MAX_MISCONCEPTIONS
+    extra = 0
+    verbose_name = "common misconception"
+
+
 class QuestionAdminForm(forms.ModelForm):
     follow_ups = FollowUpsField(label="Follow-up questions")
 
@@ -124,7 +179,7 @@ class QuestionAdminForm(forms.ModelForm):
 @admin.register(Question)
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
-    inlines = [KeyPointInline]
+    inlines = [KeyPointInline, MisconceptionInline]
     list_display = [
         "number",
         "short_prompt",
@@ -157,13 +212,13 @@ class QuestionAdmin(admin.ModelAdmin):
     )
 
     def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
-        if formset.model is not KeyPoint or not change:
+        if formset.model not in (KeyPoint, Misconception) or not change:
             super().save_formset(request, form, formset, change)
             return
-        points = KeyPoint.objects.filter(question=form.instance)
-        points.update(order=F("order") + REORDER_OFFSET)
+        rows = formset.model.objects.filter(question=form.instance)
+        rows.update(order=F("order") + REORDER_OFFSET)
         super().save_formset(request, form, formset, change)
-        points.filter(order__gte=REORDER_OFFSET).update(order=F("order") - REORDER_OFFSET)
+        rows.filter(order__gte=REORDER_OFFSET).update(order=F("order") - REORDER_OFFSET)
 
     def get_queryset(self, request: HttpRequest):
         # Both joins multiply rows by the same factor per question, so the

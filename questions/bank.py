@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import models
 
+from questions import misconceptions
 from questions.models import (
     MAX_KEY_POINTS,
     MAX_SECONDS,
@@ -38,15 +39,16 @@ QUESTION_FIELDS = (
     "suggested_seconds",
     "is_active",
     "follow_ups",
+    "misconceptions",
 )
 # A key point is its text, or an object with its text and the cue phrases the detector
 # looks for; the plain form is kept for points without cues.
 KEY_POINT_FIELDS = ("text", "cues")
 # Fields a file may leave out, with the value they then take.
-OPTIONAL_FIELDS = {"is_active": True, "follow_ups": []}
+OPTIONAL_FIELDS = {"is_active": True, "follow_ups": [], "misconceptions": []}
 # Fields added to the format after questions were first seeded: left out of the checksum
 # while empty, so a question seeded before they existed still counts as unedited.
-FIELDS_ADDED_LATER = {"follow_ups": []}
+FIELDS_ADDED_LATER = {"follow_ups": [], "misconceptions": []}
 
 
 class BankError(Exception):
@@ -79,8 +81,12 @@ def checksum(record: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
 
 
+# What question_record reads, to be prefetched.
+RELATED = ("topics", "key_points", "misconceptions")
+
+
 def question_record(question: Question) -> dict[str, Any]:
-    """A question in the fixture's form; expects topics and key_points prefetched."""
+    """A question in the fixture's form; expects RELATED prefetched."""
     return {
         "number": question.number,
         "slug": question.slug,
@@ -94,6 +100,7 @@ def question_record(question: Question) -> dict[str, Any]:
         "suggested_seconds": question.suggested_seconds,
         "is_active": question.is_active,
         "follow_ups": question.follow_ups,
+        "misconceptions": [misconceptions.record(item) for item in question.misconceptions.all()],
     }
 
 
@@ -136,7 +143,7 @@ def export_bank(questions=None) -> dict[str, Any]:
     whole_bank = questions is None
     if whole_bank:
         questions = Question.objects.all()
-    questions = questions.order_by("number").prefetch_related("topics", "key_points")
+    questions = questions.order_by("number").prefetch_related(*RELATED)
     records = [question_record(question) for question in questions]
     used = {slug for record in records for slug in record["topics"]}
     topics = [
@@ -291,6 +298,10 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
     _check_field(where, Question, "is_active", raw.get("is_active", True), problems)
     follow_ups = raw.get("follow_ups", [])
     _check_field(where, Question, "follow_ups", follow_ups, problems)
+    if isinstance(points, list):
+        checked_misconceptions = misconceptions.check(
+            raw.get("misconceptions", []), where, len(points), problems, _check_field
+        )
     if len(problems) > before:
         return None
     return {
@@ -304,6 +315,7 @@ def _check_question(raw: Any, index: int, known_topics: set[str], problems: list
         "suggested_seconds": seconds,
         "is_active": raw.get("is_active", True),
         "follow_ups": [text.strip() for text in follow_ups],
+        "misconceptions": checked_misconceptions,
     }
 
 
@@ -331,8 +343,7 @@ def check(data: dict[str, Any]) -> BankPlan:
                 )
             seen.add(record[key])
     existing = {
-        question.number: question
-        for question in Question.objects.prefetch_related("topics", "key_points")
+        question.number: question for question in Question.objects.prefetch_related(*RELATED)
     }
     numbers_in_file = {record["number"] for record in records}
     slugs_elsewhere = {

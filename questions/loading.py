@@ -6,7 +6,16 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from questions.bank import BankError, BankPlan, check, checksum, key_point_values, question_record
+from questions import misconceptions
+from questions.bank import (
+    RELATED,
+    BankError,
+    BankPlan,
+    check,
+    checksum,
+    key_point_values,
+    question_record,
+)
 from questions.models import KeyPoint, Question, Topic
 
 
@@ -29,6 +38,7 @@ def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *,
         KeyPoint(question=question, order=order, **key_point_values(point))
         for order, point in enumerate(record["key_points"], start=1)
     )
+    misconceptions.write(question, record["misconceptions"])
     return question
 
 
@@ -72,8 +82,7 @@ def seed(data: dict[str, Any], *, update: bool = False) -> SeedResult:
     plan = check(data)
     result = SeedResult()
     existing = {
-        question.number: question
-        for question in Question.objects.prefetch_related("topics", "key_points")
+        question.number: question for question in Question.objects.prefetch_related(*RELATED)
     }
     with transaction.atomic():
         topics_by_slug = _write_topics(plan.topics, overwrite=update)

@@ -161,3 +161,49 @@ class KeyPoint(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+# A question's common misconceptions: what interviewers hear, why it is wrong, the
+# correction, and the key point it contradicts.
+MAX_MISCONCEPTIONS = 6
+MAX_CLAIM_CHARS = 300
+MAX_EXPLANATION_CHARS = 800
+
+
+class Misconception(models.Model):
+    question = models.ForeignKey(Question, on_delete=models.CASCADE, related_name="misconceptions")
+    order = models.PositiveSmallIntegerField(default=0)
+    claim = models.CharField(
+        max_length=MAX_CLAIM_CHARS, help_text="The wrong claim, as a candidate would say it."
+    )
+    why_wrong = models.TextField("why it is wrong", max_length=MAX_EXPLANATION_CHARS)
+    correction = models.TextField(max_length=MAX_EXPLANATION_CHARS)
+    contradicts = models.PositiveSmallIntegerField(
+        help_text="The key point it contradicts, by its place (1 for the first)."
+    )
+    # What the detector looks for to say an answer states the claim; as a key point's cues.
+    cues = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_cues],
+        help_text=(
+            "One idea per line that a sentence must make to state this claim, as alternative "
+            "phrases separated by | (a trailing * matches any ending). Empty: never detected."
+        ),
+    )
+
+    class Meta:
+        ordering = ["question", "order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question", "order"], name="misconception_order_unique"
+            ),
+            models.CheckConstraint(condition=~Q(claim=""), name="misconception_claim_not_empty"),
+            models.CheckConstraint(
+                condition=Q(contradicts__gte=1, contradicts__lte=MAX_KEY_POINTS),
+                name="misconception_contradicts_a_key_point",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.claim

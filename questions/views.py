@@ -49,7 +49,9 @@ def question_list(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def question_detail(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(
-        Question.objects.prefetch_related("topics", "key_points"), slug=slug, is_active=True
+        Question.objects.prefetch_related("topics", "key_points", "misconceptions"),
+        slug=slug,
+        is_active=True,
     )
     answered = SessionQuestion.objects.filter(
         interview__user=request.user, question=question, submitted_at__isnull=False

@@ -8,5 +8,5 @@ class InterviewSessionsConfig(AppConfig):
     verbose_name = "Mock interviews"
 
     def ready(self) -> None:
-        # Deleting a recording's rows deletes its files (a signal receiver).
-        from sessions.recordings import store  # noqa: F401
+        # Deleting a recording's rows, or a zip's, deletes its files (signal receivers).
+        from sessions.recordings import store, tasks  # noqa: F401

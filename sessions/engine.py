@@ -1,9 +1,6 @@
 """The rules of a mock interview: drawing questions, the server's clock, the grace period,
-finalising answers and scoring. Plain Python over the models; every rule takes `now`.
-
-The clock serves two kinds of timed answer alike: a question's (SessionQuestion) and, in the
-follow-up round, the follow-up asked after it (FollowUpAnswer), which share the clock's
-fields. `TimedAnswer` is either."""
+finalising answers and grading. Plain Python over the models; every rule takes `now`. The
+clock times a question's answer and a follow-up's (TimedAnswer) alike, by their shared fields."""
 
 import math
 import random
@@ -20,9 +17,9 @@ from interviewprep import cache_versions
 from progress import scheduling
 from progress.models import ReviewCard
 from questions.models import Question
-from sessions import grading
+from sessions import follow_ups
 from sessions.feedback import suggestions
-from sessions.follow_ups import choose_follow_up
+from sessions.follow_ups import DEFAULT_FOLLOW_UP_SECONDS
 from sessions.models import (
     MAX_ANSWER_CHARS,
     FinishState,
@@ -31,14 +28,11 @@ from sessions.models import (
     InterviewStatus,
     QuestionOrder,
     SessionQuestion,
-    ShownKeyPoint,
     TimingMode,
+    snapshot_questions,
 )
 
 TimedAnswer = SessionQuestion | FollowUpAnswer
-
-# Seconds a follow-up gets when the configuration does not say.
-DEFAULT_FOLLOW_UP_SECONDS = 60
 
 # The page submits by itself when its countdown reaches zero; its clock may run a little
 # ahead of ours, but a "ran out" claim earlier than this is an ordinary submission.
@@ -96,9 +90,7 @@ def draw_questions(
     grades exist."""
     rng = rng or random.Random()
     now = now or timezone.now()
-    candidates = list(
-        matching_questions(config.levels, config.topics).prefetch_related("key_points")
-    )
+    candidates = list(matching_questions(config.levels, config.topics))
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
         recall = {
@@ -160,22 +152,9 @@ def start_interview(
                 )
                 for position, question in enumerate(questions, start=1)
             )
-            ShownKeyPoint.objects.bulk_create(
-                ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
-                for item, question in zip(items, questions, strict=True)
-                for position, point in enumerate(question.key_points.all(), start=1)
-            )
+            snapshot_questions(items, questions)
             if interview.follow_up_round:
-                # Their follow-ups are chosen when each answer is graded.
-                FollowUpAnswer.objects.bulk_create(
-                    FollowUpAnswer(
-                        interview=interview,
-                        item=item,
-                        time_allowed=interview.follow_up_seconds,
-                    )
-                    for item in items
-                    if item.follow_ups
-                )
+                follow_ups.create_for(interview, items)
     except IntegrityError:
         if InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).exists():
             raise InterviewInProgress from None
@@ -260,10 +239,8 @@ def _keeps_drafts(now: datetime) -> Q:
 
 def _draft_values(text: str, now: datetime, transcript: str | None) -> dict:
     """A draft, and the transcript with it when the page sent one (speech recognition on)."""
-    values = {"draft": text, "draft_saved_at": now}
-    if transcript is not None:
-        values["transcript"] = transcript
-    return values
+    transcribed = {} if transcript is None else {"transcript": transcript}
+    return {"draft": text, "draft_saved_at": now, **transcribed}
 
 
 def autosave(item: TimedAnswer, text: str, now: datetime, transcript: str | None = None) -> bool:
@@ -301,10 +278,10 @@ def submit(
     ran_out: bool = False,
     transcript: str | None = None,
 ) -> SubmitResult:
-    """Finalise the answer. On time, or late within the grace period, the text sent counts
-    (and the transcript sent with it); after the grace period the last autosaved draft
-    counts, marked timed out. `ran_out` is the page submitting by itself at zero: its text
-    counts, marked timed out."""
+    """Finalise the answer. On time, or late within the grace period, the text (and the
+    transcript) sent counts; after the grace period the last autosaved draft counts, marked
+    timed out. `ran_out` is the page submitting by itself at zero: its text counts, marked
+    timed out."""
     if item.is_finalised or item.shown_at is None:
         # A replay, or a question not shown yet: one question at a time, in order.
         return SubmitResult(item=item, accepted=False)
@@ -350,8 +327,7 @@ def submit(
 
 
 def _finalised(item: TimedAnswer) -> None:
-    """What follows an answer becoming final: a question's key points are suggested."""
-    if isinstance(item, SessionQuestion):
+    if isinstance(item, SessionQuestion):  # its key points are suggested
         suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
     _complete_if_finished(item.interview_id, item.interview.user_id)
 
@@ -364,31 +340,29 @@ def _ran_out(now: datetime) -> Q:
 def finalise_expired(interview: InterviewSession, now: datetime) -> int:
     """Finalise this interview's questions whose time ran out while nobody was there,
     with the deadline as their finishing time."""
-    count = SessionQuestion.objects.filter(
-        _interview_in_progress(), _ran_out(now), interview=interview
-    ).update(**_timed_out_values())
+    ran_out = [_interview_in_progress(), _ran_out(now)]
+    count = SessionQuestion.objects.filter(*ran_out, interview=interview).update(
+        **_timed_out_values()
+    )
     if count:
         suggestions.record_suggestions(interview.items.all())
     if interview.follow_up_round:
-        count += FollowUpAnswer.objects.filter(
-            _interview_in_progress(), _ran_out(now), interview=interview
-        ).update(**_timed_out_values())
+        count += FollowUpAnswer.objects.filter(*ran_out, interview=interview).update(
+            **_timed_out_values()
+        )
     if count:
         _complete_if_finished(interview.pk, interview.user_id)
     return count
 
 
 def close_expired_interviews(now: datetime) -> int:
-    """For cron: finalise every question whose time ran out, across all interviews."""
-    expired = SessionQuestion.objects.filter(_interview_in_progress(), _ran_out(now))
-    expired_follow_ups = FollowUpAnswer.objects.filter(_interview_in_progress(), _ran_out(now))
-    interviews = list(
-        expired.values_list("interview_id", "interview__user_id")
-        .union(expired_follow_ups.values_list("interview_id", "interview__user_id"))
-        .order_by()
-    )
-    count = expired.update(**_timed_out_values())
-    count += expired_follow_ups.update(**_timed_out_values())
+    """For cron: finalise every answer whose time ran out, across all interviews."""
+    ran_out = (_interview_in_progress(), _ran_out(now))
+    expired = SessionQuestion.objects.filter(*ran_out).order_by()
+    expired_follow_ups = FollowUpAnswer.objects.filter(*ran_out).order_by()
+    owners = ("interview_id", "interview__user_id")
+    interviews = list(expired.values_list(*owners).union(expired_follow_ups.values_list(*owners)))
+    count = expired.update(**_timed_out_values()) + expired_follow_ups.update(**_timed_out_values())
     suggestions.record_suggestions(
         SessionQuestion.objects.filter(interview_id__in=[pk for pk, _ in interviews])
     )
@@ -473,111 +447,4 @@ def grade(
         missed = item.key_points.exclude(position__in=covered_positions).update(covered=False)
         scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
         if item.interview.follow_up_round:
-            _choose_follow_up(item, covered_positions)
-
-
-def _choose_follow_up(item: SessionQuestion, covered_positions: set[int]) -> None:
-    """In the follow-up round: the follow-up to ask, about a key point the grade says was
-    missed. Chosen again when the grade changes, until the follow-up is shown."""
-    missed = list(
-        item.key_points.exclude(position__in=covered_positions)
-        .order_by("position")
-        .values_list("text", flat=True)
-    )
-    choice = choose_follow_up(item.follow_ups, missed)
-    if choice is not None:
-        FollowUpAnswer.objects.filter(item=item, shown_at__isnull=True).update(
-            prompt=choice.prompt, key_point=choice.key_point
-        )
-
-
-def grade_follow_up(follow_up: FollowUpAnswer, rating: int, now: datetime) -> None:
-    """The follow-up's simple rating; may be changed later. Apart from the review schedule."""
-    if not follow_up.is_finalised:
-        raise ValueError("Only a submitted follow-up can be graded.")
-    FollowUpAnswer.objects.filter(pk=follow_up.pk).update(self_rating=rating, graded_at=now)
-    follow_up.self_rating, follow_up.graded_at = rating, now
-
-
-def retry_missed(
-    interview: InterviewSession, items: list[SessionQuestion], now: datetime
-) -> InterviewSession:
-    """A new interview of the questions this one missed (sessions.grading.missed), in their
-    order, timed as this one was. `items` are annotated by item_scores."""
-    missed = [
-        item.question
-        for item in items
-        if grading.missed(item.self_rating, item.covered_count, item.key_point_count)
-    ]
-    if not missed:
-        raise ValueError("No question of this interview was missed.")
-    config = InterviewConfig(
-        levels=[],
-        topics=[],
-        question_count=len(missed),
-        timing_mode=interview.timing_mode,
-        order=QuestionOrder.RANDOM,
-        fixed_seconds=interview.fixed_seconds,
-        follow_up_round=interview.follow_up_round,
-        follow_up_seconds=interview.follow_up_seconds or DEFAULT_FOLLOW_UP_SECONDS,
-    )
-    return start_interview(interview.user, config, now, questions=missed)
-
-
-# Where the user is
-
-
-def current_item(items: list[SessionQuestion]) -> TimedAnswer | None:
-    """The step to show: the first question not yet graded, to answer or to grade, or, in
-    the follow-up round, the graded question's follow-up not yet graded. A question that ran
-    out while the user was away is graded before the next is shown. `items` come with
-    their follow-ups (select_related("follow_up"))."""
-    for item in items:
-        if not item.is_graded:
-            return item
-        follow_up = getattr(item, "follow_up", None)
-        if follow_up is not None and follow_up.prompt and not follow_up.is_graded:
-            return follow_up
-    return None
-
-
-@dataclass(frozen=True)
-class Summary:
-    answered: int
-    graded: int
-    timed_out: int
-    late: int
-    average_rating: float | None
-    key_points_covered: int
-    key_points_total: int
-    time_used: int
-    time_allowed: int | None
-
-    @property
-    def coverage(self) -> float | None:
-        if not self.key_points_total:
-            return None
-        return self.key_points_covered / self.key_points_total
-
-
-def item_scores(interview: InterviewSession):
-    """The interview's questions with their key-point counts, computed in SQL."""
-    return interview.items.annotate(**grading.coverage_counts()).order_by("position")
-
-
-def summarise(items) -> Summary:
-    """Overall figures from annotated items (see item_scores)."""
-    ratings = [item.self_rating for item in items if item.self_rating is not None]
-    graded = [item for item in items if item.is_graded]
-    allowed = [item.time_allowed for item in items if item.time_allowed is not None]
-    return Summary(
-        answered=sum(1 for item in items if item.is_finalised),
-        graded=len(graded),
-        timed_out=sum(1 for item in items if item.finish_state == FinishState.TIMED_OUT),
-        late=sum(1 for item in items if item.finish_state == FinishState.LATE),
-        average_rating=sum(ratings) / len(ratings) if ratings else None,
-        key_points_covered=sum(item.covered_count for item in graded),
-        key_points_total=sum(item.key_point_count for item in graded),
-        time_used=sum(item.time_used or 0 for item in items),
-        time_allowed=sum(allowed) if allowed else None,
-    )
+            follow_ups.choose_for(item, covered_positions)

@@ -2,12 +2,13 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, Q, prefetch_related_objects
 from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 from django.urls import reverse
 
 from questions.models import (
+    MAX_CLAIM_CHARS,
     MAX_KEY_POINT_CHARS,
     MAX_SECONDS,
     MIN_SECONDS,
@@ -15,13 +16,9 @@ from questions.models import (
     Level,
     Question,
 )
+from sessions.answers import MAX_ANSWER_CHARS, MAX_DRAFT_CHARS, MAX_NOTE_CHARS, FinishState  # noqa: F401
 
 MAX_QUESTIONS_PER_INTERVIEW = 30
-MAX_ANSWER_CHARS = 20_000
-# Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
-MAX_DRAFT_CHARS = 100_000
-# Counted as the browser's maxlength counts, a line break being one character.
-MAX_NOTE_CHARS = 5_000
 
 
 class InterviewStatus(models.TextChoices):
@@ -39,13 +36,6 @@ class TimingMode(models.TextChoices):
 class QuestionOrder(models.TextChoices):
     RANDOM = "random", "Random"
     WEAKEST_FIRST = "weakest", "Weakest first"
-
-
-class FinishState(models.TextChoices):
-    ON_TIME = "on_time", "On time"
-    LATE = "late", "Late"
-    TIMED_OUT = "timed_out", "Ran out of time"
-    UNTIMED = "untimed", "Untimed"
 
 
 class Rating(models.IntegerChoices):
@@ -67,8 +57,7 @@ class InterviewSession(models.Model):
     timing_mode = models.CharField(max_length=10, choices=TimingMode.choices)
     fixed_seconds = models.PositiveIntegerField(null=True, blank=True)
     order = models.CharField(max_length=10, choices=QuestionOrder.choices)
-    # The follow-up round: after each graded answer, one of the question's follow-ups, with
-    # this many seconds (empty when the interview is untimed).
+    # After each graded answer, a follow-up with this many seconds (none when untimed).
     follow_up_round = models.BooleanField(default=False)
     follow_up_seconds = models.PositiveIntegerField(null=True, blank=True)
     question_count = models.PositiveSmallIntegerField()
@@ -149,9 +138,8 @@ class SessionQuestion(models.Model):
     draft = models.TextField(blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
     answer_text = models.TextField(blank=True)
-    # What speech recognition heard while the answer was recorded, as it heard it: the words
-    # of the delivery figures. The answer box gets the same words to edit; typed text is not
-    # speech and is not counted.
+    # What speech recognition heard, as it heard it: the words of the delivery figures (the
+    # answer box gets them to edit, beside typed text, which is not speech).
     transcript = models.TextField(blank=True)
     submitted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the answer was finalised."
@@ -266,93 +254,80 @@ class ShownKeyPoint(models.Model):
         return self.item.answer_text[self.evidence_start : self.evidence_end]
 
 
-class FollowUpRating(models.IntegerChoices):
-    MISSED = 1, "Missed it"
-    PARTLY = 2, "Partly"
-    WELL = 3, "Answered it well"
+class ShownMisconception(models.Model):
+    """A common misconception of the question as it was when the interview started, and
+    whether the detector found the answer stating it (with the sentence that does)."""
 
-
-class FollowUpAnswer(models.Model):
-    """The interviewer's follow-up to one answer, in the follow-up round: chosen when the
-    answer is graded, then answered against the same clock as a question (sessions.engine)
-    and graded with a simple rating. Apart from the review schedule and the statistics."""
-
-    interview = models.ForeignKey(
-        InterviewSession, on_delete=models.CASCADE, related_name="follow_up_answers"
+    item = models.ForeignKey(
+        SessionQuestion, on_delete=models.CASCADE, related_name="misconceptions"
     )
-    item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="follow_up")
-    prompt = models.TextField(blank=True, help_text="Chosen when the answer is graded.")
-    # The key point the answer missed that the follow-up asks about; empty when none did.
-    key_point = models.CharField(max_length=MAX_KEY_POINT_CHARS, blank=True)
-    time_allowed = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Seconds; empty when untimed."
-    )
-    # The clock and the answer, as on SessionQuestion: the engine's clock rules serve both.
-    shown_at = models.DateTimeField(null=True, blank=True)
-    deadline = models.DateTimeField(null=True, blank=True)
-    draft = models.TextField(blank=True)
-    draft_saved_at = models.DateTimeField(null=True, blank=True)
-    answer_text = models.TextField(blank=True)
-    transcript = models.TextField(blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    finish_state = models.CharField(max_length=10, choices=FinishState.choices, blank=True)
-    time_used = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
-    self_rating = models.PositiveSmallIntegerField(
-        choices=FollowUpRating.choices, null=True, blank=True
-    )
-    graded_at = models.DateTimeField(null=True, blank=True)
+    position = models.PositiveSmallIntegerField()
+    claim = models.CharField(max_length=MAX_CLAIM_CHARS)
+    why_wrong = models.TextField()
+    correction = models.TextField()
+    # The position of the ShownKeyPoint it contradicts.
+    contradicts = models.PositiveSmallIntegerField()
+    cues = models.JSONField(default=list, blank=True)
+    # Set once the answer is final, as the key points' suggestions are.
+    stated = models.BooleanField(null=True, blank=True)
+    evidence_start = models.PositiveIntegerField(null=True, blank=True)
+    evidence_end = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
-        ordering = ["interview", "item"]
+        ordering = ["item", "position"]
         constraints = [
+            models.UniqueConstraint(fields=["item", "position"], name="shown_misconception_unique"),
             models.CheckConstraint(
-                condition=Q(self_rating__isnull=True) | Q(self_rating__gte=1, self_rating__lte=3),
-                name="follow_up_rating_range",
-            ),
-            models.CheckConstraint(
-                condition=Q(self_rating__isnull=True) | Q(submitted_at__isnull=False),
-                name="follow_up_graded_only_when_answered",
-            ),
-            models.CheckConstraint(
-                condition=Q(shown_at__isnull=True) | ~Q(prompt=""),
-                name="follow_up_shown_only_once_chosen",
-            ),
-            models.CheckConstraint(
-                condition=Q(finish_state__in=["", *FinishState.values]),
-                name="follow_up_finish_state_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(submitted_at__isnull=True) | ~Q(finish_state=""),
-                name="follow_up_finished_has_state",
-            ),
-            models.CheckConstraint(
-                condition=Q(deadline__isnull=True) | Q(deadline__gte=F("shown_at")),
-                name="follow_up_deadline_after_shown",
-            ),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("answer_text"), MAX_ANSWER_CHARS),
-                name="follow_up_answer_length",
-            ),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("transcript"), MAX_ANSWER_CHARS),
-                name="follow_up_transcript_length",
+                condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
+                | Q(
+                    evidence_start__isnull=False,
+                    evidence_end__isnull=False,
+                    evidence_start__lte=F("evidence_end"),
+                    stated=True,
+                ),
+                name="shown_misconception_evidence_is_a_span_of_a_stated_one",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"Follow-up to {self.item}"
+        return self.claim
 
     @property
-    def position(self) -> int:
-        return self.item.position
+    def evidence(self) -> str:
+        """The sentence of the answer that seems to state it."""
+        if self.evidence_start is None:
+            return ""
+        return self.item.answer_text[self.evidence_start : self.evidence_end]
 
-    @property
-    def is_finalised(self) -> bool:
-        return self.submitted_at is not None
 
-    @property
-    def is_graded(self) -> bool:
-        return self.self_rating is not None
+# What snapshot_questions reads from each question, to be prefetched.
+SHOWN_WITH_QUESTION = ("key_points", "misconceptions")
+
+
+def snapshot_questions(items: list[SessionQuestion], questions: list[Question]) -> None:
+    """Copy each question's key points and misconceptions to its item of the interview as
+    they are now: later edits to the bank rewrite no history. Reads them in one query each
+    (none when they come prefetched)."""
+    prefetch_related_objects(questions, *SHOWN_WITH_QUESTION)
+    pairs = list(zip(items, questions, strict=True))
+    ShownKeyPoint.objects.bulk_create(
+        ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
+        for item, question in pairs
+        for position, point in enumerate(question.key_points.all(), start=1)
+    )
+    ShownMisconception.objects.bulk_create(
+        ShownMisconception(
+            item=item,
+            position=position,
+            claim=wrong.claim,
+            why_wrong=wrong.why_wrong,
+            correction=wrong.correction,
+            contradicts=wrong.contradicts,
+            cues=wrong.cues,
+        )
+        for item, question in pairs
+        for position, wrong in enumerate(question.misconceptions.all(), start=1)
+    )
 
 
 class KeyPointSuggestions(KeyPoint):
@@ -399,7 +374,12 @@ class Recording(models.Model):
     file = models.CharField(max_length=255, blank=True, help_text="The joined recording.")
     duration_ms = models.PositiveIntegerField(null=True, blank=True)
     word_count = models.PositiveIntegerField(null=True, blank=True)
-    assembled_at = models.DateTimeField(null=True, blank=True)
+    assembled_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the join ended: with a file, or without one."
+    )
+    join_queued_at = models.DateTimeField(
+        null=True, blank=True, help_text="When joining the final answer's pieces was queued."
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -430,6 +410,11 @@ class Recording(models.Model):
             self.container, "application/octet-stream"
         )
 
+    @property
+    def is_being_prepared(self) -> bool:
+        """The pieces wait to be joined: no file yet, and no join has ended without one."""
+        return not self.file and self.segments > 0 and self.assembled_at is None
+
 
 class RecordingChunk(models.Model):
     """One piece of a recording as the page sent it; numbered so that a retried or
@@ -457,3 +442,8 @@ class RecordingChunk(models.Model):
 
     def __str__(self) -> str:
         return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
+
+
+# Rows that live with their rules: the recordings zip's, the follow-ups' (loaded from here).
+from sessions.follow_ups import FollowUpAnswer, FollowUpRating  # noqa: E402, F401
+from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import follow_up_views, views
 from sessions.recordings import views as recording_views
 
 app_name = "interviews"
@@ -17,17 +17,17 @@ urlpatterns = [
     path("<int:pk>/questions/<int:position>/grade/", views.grade_answer, name="grade"),
     path(
         "<int:pk>/questions/<int:position>/follow-up/draft/",
-        views.autosave_follow_up,
+        follow_up_views.autosave_follow_up,
         name="follow_up_autosave",
     ),
     path(
         "<int:pk>/questions/<int:position>/follow-up/answer/",
-        views.submit_follow_up,
+        follow_up_views.submit_follow_up,
         name="follow_up_submit",
     ),
     path(
         "<int:pk>/questions/<int:position>/follow-up/grade/",
-        views.grade_follow_up,
+        follow_up_views.grade_follow_up,
         name="follow_up_grade",
     ),
     path(
@@ -39,6 +39,11 @@ urlpatterns = [
         "recordings/<int:recording_id>/audio",
         recording_views.recording_audio,
         name="recording_audio",
+    ),
+    path(
+        "recordings/<int:recording_id>/status/",
+        recording_views.recording_status,
+        name="recording_status",
     ),
     path(
         "recordings/<int:recording_id>/delete/",

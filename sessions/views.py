@@ -14,8 +14,8 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
-from sessions import engine, grading
-from sessions.access import get_follow_up_for_user, get_interview_for_user, get_item_for_user
+from sessions import engine, grading, scores
+from sessions.access import get_interview_for_user, get_item_for_user
 from sessions.feedback import suggestions
 from sessions.forms import (
     AnswerForm,
@@ -36,7 +36,7 @@ from sessions.models import (
     SessionQuestion,
 )
 from sessions.recordings import rules as recording_rules
-from sessions.recordings import store as recording_store
+from sessions.recordings import tasks as recording_tasks
 from sessions.recordings.delivery import delivery
 
 PLAY = "sessions/play.html"
@@ -143,9 +143,10 @@ def _grade_step_context(
     interview: InterviewSession, item: SessionQuestion, recording: Recording | None, **extra
 ) -> dict:
     """The answer to grade, from what it is given: the answer's key points with their
-    suggestions, the grade form, and the recording as it already is (joined before this)."""
+    suggestions, the grade form, and the recording as it is (joined, or being prepared)."""
     position = f"{item.position} of {interview.question_count}"
     key_points = list(item.key_points.all())
+    stated = [wrong for wrong in item.misconceptions.all() if wrong.stated]
     ticked = grading.initial_ticks(item, key_points)
     initial = {"key_points": ticked, "rating": item.self_rating, "note": item.note}
     grade_form = extra.pop("grade_form", None) or GradeForm(initial=initial, key_points=key_points)
@@ -159,12 +160,17 @@ def _grade_step_context(
         ),
         grade_form=grade_form,
         key_points=key_points,
-        key_point_choices=list(zip(grade_form["key_points"], key_points, strict=True)),
+        key_point_choices=[
+            (choice, point, [wrong for wrong in stated if wrong.contradicts == point.position])
+            for choice, point in zip(grade_form["key_points"], key_points, strict=True)
+        ],
         any_suggested=any(point.suggested for point in key_points),
-        answer_segments=suggestions.evidence_segments(item.answer_text, key_points),
+        stated_misconceptions=stated,
+        answer_segments=suggestions.evidence_segments(item.answer_text, key_points, stated),
         rating_table=grading.rating_table(len(key_points)),
         suggested_rating=grading.suggested_rating(len(ticked), len(key_points)).label,
         recording=recording,
+        poll_recording=recording_tasks.worth_polling(recording, context["now"]),
     )
     if recording is not None and recording.duration_ms is not None:
         context["delivery"] = delivery(recording.duration_ms, item.transcript, item.time_allowed)
@@ -184,8 +190,8 @@ def _render_step(
         else:
             context = _answer_step_context(interview, item, **extra)
     elif item.is_finalised:
-        # Joining the recording's pieces happens here, before the page is drawn from it.
-        recording = recording_store.assemble_if_needed(item, timezone.now())
+        # The recording's pieces are joined by a worker; until then the page says so.
+        recording = recording_tasks.queue_join(item, timezone.now())
         context = _grade_step_context(interview, item, recording, **extra)
     else:
         context = _answer_step_context(interview, item, **extra)
@@ -201,7 +207,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.ABANDONED:
         return redirect("interviews:summary", pk=interview.pk)
     engine.finalise_expired(interview, now)
-    item = engine.current_item(_steps(interview))
+    item = scores.current_item(_steps(interview))
     if item is None:
         return redirect("interviews:summary", pk=interview.pk)
     if not item.is_finalised:
@@ -301,8 +307,8 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         ran_out=request.POST.get("ran_out") == "1",
         transcript=_transcript(request, form) if form.is_valid() else None,
     )
-    # A spoken answer becomes one file as soon as the answer is final.
-    recording_store.assemble_if_needed(result.item, now)
+    # A spoken answer becomes one file as soon as the answer is final, joined by a worker.
+    recording_tasks.queue_join(result.item, now)
     if not result.item.is_finalised:
         # Not this question's turn yet: back to the one that is.
         if request.htmx:
@@ -346,7 +352,7 @@ def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
 def _next_step(request: HttpRequest, interview: InterviewSession) -> HttpResponse:
     """After a grade: the next step in place (htmx), or the interview's page."""
     if request.htmx:
-        next_item = engine.current_item(_steps(interview))
+        next_item = scores.current_item(_steps(interview))
         if next_item is None:
             return HttpResponseClientRedirect(reverse("interviews:summary", args=[interview.pk]))
         if not next_item.is_finalised:
@@ -361,7 +367,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.IN_PROGRESS:
         engine.finalise_expired(interview, timezone.now())
         interview.refresh_from_db(fields=["status", "finished_at"])
-    items = list(engine.item_scores(interview).select_related("recording", "follow_up"))
+    items = list(scores.item_scores(interview).select_related("recording", "follow_up"))
     for item in items:
         item.hint = calibration_hint(item.self_rating, item.covered_count, item.key_point_count)
         item.missed = grading.missed(item.self_rating, item.covered_count, item.key_point_count)
@@ -374,7 +380,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "interview": interview,
             "items": items,
-            "summary": engine.summarise(items),
+            "summary": scores.summarise(items),
             "first_hint": next((item for item in items if item.hint), None),
             "missed": [item for item in items if item.missed],
             "follow_ups": [
@@ -392,9 +398,9 @@ def retry_missed(request: HttpRequest, pk: int) -> HttpResponse:
     """Start an interview of the questions this one missed: rated Again or Hard, or with
     under half of their key points ticked."""
     interview = get_interview_for_user(request, pk)
-    items = list(engine.item_scores(interview).select_related("question"))
+    items = list(scores.item_scores(interview).select_related("question"))
     try:
-        retry = engine.retry_missed(interview, items, timezone.now())
+        retry = scores.retry_missed(interview, items, timezone.now())
     except engine.InterviewInProgress:
         messages.warning(
             request, "You already have an interview in progress: resume it or abandon it first."
@@ -419,78 +425,3 @@ def abandon(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return redirect("home")
     return render(request, "sessions/abandon.html", {"interview": interview})
-
-
-# The follow-up round: the same clock and the same kinds of request as a question's answer.
-
-
-@login_required
-@require_POST
-def autosave_follow_up(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    follow_up = get_follow_up_for_user(request, pk, position)
-    if follow_up.interview.status == InterviewStatus.ABANDONED:
-        return _abandoned(request, pk)
-    form = DraftForm(request.POST)
-    now = timezone.now()
-    status = {"saved": False}
-    if not form.is_valid():
-        status["problem"] = form.errors["answer"][0]
-    elif engine.autosave(follow_up, form.cleaned_data["answer"], now, _transcript(request, form)):
-        status.update(saved=True, saved_at=now)
-    elif follow_up.is_finalised and follow_up.finish_state != FinishState.TIMED_OUT:
-        status["problem"] = (
-            "This follow-up was already submitted from another tab or window, so this text "
-            "is not saved."
-        )
-    else:
-        status["problem"] = "Time is up: your last saved draft was kept as your answer."
-        if request.htmx:
-            return HttpResponseClientRedirect(reverse("interviews:play", args=[pk]))
-    if request.htmx:
-        return render(request, f"{PLAY}#save-status", {"status": status})
-    if "problem" in status:
-        messages.warning(request, status["problem"])
-    else:
-        messages.success(request, "Draft saved.")
-    return redirect("interviews:play", pk=pk)
-
-
-@login_required
-@require_POST
-def submit_follow_up(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    follow_up = get_follow_up_for_user(request, pk, position)
-    interview = follow_up.interview
-    if interview.status == InterviewStatus.ABANDONED:
-        return _abandoned(request, pk)
-    now = timezone.now()
-    form = AnswerForm(request.POST)
-    if not follow_up.is_finalised and not form.is_valid():
-        return _render_step(request, interview, follow_up, answer_form=form)
-    text = form.cleaned_data["answer"] if form.is_valid() else follow_up.draft
-    result = engine.submit(
-        follow_up,
-        text,
-        now,
-        ran_out=request.POST.get("ran_out") == "1",
-        transcript=_transcript(request, form) if form.is_valid() else None,
-    )
-    if request.htmx and result.item.is_finalised:
-        return _render_step(request, interview, result.item)
-    if request.htmx:
-        return HttpResponseClientRedirect(interview.get_absolute_url())
-    # The interview's page shows the follow-up's grade (or the step that is due).
-    return redirect(interview)
-
-
-@login_required
-@require_POST
-def grade_follow_up(request: HttpRequest, pk: int, position: int) -> HttpResponse:
-    follow_up = get_follow_up_for_user(request, pk, position)
-    interview = follow_up.interview
-    if not follow_up.is_finalised:
-        return redirect(interview)
-    form = FollowUpGradeForm(request.POST)
-    if not form.is_valid():
-        return _render_step(request, interview, follow_up, follow_up_form=form)
-    engine.grade_follow_up(follow_up, form.cleaned_data["rating"], timezone.now())
-    return _next_step(request, interview)

@@ -159,6 +159,24 @@ def change_form_data(edited: Question) -> dict:
             f"key_points-{index}-text": point.text,
             f"key_points-{index}-cues": "\n".join(point.cues),
         }
+    misconceptions = list(edited.misconceptions.all())
+    data |= {
+        "misconceptions-TOTAL_FORMS": len(misconceptions),
+        "misconceptions-INITIAL_FORMS": len(misconceptions),
+        "misconceptions-MIN_NUM_FORMS": 0,
+        "misconceptions-MAX_NUM_FORMS": 6,
+    }
+    for index, wrong in enumerate(misconceptions):
+        data |= {
+            f"misconceptions-{index}-id": wrong.pk,
+            f"misconceptions-{index}-question": edited.pk,
+            f"misconceptions-{index}-order": wrong.order,
+            f"misconceptions-{index}-claim": wrong.claim,
+            f"misconceptions-{index}-why_wrong": wrong.why_wrong,
+            f"misconceptions-{index}-correction": wrong.correction,
+            f"misconceptions-{index}-contradicts": wrong.contradicts,
+            f"misconceptions-{index}-cues": "\n".join(wrong.cues),
+        }
     return data
 
 
@@ -182,7 +200,36 @@ def _topic_record(data: dict, slug: str) -> dict:
     return next(topic for topic in data["topics"] if topic["slug"] == slug)
 
 
+def _misconception(data: dict, number: int, position: int) -> dict:
+    return _question_record(data, number)["misconceptions"][position - 1]
+
+
 REFUSED_BANK_FILES = [
+    (
+        "misconception-contradicting-a-missing-key-point",
+        _spoiled(lambda data: _misconception(data, 2, 1).update(contradicts=9)),
+        "Question 2, misconception 1: field 'contradicts' is 9; the question has 6 key points.",
+    ),
+    (
+        "misconception-without-a-correction",
+        _spoiled(lambda data: _misconception(data, 5, 2).pop("correction")),
+        "Question 5, misconception 2: missing fields: correction.",
+    ),
+    (
+        "misconception-with-an-unknown-field",
+        _spoiled(lambda data: _misconception(data, 5, 1).update(severity="high")),
+        "Question 5, misconception 1: unknown fields: severity.",
+    ),
+    (
+        "misconception-with-an-empty-cue",
+        _spoiled(lambda data: _misconception(data, 8, 1).update(cues=["dropout|"])),
+        "Question 8, misconception 1: field 'cues': Cue 1 has an empty alternative between '|'.",
+    ),
+    (
+        "misconception-claim-with-a-nul",
+        _spoiled(lambda data: _misconception(data, 9, 1).update(claim="A\x00B")),
+        "Question 9, misconception 1: field 'claim': It contains a NUL character.",
+    ),
     (
         "number-over-a-small-integer",
         _spoiled(lambda data: _question_record(data, 30).update(number=32768)),

@@ -8,9 +8,11 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts import unsubscribe
+from accounts.models import Profile
 from questions.models import Question
 from sessions import engine
-from sessions.models import InterviewSession, InterviewStatus, TimingMode
+from sessions.models import InterviewSession, InterviewStatus, RecordingsExport, TimingMode
 from tests.bench.data import make_history
 from tests.factories import set_profile, start
 
@@ -60,7 +62,12 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
 
     finished = start(alice, [1, 2], now, timing_mode=TimingMode.FIXED, fixed_seconds=60)
     first = engine.show(finished.items.get(position=1), now)
-    engine.grade(engine.submit(first, "A weighted sum.", now).item, 3, {1}, "Say more.", now)
+    # The answer states a common misconception, so the grade step, the dashboard and the
+    # question page show it.
+    stated = (
+        "A weighted sum. Stacking linear layers without any activation makes it more expressive."
+    )
+    engine.grade(engine.submit(first, stated, now).item, 3, {1}, "Say more.", now)
     second = engine.show(finished.items.get(position=2), now)
     engine.submit(second, "", now + timedelta(seconds=120))  # after the grace period
     finished.refresh_from_db()
@@ -86,6 +93,12 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     in_progress = start(alice, [3, 4], now, timing_mode=TimingMode.FIXED, fixed_seconds=600)
     engine.autosave(engine.show(in_progress.items.get(position=1), now), "A draft.", now)
     answered = Question.objects.filter(session_questions__interview__user=alice).first()
+    # A recordings zip being built, a calendar address, and an unsubscribe link of Alice's.
+    RecordingsExport.objects.create(
+        user=alice, requested_at=now, status="building", recordings_total=3, recordings_done=1
+    )
+    Profile.objects.filter(user=alice).update(calendar_token="t" * 43)
+    unsubscribe_link = reverse("unsubscribe", args=[unsubscribe.token_for(alice.pk, "due")])
     pages = [
         TourPage("landing", "/", user=None),
         TourPage("login", reverse("login"), user=None),
@@ -127,6 +140,12 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("new interview, one in progress", reverse("interviews:new"), user="alice"),
         TourPage("answer step", in_progress.get_absolute_url(), user="alice"),
         TourPage("grade step", reverse("interviews:review", args=[finished.pk, 2]), user="alice"),
+        TourPage(
+            "grade step with a misconception",
+            reverse("interviews:review", args=[finished.pk, 1]),
+            user="alice",
+            shows="a common misconception",
+        ),
         TourPage("summary", reverse("interviews:summary", args=[finished.pk]), user="alice"),
         TourPage("follow-up grade step", followed.get_absolute_url(), user="alice"),
         TourPage(
@@ -145,6 +164,18 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("review", reverse("progress:review"), user="alice"),
         TourPage("account", reverse("account"), user="alice"),
         TourPage("settings", reverse("settings"), user="alice"),
+        TourPage("recordings zip being built", reverse("export_recordings"), user="alice"),
+        TourPage("calendar address", reverse("progress:calendar"), user="alice"),
+        TourPage("unsubscribe", unsubscribe_link, user=None),
+        TourPage(
+            "unsubscribed",
+            unsubscribe_link,
+            user=None,
+            post={},
+            shows="are turned off",
+        ),
+        TourPage("unsubscribe link altered", unsubscribe_link[:-3] + "x/", user=None, status=400),
+        TourPage("calendar address turned off", "/calendar/nothing.ics", user=None, status=404),
         TourPage("account delete confirmation", reverse("delete_account"), user="alice"),
         TourPage("404", "/no-such-page/", user="alice", status=404),
         TourPage("405", reverse("logout"), user="alice", status=405),
@@ -167,6 +198,8 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("empty dashboard", "/", user="bob"),
         TourPage("empty history", reverse("progress:history"), user="bob"),
         TourPage("empty review", reverse("progress:review"), user="bob"),
+        TourPage("no recordings zip", reverse("export_recordings"), user="bob"),
+        TourPage("no calendar address", reverse("progress:calendar"), user="bob"),
         TourPage("follow-up answer step", answering.get_absolute_url(), user="dana"),
     ]
     assert InterviewSession.objects.filter(user=alice).count() > 2

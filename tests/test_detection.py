@@ -3,6 +3,7 @@
 import pytest
 
 from sessions.feedback.detection import content_stems, detect, detect_all, sentences
+from sessions.feedback.misconceptions import detect_feedback
 
 SATURATES = ["sigmoid|logistic", "saturat*|vanish*"]
 RELU_HELPS = ["relu", "not saturat*|avoid* vanish*|help* * vanish*"]
@@ -256,3 +257,79 @@ def test_relu_and_sigmoid_are_a_contrast_too():
 )
 def test_a_clause_that_crosses_linked_contrasts_makes_no_point(answer, covered):
     assert detect(answer, ["bias", "underfit*|overfit*"]).covered is covered
+
+
+CV_PREVENTS = ["cross valid*", "prevent*", "overfit*"]
+CV_ESTIMATES = ["cross valid*", "estimat*|measur*"]
+
+
+def test_a_misconception_stated_withholds_the_point_it_contradicts():
+    answer = "Cross-validation estimates generalisation."
+    # The misconception's cues in one sentence: "cross-validation ... prevents overfitting".
+    claim = "Cross-validation prevents overfitting, so no other regulariser is needed."
+
+    alone = detect_feedback(answer, [(CV_ESTIMATES, "")], [(CV_PREVENTS, 1)])
+    both = detect_feedback(answer + " " + claim, [(CV_ESTIMATES, "")], [(CV_PREVENTS, 1)])
+
+    assert alone.key_points[0].covered and alone.stated == []
+    assert both.stated == [1]
+    assert not both.key_points[0].covered
+    start, end = both.misconceptions[0].evidence
+    assert (answer + " " + claim)[start:end] == claim
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "People say cross-validation prevents overfitting, but it only measures it.",
+        "A common myth is that cross-validation prevents overfitting.",
+        "Cross-validation does not prevent overfitting.",
+        "I'm not sure whether cross-validation prevents overfitting.",
+    ],
+)
+def test_a_misconception_reported_denied_or_hedged_is_not_stated(answer):
+    assert detect_feedback(answer, [], [(CV_PREVENTS, 1)]).stated == []
+
+
+def test_an_overclaim_can_be_the_misconception_itself():
+    answer = "Cross-validation always prevents overfitting."
+
+    assert detect_feedback(answer, [], [(CV_PREVENTS, 1)]).stated == [1]
+
+
+def test_a_misconception_without_cues_is_never_found():
+    assert detect_feedback("Anything at all.", [], [([], 1)]).stated == []
+
+
+def test_a_negation_reaches_every_item_it_coordinates():
+    assert not detect("It does not need derivatives or the chain rule.", ["chain rule"]).covered
+    assert not detect("No momentum, nor any chain rule.", ["chain rule"]).covered
+    assert detect("It needs derivatives and the chain rule.", ["chain rule"]).covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("You need less data.", True),
+        ("You need less labelled data.", True),
+        ("You need less of the labelled training data.", True),
+        ("Less is known about the data.", True),
+        ("Less is known, and in the end what we have to study is the data.", False),
+    ],
+)
+def test_a_standalone_star_stands_for_a_few_words_or_none(answer, covered):
+    assert detect(answer, ["less * data"]).covered is covered
+
+
+def test_no_point_is_suggested_from_a_sentence_stating_any_misconception():
+    # The misconception contradicts another point (2), but its sentence also makes point 1.
+    answer = "Cross-validation estimates nothing useful; cross-validation prevents overfitting."
+    sentence = "Cross-validation prevents overfitting, which cross-validation measures."
+
+    plain = detect_feedback(sentence, [(CV_ESTIMATES, "")])
+    stated = detect_feedback(sentence, [(CV_ESTIMATES, ""), (["dropout"], "")], [(CV_PREVENTS, 2)])
+
+    assert plain.key_points[0].covered
+    assert stated.stated == [1]
+    assert not stated.key_points[0].covered
+    assert detect_feedback(answer, [], [(CV_PREVENTS, 1)]).stated == [1]

@@ -11,12 +11,13 @@ from django.conf import settings
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 EVAL_FORMAT = "interviewprep.eval/1"
-KINDS = ("strong", "partial", "weak", "adversarial")
+KINDS = ("strong", "partial", "weak", "adversarial", "misconception")
 WORDS_BY_KIND = {
-    "strong": (80, 200),
+    "strong": (80, 220),
     "partial": (40, 120),
     "weak": (15, 60),
     "adversarial": (40, 120),
+    "misconception": (40, 150),
 }
 # A run of this many words shared with the question's own text counts as copied.
 COPIED_RUN = 6
@@ -76,7 +77,12 @@ def test_every_question_has_every_kind_of_answer():
     assert set(kinds) == set(BANK)
     for number in BANK:
         assert kinds[number] == set(KINDS), f"Q{number}"
-    assert len(EVAL["answers"]) >= 4 * len(BANK)
+    assert len(EVAL["answers"]) >= len(KINDS) * len(BANK)
+
+
+def test_at_least_a_hundred_answers_state_a_misconception():
+    kinds = [answer["kind"] for answer in EVAL["answers"]]
+    assert kinds.count("misconception") >= 100
 
 
 def test_every_key_point_is_covered_by_at_least_two_answers():
@@ -105,6 +111,9 @@ def test_strong_answers_cover_most_key_points_and_weak_ones_few():
             assert covered * 2 > point_count, labelled(index)
         if answer["kind"] in ("weak", "adversarial"):
             assert covered * 2 < point_count, labelled(index)
+        if answer["kind"] == "misconception":
+            # Confident and in the right words, but wrong about at least one point.
+            assert covered < point_count, labelled(index)
 
 
 def test_no_answer_appears_twice():

@@ -10,6 +10,7 @@ from django.core.management import CommandError, call_command
 
 from sessions.feedback.evaluation import (
     BankKeyPoint,
+    BankMisconception,
     Counts,
     EvalSetError,
     LabelledAnswer,
@@ -67,23 +68,57 @@ def test_evaluate_scores_the_detector_and_the_baseline_per_kind():
     ]
     ticks = count()
 
-    report = evaluate(answers, BANK, clock=lambda: next(ticks) * 0.001)
+    cpu_ticks = count()
+    report = evaluate(
+        answers,
+        BANK,
+        clock=lambda: next(ticks) * 0.001,
+        cpu_clock=lambda: next(cpu_ticks) * 0.0005,
+    )
 
-    assert report.detector["strong"].true_positive == 2
-    assert report.detector["adversarial"].false_tick_rate == 0
-    assert report.detector["adversarial, odd Q"].true_negative == 2
-    assert report.detector["adversarial, even Q"].decisions == 0
+    assert report.detector["strong", "both"].true_positive == 2
+    assert report.detector["adversarial", "both"].false_tick_rate == 0
+    assert report.detector["adversarial", "odd Q"].true_negative == 2
+    assert report.detector["adversarial", "even Q"].decisions == 0
     # The keyword baseline does not read negation.
-    assert report.baseline["adversarial"].false_positive == 1
-    assert report.detector["all"].decisions == 4
+    assert report.baseline["adversarial", "both"].false_positive == 1
+    assert report.detector["all", "both"].decisions == 4
     assert report.seconds_per_answer == pytest.approx([0.001, 0.001])
+    # Three calls for the one question; the fastest counts.
     assert report.seconds_per_longest_answer == pytest.approx([0.001])
+    assert report.cpu_seconds_per_longest_answer == pytest.approx([0.0005])
     assert report.misses == []
     text = format_report(report, memory_mb=1.5)
-    assert "False ticks on adversarial answers: detector 0.0%" in text
-    assert "keyword baseline 50.0%" in text
-    assert "By half: odd Q detector 0.0% (0 of 2), even Q detector — (0 of 0)." in text
+    assert text.index("Held-out half") < text.index("Tuning half") < text.index("Both halves")
     assert "Memory the detector adds to a process: 1.5 MB." in text
+    assert "Targets on the held-out half:" in text
+
+
+MISCONCEPTIONS = {1: [BankMisconception("ReLU saturates.", ["relu", "saturat*"], 2)]}
+
+
+def test_misconception_answers_are_counted_as_flagged_and_withhold_their_point():
+    answers = [
+        LabelledAnswer(2, "misconception", "ReLU is cheap. But ReLU saturates too.", frozenset()),
+        LabelledAnswer(2, "misconception", "The sigmoid saturates.", frozenset({1})),
+        LabelledAnswer(2, "strong", "The sigmoid saturates. ReLU is cheap.", frozenset({1, 2})),
+    ]
+    bank = {2: BANK[1]}
+
+    report = evaluate(answers, bank, misconceptions={2: MISCONCEPTIONS[1]})
+
+    # The first answer states the misconception, so "ReLU is cheap" is not ticked.
+    assert report.detector["misconception", "even Q"].false_positive == 0
+    assert report.detector["misconception", "even Q"].true_negative == 3
+    assert report.flagged["misconception", "even Q"] == [1, 2]
+    assert report.flagged_share("misconception", "even Q") == 0.5
+    assert report.flagged["strong", "even Q"] == [0, 1]
+    assert report.detector["strong", "even Q"].recall == 1.0
+    targets = {what.split(" ")[0]: (figure, met) for what, figure, met in report.targets()}
+    assert targets["misconception"] == ("50.0%", True)
+    assert targets["recall"] == ("1.000", True)
+    flagged_misses = [miss for miss in report.misses if miss.position == 0]
+    assert [miss.answer.answer for miss in flagged_misses] == ["The sigmoid saturates."]
 
 
 def test_the_keyword_baseline_ticks_half_the_points_own_words():
@@ -120,7 +155,7 @@ def test_a_bad_labelled_set_is_refused_with_the_reason(tmp_path, content, proble
 def test_the_development_set_is_well_formed():
     answers = load_answers(DEV_SET)
 
-    assert {answer.kind for answer in answers} == {"strong", "partial", "weak", "adversarial"}
+    assert {answer.kind for answer in answers} >= {"strong", "partial", "weak", "adversarial"}
 
 
 def test_the_command_prints_the_table(db):
@@ -129,14 +164,15 @@ def test_the_command_prints_the_table(db):
     call_command("evaluate_key_points", answers=str(DEV_SET), misses=True, stdout=out)
 
     text = out.getvalue()
-    assert "28 answers, 184 key-point decisions." in text
-    for kind in ("all", "strong", "partial", "weak", "adversarial"):
+    assert "38 answers, 251 key-point decisions." in text
+    for kind in ("all", "strong", "partial", "weak", "adversarial", "misconception"):
         assert f"\n{kind} " in text
-    assert "detector P" in text and "keyword P" in text
+    assert "detector P" in text and "keyword F1" in text and "false ticks" in text
     assert "Detector time per answer: median" in text
-    assert "For an answer of the maximum length (20,000 characters): median" in text
+    assert "For an answer of the maximum length (20,000 characters)" in text
     assert "Memory the detector adds to a process:" in text
-    assert "Targets: F1 ≥ 0.85 overall" in text
+    assert "Targets on the held-out half:" in text
+    assert "F1 ≥ 0.85:" in text
 
 
 def test_the_command_names_a_missing_set(db, tmp_path):

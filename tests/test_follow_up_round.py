@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 
-from sessions import engine
+from sessions import engine, follow_ups, scores
 from sessions.follow_ups import FollowUpChoice, choose_follow_up
 from sessions.models import (
     FinishState,
@@ -86,7 +86,7 @@ def test_grading_chooses_the_follow_up_about_a_missed_key_point(seeded, alice):
     chosen = follow_up(interview, 1)
     assert chosen.prompt == NEURON_FOLLOW_UPS[0]
     assert chosen.key_point.startswith("Non-linear activations are essential")
-    assert engine.current_item(list(interview.items.select_related("follow_up"))) == chosen
+    assert scores.current_item(list(interview.items.select_related("follow_up"))) == chosen
     assert graded.is_graded
 
 
@@ -130,8 +130,8 @@ def test_the_interview_completes_once_its_follow_ups_are_final(seeded, alice):
 
     interview.refresh_from_db()
     assert interview.status == InterviewStatus.COMPLETED
-    engine.grade_follow_up(follow_up(interview, 1), FollowUpRating.PARTLY, T0)
-    assert engine.current_item(list(interview.items.select_related("follow_up"))) is None
+    follow_ups.grade_follow_up(follow_up(interview, 1), FollowUpRating.PARTLY, T0)
+    assert scores.current_item(list(interview.items.select_related("follow_up"))) is None
 
 
 # The pages, without JavaScript: plain forms and redirects.
@@ -279,7 +279,7 @@ def test_the_json_export_holds_the_follow_ups(seeded, alice, alice_client):
     interview = with_round(alice, numbers=(1,))
     grade(answer(interview, 1, T0), Rating.HARD, 3, T0)
     engine.submit(engine.show(follow_up(interview, 1), T0), "Because.", T0)
-    engine.grade_follow_up(follow_up(interview, 1), FollowUpRating.WELL, T0)
+    follow_ups.grade_follow_up(follow_up(interview, 1), FollowUpRating.WELL, T0)
 
     data = alice_client.get(reverse("export_data")).json()
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from questions.models import KeyPoint, Question, Topic
+from questions.models import KeyPoint, Misconception, Question, Topic
 from tests.factories import REFUSED_BANK_FILES
 
 
@@ -177,6 +177,10 @@ def test_an_import_changes_one_question_and_adds_another(seeded, tmp_path):
     data = export(tmp_path / "bank.json")
     record(data, 2)["prompt"] = "Which kinds of data do deep networks learn from?"
     record(data, 2)["key_points"] = record(data, 2)["key_points"][:3]
+    # A misconception must contradict a key point the question still has.
+    record(data, 2)["misconceptions"] = [
+        wrong for wrong in record(data, 2)["misconceptions"] if wrong["contradicts"] <= 3
+    ]
     data["questions"].append(new_question(31))
 
     report = import_file(write(tmp_path / "changed.json", data))
@@ -196,3 +200,36 @@ def test_an_import_changes_one_question_and_adds_another(seeded, tmp_path):
         (3, "ReLU, residual connections and normalisation keep gradients alive."),
     ]
     assert Question.objects.count() == 31
+
+
+def test_misconceptions_round_trip_with_their_question(seeded, tmp_path):
+    exported = export(tmp_path / "first.json")
+    dropout = record(exported, 8)
+    assert len(dropout["misconceptions"]) >= 2
+    assert set(dropout["misconceptions"][0]) == {
+        "claim",
+        "why_wrong",
+        "correction",
+        "contradicts",
+        "cues",
+    }
+    dropout["misconceptions"][0]["claim"] = "Dropout makes the final network smaller."
+    dropout["misconceptions"] = dropout["misconceptions"][:2]
+
+    report = import_file(write(tmp_path / "changed.json", exported))
+
+    assert "0 added, 1 changed, 29 unchanged" in report
+    stored = Misconception.objects.filter(question__number=8)
+    assert list(stored.values_list("order", flat=True)) == [1, 2]
+    assert stored.get(order=1).claim == "Dropout makes the final network smaller."
+    assert export(tmp_path / "again.json") == exported
+
+
+def test_a_file_without_misconceptions_still_imports(seeded, tmp_path):
+    data = export(tmp_path / "bank.json")
+    for question in data["questions"]:
+        del question["misconceptions"]
+
+    import_file(write(tmp_path / "plain.json", data))
+
+    assert Misconception.objects.count() == 0

@@ -1092,8 +1092,8 @@ def test_the_review_page_runs_a_fixed_number_of_queries(
 
     # The session's row, then: 1. the user, 2. the question with its interview,
     # 3. finalise_expired's UPDATE (nothing to finalise, so nothing to read back),
-    # 4. its key points.
-    with django_assert_num_queries(1 + 4):
+    # 4. its key points, 5. its misconceptions.
+    with django_assert_num_queries(1 + 5):
         response = alice_client.get(url("review", interview.pk, 1))
 
     assert "An answer." in response.text
@@ -1139,12 +1139,13 @@ def test_the_htmx_submit_runs_a_fixed_number_of_queries(
 
     # The session's row, then: 1. the user, 2. the question with its interview,
     # 3. the answer's conditional UPDATE (accepted, so nothing to read back),
-    # 4. the key points to suggest, 5. their suggestions' UPDATE,
-    # 6. the UPDATE completing the interview if every question is final, 7. the key points;
-    # and when it did complete (the last question), the progress version's bump (sessions.
-    # engine), as the dashboard's count of completed interviews is cached under it.
-    # (Its recording, none here, came with the question in 2.)
-    with django_assert_num_queries(1 + 7 + (size == 1)):
+    # 4. the key points to suggest, 5. the misconceptions to look for, 6. the key points'
+    # suggestions' UPDATE, 7. the misconceptions' UPDATE,
+    # 8. the UPDATE completing the interview if every question is final, 9. the key points,
+    # 10. the misconceptions; and when it did complete (the last question), the progress
+    # version's bump (sessions.engine), as the dashboard's count of completed interviews is
+    # cached under it. (Its recording, none here, came with the question in 2.)
+    with django_assert_num_queries(1 + 10 + (size == 1)):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"}, **HTMX)
 
     assert 'data-step="grade"' in response.text
@@ -1159,10 +1160,11 @@ def test_submit_runs_a_fixed_number_of_queries(
 
     # The session's row, then: 1. the user, 2. the question with its interview,
     # 3. the answer's conditional UPDATE (accepted, so nothing to read back),
-    # 4. the key points to suggest, 5. their suggestions' UPDATE,
-    # 6. the UPDATE completing the interview if every question is final; and when it did
+    # 4. the key points to suggest, 5. the misconceptions to look for, 6. the key points'
+    # suggestions' UPDATE, 7. the misconceptions' UPDATE,
+    # 8. the UPDATE completing the interview if every question is final; and when it did
     # complete (the last question), the progress version's bump.
-    with django_assert_num_queries(1 + 6 + (size == 1)):
+    with django_assert_num_queries(1 + 8 + (size == 1)):
         response = alice_client.post(url("submit", interview.pk, 1), {"answer": "A"})
 
     assert response.url == url("review", interview.pk, 1)

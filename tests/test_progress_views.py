@@ -923,15 +923,15 @@ def test_the_dashboards_query_count_is_fixed(alice_client, answered, django_asse
 def _assert_the_dashboards_query_count_is_fixed(alice_client, django_assert_num_queries):
     # The session's row, then, with a cold cache: 1 user, 2 interview in progress,
     # 3 profile with the progress and bank versions, 4 answers per day, 5 mastery per level,
-    # 6 mastery per topic, 7 most-missed key points, 8 cards with their questions (due and
-    # weakest), 9 interviews completed, 10 pace of spoken answers per week, 11 recent
-    # interviews.
-    with django_assert_num_queries(1 + 11):
+    # 6 mastery per topic, 7 most-missed key points, 8 misconceptions stated most, 9 cards
+    # with their questions (due and weakest), 10 interviews completed, 11 pace of spoken
+    # answers per week, 12 recent interviews.
+    with django_assert_num_queries(1 + 12):
         response = alice_client.get("/")
     assertContains(response, "Your progress, alice")
     # Warm: 1 user, 2 interview in progress (with whether an answer ran out, so no UPDATE),
     # 3 profile with the versions, 4 recent interviews. The figures with the interviews
-    # completed and the pace (4-7, 9, 10) and the due and weakest questions (8) are cached.
+    # completed and the pace (4-8, 10, 11) and the due and weakest questions (9) are cached.
     with django_assert_num_queries(1 + 4):
         again = alice_client.get("/")
     # The same page, up to the forms with their per-response CSRF tokens.

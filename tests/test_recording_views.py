@@ -16,9 +16,10 @@ from django.urls import reverse
 
 from progress.models import ProgressVersion
 from sessions import engine
-from sessions.models import Recording, RecordingChunk
+from sessions.models import Recording, RecordingChunk, RecordingsExport
 from sessions.recordings import pace
 from sessions.recordings import store as recording_store
+from sessions.tasks import purge_recordings
 from tests.audio import container_of, cut, duration_seconds, tone
 from tests.factories import T0, item, start
 from tests.recording_uploads import chunk_url, send_chunk, send_stream, stored_files
@@ -445,21 +446,111 @@ def test_the_json_export_lists_recordings(alice_client, recorded):
     assert data["interviews"][0]["questions"][1]["recording"] is None
 
 
-def test_download_my_recordings_streams_a_zip(alice_client, bob_client, recorded, recordings_dir):
-    response = alice_client.get(reverse("export_recordings"))
+def zip_of(response) -> zipfile.ZipFile:
+    return zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
 
-    assert response.streaming
+
+def test_a_zip_of_my_recordings_is_put_together_then_downloaded(
+    alice_client, bob_client, recorded, recordings_dir
+):
+    page = alice_client.get(reverse("export_recordings"))
+    assert "Put my zip together" in page.text
+    assert alice_client.get(reverse("export_recordings_zip")).url == reverse("export_recordings")
+
+    # The tests' tasks run at once: the zip is built within the POST.
+    assert alice_client.post(reverse("export_recordings")).url == reverse("export_recordings")
+
+    export = RecordingsExport.objects.get(user=recorded.item.interview.user)
+    assert (export.status, export.recordings_done, export.recordings_total) == ("ready", 1, 1)
+    assert export.expires_at == T0 + timedelta(hours=24)
+    page = alice_client.get(reverse("export_recordings"))
+    assert "Your zip is ready: 1 recording," in page.text
+    assert reverse("export_recordings_zip") in page.text
+    response = alice_client.get(reverse("export_recordings_zip"))
     assert response["Content-Type"] == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(b"".join(response.streaming_content)))
+    assert response["Content-Disposition"] == (
+        'attachment; filename="interviewprep-recordings-2026-03-02.zip"'
+    )
+    archive = zip_of(response)
     name = f"interview-{recorded.item.interview_id}/question-01-{recorded.item.question.slug}.webm"
     assert archive.namelist() == [name]
     assert archive.read(name) == (recordings_dir / recorded.file).read_bytes()
     assert archive.testzip() is None
 
-    others = zipfile.ZipFile(
-        io.BytesIO(b"".join(bob_client.get(reverse("export_recordings")).streaming_content))
+    # Another user sees no zip of theirs, and cannot get alice's.
+    assert "Put my zip together" in bob_client.get(reverse("export_recordings")).text
+    assert bob_client.get(reverse("export_recordings_zip")).url == reverse("export_recordings")
+
+
+def test_behind_nginx_the_zip_is_handed_to_the_proxy(alice_client, recorded, settings):
+    settings.RECORDINGS_ACCEL_REDIRECT_PREFIX = "/internal-recordings/"
+    alice_client.post(reverse("export_recordings"))
+    export = RecordingsExport.objects.get()
+
+    response = alice_client.get(reverse("export_recordings_zip"))
+
+    assert response["X-Accel-Redirect"] == f"/internal-recordings/{export.file}"
+    assert response.content == b""
+    assert response["Content-Disposition"].startswith("attachment;")
+
+
+def test_behind_nginx_playback_is_handed_to_the_proxy(alice_client, recorded, settings):
+    settings.RECORDINGS_ACCEL_REDIRECT_PREFIX = "/internal-recordings/"
+
+    response = alice_client.get(audio_url(recorded), HTTP_RANGE="bytes=0-99")
+
+    assert response["X-Accel-Redirect"] == f"/internal-recordings/{recorded.file}"
+    assert response["Content-Type"] == "audio/webm"
+    assert response.content == b""
+
+
+@FILES_DELETED_ON_COMMIT
+def test_a_zip_expires_and_the_purge_deletes_it(
+    alice_client, recorded, recordings_dir, time_machine
+):
+    alice_client.post(reverse("export_recordings"))
+    export = RecordingsExport.objects.get()
+    assert (recordings_dir / export.file).exists()
+
+    time_machine.shift(timedelta(hours=25))
+    assert "Put my zip together" in alice_client.get(reverse("export_recordings")).text
+    assert alice_client.get(reverse("export_recordings_zip")).status_code == 302
+    purge_recordings.call((T0 + timedelta(hours=25)).isoformat())
+
+    assert not RecordingsExport.objects.exists()
+    assert not (recordings_dir / export.file).exists()
+    assert Recording.objects.filter(pk=recorded.pk).exists()
+
+
+def test_while_a_zip_is_built_the_page_shows_its_progress(alice_client, recorded):
+    export = RecordingsExport.objects.create(
+        user=recorded.item.interview.user,
+        requested_at=T0,
+        status="building",
+        recordings_total=4,
+        recordings_done=1,
     )
-    assert others.namelist() == []
+
+    page = alice_client.get(reverse("export_recordings"))
+    fragment = alice_client.get(reverse("export_recordings"), HTTP_HX_REQUEST="true")
+
+    assert '<progress max="4" value="1"' in page.text
+    assert "1 of 4 recordings" in page.text
+    assert 'hx-trigger="every 2s"' in page.text
+    assert fragment.text.lstrip().startswith('<div id="export-status"')
+    assert "<h1>" not in fragment.text
+    # Asking again while it is built starts no second build.
+    alice_client.post(reverse("export_recordings"))
+    assert RecordingsExport.objects.get().pk == export.pk
+
+
+def test_a_recording_deleted_while_its_zip_is_built_is_left_out(alice_client, recorded):
+    recording_store.storage().delete(recorded.file)
+
+    alice_client.post(reverse("export_recordings"))
+
+    assert RecordingsExport.objects.get().status == "ready"
+    assert zip_of(alice_client.get(reverse("export_recordings_zip"))).namelist() == []
 
 
 def test_the_account_page_links_the_recordings_download(alice_client):
@@ -479,6 +570,9 @@ def test_pages_allow_recorded_media_and_the_microphone_from_this_site_only(alice
 
 def test_anonymous_clients_cannot_learn_anything(db):
     assert Client().get(reverse("export_recordings")).status_code == 302
+    assert Client().get(reverse("export_recordings_zip")).status_code == 302
+    assert Client().post(reverse("export_recordings")).status_code == 302
+    assert not RecordingsExport.objects.exists()
 
 
 # Delivery and speech settings

@@ -2,12 +2,14 @@
 free port, stands in for the bucket. Chunks and the joined file are objects; playback is a
 redirect to a short-lived signed link; deleting the account deletes the objects."""
 
+import io
 import json
 import os
 import socket
 import subprocess
 import sys
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import boto3
@@ -17,7 +19,8 @@ from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from sessions import engine
-from sessions.models import Recording
+from sessions.models import Recording, RecordingsExport
+from sessions.recordings import store as recording_store
 from tests.audio import container_of, duration_seconds, tone
 from tests.factories import item, start
 from tests.recording_uploads import send_stream
@@ -118,6 +121,30 @@ def test_playback_redirects_the_owner_to_a_signed_link_with_ranges(
     url = reverse("interviews:recording_audio", args=[recorded.pk])
     assert bob_client.get(url).status_code == 404
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_recordings_zip_is_built_in_the_bucket_and_handed_over_by_a_signed_link(
+    recorded, alice_client, bob_client, bucket, s3_endpoint
+):
+    # The tests' tasks run at once: the zip is built within the POST.
+    alice_client.post(reverse("export_recordings"))
+    export = RecordingsExport.objects.get()
+    assert f"recordings/{export.file}" in keys(bucket)
+
+    response = alice_client.get(reverse("export_recordings_zip"))
+
+    assert response.status_code == 302
+    assert response["Cache-Control"] == "private, no-store"
+    link = response["Location"]
+    assert link.startswith(f"{s3_endpoint}/{BUCKET}/recordings/")
+    with urllib.request.urlopen(link) as download:
+        assert download.headers["Content-Type"] == "application/zip"
+        assert download.headers["Content-Disposition"].startswith("attachment;")
+        archive = zipfile.ZipFile(io.BytesIO(download.read()))
+    assert archive.namelist() == [recording_store.zip_entry_name(recorded)]
+    # Bob has no zip, and gets no link to Alice's.
+    assert bob_client.get(reverse("export_recordings_zip")).url == reverse("export_recordings")
 
 
 @pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Count
 
-from questions.models import KeyPoint, Question, Topic
+from questions.models import KeyPoint, Misconception, Question, Topic
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "questions.json"
 
@@ -150,3 +150,21 @@ def test_it_refuses_a_missing_fixture(empty_bank, tmp_path):
     with pytest.raises(CommandError, match="No fixture at"):
         seed_questions("--file", str(tmp_path / "missing.json"))
     assert Question.objects.count() == 0
+
+
+def test_a_bank_seeded_before_misconceptions_existed_gains_them(empty_bank, tmp_path):
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    for record in data["questions"]:
+        del record["misconceptions"]
+    older = tmp_path / "older.json"
+    older.write_text(json.dumps(data), encoding="utf-8")
+    seed_questions("--file", str(older))
+    assert Misconception.objects.count() == 0
+    # An admin edit made since then is still recognised as one.
+    Question.objects.filter(number=2).update(prompt="Edited in admin.")
+
+    report = seed_questions()
+
+    assert "0 added, 29 updated, 0 unchanged, 1 edited in admin and kept" in report
+    assert Misconception.objects.filter(question__number=1).count() >= 2
+    assert not Misconception.objects.filter(question__number=2).exists()

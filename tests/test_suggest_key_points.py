@@ -34,7 +34,31 @@ def test_it_writes_one_line_per_answer_in_key_point_order(seeded, tmp_path):
     assert len(first["scores"]) == KeyPoint.objects.filter(question__number=5).count() == 7
     assert first["scores"][:2] == [1.0, 1.0]
     assert all(0 <= score <= 1 for score in first["scores"])
-    assert second == {"question": 1, "covered": [], "scores": [0.0] * 6}
+    assert first["misconceptions"] == []
+    assert second == {"question": 1, "covered": [], "scores": [0.0] * 6, "misconceptions": []}
+
+
+def test_it_names_the_misconceptions_an_answer_states_and_withholds_their_point(seeded):
+    # Q9's first misconception, "cross-validation prevents overfitting", contradicts its
+    # seventh key point (cross-validation estimates generalisation, it prevents nothing).
+    answer = (
+        "Cross-validation estimates how well the model generalises and guides tuning. "
+        "Cross-validation prevents overfitting, so with k folds you need no other regulariser."
+    )
+    (line,) = suggest_lines([{"question": 9, "answer": answer}])
+
+    assert line["misconceptions"] == [1]
+    assert 7 not in line["covered"]
+    (plain,) = suggest_lines([{"question": 9, "answer": answer.split(". ")[0] + "."}])
+    assert plain["misconceptions"] == []
+    assert 7 in plain["covered"]
+
+
+def suggest_lines(records: list[dict]) -> list[dict]:
+    stdin = io.StringIO("\n".join(json.dumps(record) for record in records))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdin", stdin)
+        return suggest("-")
 
 
 def test_a_dash_reads_standard_input(seeded, monkeypatch):

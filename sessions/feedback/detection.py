@@ -9,16 +9,22 @@ sentences, make every concept without negating it. A key point without cues fall
 to its own content words. Pure functions over plain values: no database, no network.
 """
 
-import bisect
-import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from typing import NamedTuple
 
-import snowballstemmer
+from sessions.feedback import relations
+from sessions.feedback.relations import BREAKS, CLAUSE_BREAKS
+from sessions.feedback.sentences import (
+    STEMMER,
+    STOPWORDS,
+    Sentence,
+    Token,
+    content_stems,  # noqa: F401  (the keyword baseline's measure, read through here)
+    sentences,
+    tokens,
+)
 
-_STEMMER = snowballstemmer.stemmer("english")
+_STEMMER = STEMMER
 
 # Words that, just before a concept or inside it, turn it into its opposite.
 NEGATION_WORDS = ("not", "no", "never", "neither", "nor", "none", "nothing", "nobody")
@@ -30,26 +36,6 @@ NEGATION_PAIRS = frozenset({("rather", "than"), ("instead", "of")})
 # ("a test set is not needed").
 NEGATION_REACH = 3
 POSTPOSED_NEGATION_REACH = 2
-# Words that end the reach of a negation: a new clause starts.
-CLAUSE_BREAK_WORDS = ("but", "while", "whereas", "although", "though", "however", "yet")
-# Terms that name the two sides of a contrast. When a point's two ideas sit in different
-# clauses and one clause names the other side of the contrast, the sentence pairs them the
-# other way round ("Overfitting is high bias and underfitting high variance").
-CONTRASTS = (
-    ("overfit", "underfit"),
-    ("varianc", "bias"),
-    ("encod", "decod"),
-    ("generat", "discrimin"),
-    ("lstm", "gru"),
-    ("epoch", "batch"),
-    ("relu", "sigmoid"),
-)
-# Contrasts whose sides go together, by their places in CONTRASTS: overfitting is high
-# variance, underfitting high bias. One clause that joins a side of one with the other
-# side of the other ("Overfitting is a high-bias problem") is a crossed claim.
-LINKED_CONTRASTS = frozenset({frozenset({0, 1})})
-# Words that start a new clause when roles are paired (besides the clause breaks).
-ROLE_BREAK_WORDS = ("and", "or", "whilst", "unlike", "than")
 # A sentence that says the candidate does not know makes no point.
 HEDGES = (
     ("not", "sure"),
@@ -75,6 +61,13 @@ OVERCLAIMS = (
     ("is", "fine"),
     ("simpl", "fix"),
 )
+# A sentence that reports a claim as others' or names it as wrong does not state it.
+DISOWNING = tuple(
+    tuple(_STEMMER.stemWords(phrase.split()))
+    for phrase in """people say|people think|people believe|often said|often heard|some say|
+    myth|misconception|common mistake|is wrong|is false|not true|used to think|used to say|
+    outdated""".replace("\n", "").split("|")
+)
 # A sentence of at least this many comma-separated items, nearly all short, is a list of terms.
 LIST_MIN_ITEMS = 4
 LIST_MAX_ITEM_WORDS = 4
@@ -89,29 +82,8 @@ CONTINUATION_WORDS = frozenset(
 # Without cues, this share of the key point's own content words must appear in a sentence.
 FALLBACK_SHARE = 0.6
 
-# Words too common to count when a key point without cues is matched by its own words.
-STOPWORD_TEXT = """a an the and or of to in on for with by as at from into is are was were
-be been being it its this that these those which who whom than then such e g eg i ie so
-can may might do does did has have had more most less many much each every any some their
-there they them we you your our one two per via also not only often usually rather instead
-about over under between both either vs"""
-_STOPWORDS = frozenset(STOPWORD_TEXT.split())
 # Compared with stems, so stemmed the same way ("nothing" is "noth").
 NEGATIONS = frozenset(_STEMMER.stemWords([*NEGATION_WORDS, *DENIAL_WORDS]))
-CLAUSE_BREAKS = frozenset(_STEMMER.stemWords(list(CLAUSE_BREAK_WORDS)))
-# Words ending in -ise that are not British spellings of -ize.
-NOT_BRITISH_TEXT = """advertise comprise compromise concise despise enterprise exercise
-expertise franchise improvise merchandise otherwise precise premise promise revise supervise
-surmise surprise televise wise noise rise arise raise praise poise"""
-_NOT_BRITISH = frozenset(NOT_BRITISH_TEXT.split())
-_CONTRACTIONS = (
-    (re.compile(r"\bcan't\b|\bcannot\b"), "can not"),
-    (re.compile(r"\bwon't\b"), "will not"),
-    (re.compile(r"n't\b"), " not"),
-)
-_WORD_RE = re.compile(r"[a-z0-9]+\*?|\*|[,;:]")
-_SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[\"'(\[]?[A-Z0-9•*-])|\n\s*")
-_BRITISH_RE = re.compile(r"^(\w{3,}?)is(e|es|ed|ing|ation|ations|er|ers)$")
 
 
 @dataclass(frozen=True)
@@ -124,29 +96,9 @@ class Suggestion:
     evidence: tuple[int, int] | None
 
 
-class _Token(NamedTuple):  # A named tuple: an answer has thousands, made fast.
-    word: str  # lower case, American spelling
-    stem: str
-
-
-@dataclass(frozen=True)
-class _Sentence:
-    start: int
-    end: int
-    tokens: tuple[_Token, ...]
-
-    # Worked out once per sentence and shared by every key point of the question.
-    @cached_property
-    def stems(self) -> list[str]:
-        return [token.stem for token in self.tokens]
-
-    @cached_property
-    def positions(self) -> dict[str, list[int]]:
-        """Where each stem occurs, so that a phrase is looked up instead of scanned for."""
-        index: dict[str, list[int]] = {}
-        for position, stem in enumerate(self.stems):
-            index.setdefault(stem, []).append(position)
-        return index
+class _Sentence(Sentence):
+    """A sentence with what the rules below ask of it, worked out once per sentence and
+    shared by every key point of the question."""
 
     @cached_property
     def continues(self) -> bool:
@@ -160,106 +112,33 @@ class _Sentence:
     @cached_property
     def clauses(self) -> list[int]:
         """The clause of each word, counted from 0, for pairing roles."""
-        found, clause = [], 0
-        for stem in self.stems:
-            if stem in _ROLE_BREAKS:
-                clause += 1
-            found.append(clause)
-        return found
+        return relations.clauses(self.stems)
 
     @cached_property
     def roles(self) -> list[tuple[int, int] | None]:
         """For each word, the contrast and side it names, if any."""
-        return [_role(token.word) for token in self.tokens]
+        return [relations.role(token.word) for token in self.tokens]
+
+    @cached_property
+    def joined(self) -> str:
+        """The stems as one string, to look for fixed phrases in."""
+        return " " + " ".join(self.stems) + " "
 
     @cached_property
     def hedged(self) -> bool:
-        return _is_hedged(self.stems)
+        return _says_any(self.joined, HEDGES)
 
     @cached_property
     def overclaims(self) -> bool:
-        return _says_any(self.stems, OVERCLAIMS)
+        return _says_any(self.joined, OVERCLAIMS)
+
+    @cached_property
+    def disowns(self) -> bool:
+        return _says_any(self.joined, DISOWNING)
 
     @cached_property
     def list_items(self) -> list[tuple[int, int]] | None:
         return _list_items(self.stems)
-
-    @cached_property
-    def word_positions(self) -> dict[str, set[int]]:
-        """Where each word and each stem occurs."""
-        index: dict[str, set[int]] = {}
-        for position, token in enumerate(self.tokens):
-            index.setdefault(token.word, set()).add(position)
-            index.setdefault(token.stem, set()).add(position)
-        return index
-
-    @cached_property
-    def vocabulary(self) -> list[str]:
-        """Every word and stem once, sorted, to find a prefix by bisection."""
-        return sorted(self.word_positions)
-
-    def starts(self, pattern: str) -> list[int]:
-        """The positions whose word matches a phrase's first word."""
-        if pattern.endswith("*"):
-            prefix, words = pattern[:-1], self.vocabulary
-            found: set[int] = set()
-            for index in range(bisect.bisect_left(words, prefix), len(words)):
-                if not words[index].startswith(prefix):
-                    break
-                found |= self.word_positions[words[index]]
-            return sorted(found)
-        return sorted(self.positions.get(pattern, []) + self.positions.get(pattern + "s", []))
-
-
-def _normalise(text: str) -> str:
-    if text.isascii() and "'" not in text:
-        return text.lower()  # The common case, without the work below.
-    # Accents go ("ŷ" is "y"); letters of other scripts (δ, σ) are dropped by _WORD_RE.
-    text = unicodedata.normalize("NFKD", text).lower().replace("’", "'")
-    text = "".join(char for char in text if not unicodedata.combining(char))
-    for pattern, replacement in _CONTRACTIONS:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _american(word: str) -> str:
-    if word in _NOT_BRITISH:
-        return word
-    return _BRITISH_RE.sub(r"\1iz\2", word).replace("colour", "color")
-
-
-def _stem(word: str) -> str:
-    """The word's stem; a cue word ending in "*" stays a prefix, unstemmed."""
-    if word.endswith("*"):
-        return word
-    return _STEMMER.stemWord(word)
-
-
-@lru_cache(maxsize=20_000)
-def _word_and_stem(word: str) -> tuple[str, str]:
-    """The word in American spelling and its stem, cached as a new vocabulary is met."""
-    american = _american(word)
-    return american, _stem(american)
-
-
-def _tokens(text: str) -> tuple[_Token, ...]:
-    return tuple(_Token(*_word_and_stem(word)) for word in _WORD_RE.findall(_normalise(text)))
-
-
-def sentences(answer: str) -> list[_Sentence]:
-    """The answer cut into sentences and lines, each with its offsets and stemmed words."""
-    found = []
-    start = 0
-    for boundary in [*_SENTENCE_END_RE.finditer(answer), None]:
-        end = boundary.start() if boundary else len(answer)
-        chunk = answer[start:end]
-        stripped = chunk.strip()
-        if stripped:
-            lead = start + chunk.index(stripped)
-            found.append(_Sentence(lead, lead + len(stripped), _tokens(stripped)))
-        if boundary:
-            start = boundary.end()
-    return found
 
 
 @dataclass(frozen=True)
@@ -271,7 +150,7 @@ class _Concept:
 def _concept(cue: str) -> _Concept:
     alternatives = []
     for phrase in cue.split("|"):
-        stems = tuple(token.stem for token in _tokens(phrase) if token.stem not in {",", ";", ":"})
+        stems = tuple(token.stem for token in tokens(phrase) if token.stem not in {",", ";", ":"})
         if stems:
             alternatives.append(stems)
     return _Concept(tuple(alternatives))
@@ -279,13 +158,13 @@ def _concept(cue: str) -> _Concept:
 
 def _fallback_concepts(key_point: str) -> tuple[_Concept, ...]:
     stems = []
-    for token in _tokens(key_point):
-        if token.stem.isalnum() and token.stem not in _STOPWORDS and token.stem not in stems:
+    for token in tokens(key_point):
+        if token.stem.isalnum() and token.stem not in STOPWORDS and token.stem not in stems:
             stems.append(token.stem)
     return tuple(_Concept(((stem,),)) for stem in stems)
 
 
-def _word_matches(pattern: str, token: _Token) -> bool:
+def _word_matches(pattern: str, token: Token) -> bool:
     if pattern.endswith("*"):
         return token.word.startswith(pattern[:-1]) or token.stem.startswith(pattern[:-1])
     # Snowball leaves acronyms' plurals alone ("lstms"); a trailing s still matches.
@@ -301,10 +180,13 @@ def _find(phrase: tuple[str, ...], sentence: "_Sentence") -> list[tuple[int, int
     found = []
     tokens = sentence.tokens
     for first in sentence.starts(phrase[0]):
-        position, ok = first, True
+        position, ok, wider = first, True, 0
         for pattern in phrase[1:]:
-            window = range(position + 1, min(len(tokens), position + 2 + MAX_GAP))
-            position = next((i for i in window if _word_matches(pattern, tokens[i])), -1)
+            if pattern == "*":  # a few more words, or none ("less * data": "less data")
+                wider += 1 + MAX_GAP
+                continue
+            window = range(position + 1, min(len(tokens), position + 2 + MAX_GAP + wider))
+            position, wider = next((i for i in window if _word_matches(pattern, tokens[i])), -1), 0
             if position < 0:
                 ok = False
                 break
@@ -318,16 +200,16 @@ def _negated(stems: list[str], first: int, last: int, phrase: tuple[str, ...]) -
         return False  # The cue itself says "not ...": the negation is the point.
     if any(stems[i] in NEGATIONS for i in range(first, last + 1)):
         return True
-    for i in range(first - 1, max(-1, first - 1 - NEGATION_REACH), -1):
+    reach, i = NEGATION_REACH, first - 1
+    while i >= 0 and reach > 0:
         if stems[i] in CLAUSE_BREAKS or stems[i] in {",", ";", ":"}:
             return False
         if stems[i] in NEGATIONS or (i > 0 and (stems[i - 1], stems[i]) in NEGATION_PAIRS):
             return True
+        # A negation reaches every item it coordinates ("no derivatives or chain rule").
+        reach = NEGATION_REACH if stems[i] in ("or", "nor") else reach - 1
+        i -= 1
     return False
-
-
-_BREAKS = CLAUSE_BREAKS | {",", ";", ":"}
-_ROLE_BREAKS = _BREAKS | frozenset(_STEMMER.stemWords(list(ROLE_BREAK_WORDS)))
 
 
 def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> bool:
@@ -341,67 +223,14 @@ def _relation_negated(stems: list[str], places: list[list[tuple[int, int]]]) -> 
         if (
             stems[position] in NEGATIONS
             and position not in inside
-            and not any(stems[i] in _BREAKS for i in range(position + 1, high + 1))
+            and not any(stems[i] in BREAKS for i in range(position + 1, high + 1))
         ):
             return True
     for position in range(high + 1, min(len(stems), high + 1 + POSTPOSED_NEGATION_REACH)):
-        if stems[position] in _BREAKS:
+        if stems[position] in BREAKS:
             return False
         if stems[position] in NEGATIONS:
             return True
-    return False
-
-
-@lru_cache(maxsize=20_000)
-def _role(word: str) -> tuple[int, int] | None:
-    for contrast, sides in enumerate(CONTRASTS):
-        for side, prefix in enumerate(sides):
-            if word.startswith(prefix):
-                return contrast, side
-    return None
-
-
-def _spot_role(sentence: "_Sentence", spot: tuple[int, int]) -> tuple[int, int] | None:
-    return next(filter(None, sentence.roles[spot[0] : spot[1] + 1]), None)
-
-
-def _paired_the_other_way(
-    sentence: "_Sentence", one: tuple[int, int], other: tuple[int, int]
-) -> bool:
-    """Whether two ideas in one clause join sides of linked contrasts that do not go
-    together, or, in different clauses, one idea names a side of a contrast and the other
-    idea's clause names its opposite side."""
-    clauses = sentence.clauses
-    roles = (_spot_role(sentence, one), _spot_role(sentence, other))
-    if clauses[one[0]] == clauses[other[0]]:
-        return _crossed(*roles)
-    if roles[0] and roles[1] and roles[0][0] == roles[1][0]:
-        return False  # The two ideas are the contrast itself ("bias and variance").
-    for role, there in ((roles[0], other), (roles[1], one)):
-        if role is None:
-            continue
-        opposite = (role[0], 1 - role[1])
-        clause = clauses[there[0]]
-        if any(sentence.roles[i] == opposite for i in range(len(clauses)) if clauses[i] == clause):
-            return True
-    return False
-
-
-def _crossed(one: tuple[int, int] | None, other: tuple[int, int] | None) -> bool:
-    """Whether two roles come from linked contrasts but from sides that do not go together."""
-    if one is None or other is None:
-        return False
-    return frozenset({one[0], other[0]}) in LINKED_CONTRASTS and one[1] != other[1]
-
-
-def _roles_swapped(sentence: "_Sentence", places: list[list[tuple[int, int]]]) -> bool:
-    """Whether some two of a point's ideas are only ever paired the other way round."""
-    if not any(sentence.roles):
-        return False
-    for i, first in enumerate(places):
-        for second in places[i + 1 :]:
-            if all(_paired_the_other_way(sentence, a, b) for a in first for b in second):
-                return True
     return False
 
 
@@ -422,8 +251,8 @@ def _is_hedged(stems: list[str]) -> bool:
     return _says_any(stems, HEDGES)
 
 
-def _says_any(stems: list[str], phrases: tuple[tuple[str, ...], ...]) -> bool:
-    joined = " " + " ".join(stems) + " "
+def _says_any(stems: list[str] | str, phrases: tuple[tuple[str, ...], ...]) -> bool:
+    joined = stems if isinstance(stems, str) else " " + " ".join(stems) + " "
     return any(" " + " ".join(phrase) in joined for phrase in phrases)
 
 
@@ -442,7 +271,9 @@ def _list_items(stems: list[str]) -> list[tuple[int, int]] | None:
     return None
 
 
-def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list[list[bool]]:
+def _made_by_sentence(
+    concepts: tuple[_Concept, ...], answer: "Answer", claim: bool
+) -> list[list[bool]]:
     """For each sentence, for each concept, whether the sentence makes it: found, within
     the sentence, not negated, in a sentence that is not hedged nor only a list of terms."""
     places: list[list[list[tuple[int, int]]]] = [[[] for _ in concepts] for _ in answer.sentences]
@@ -460,20 +291,23 @@ def _made_by_sentence(concepts: tuple[_Concept, ...], answer: "_Answer") -> list
     nothing = [False] * len(concepts)
     return [
         # Most sentences of a long answer make none of a point's ideas: nothing to judge.
-        _judge_sentence(sentence, spots, len(concepts)) if any(spots) else nothing
+        _judge_sentence(sentence, spots, len(concepts), claim) if any(spots) else nothing
         for sentence, spots in zip(answer.sentences, places, strict=True)
     ]
 
 
 def _judge_sentence(
-    sentence: _Sentence, places: list[list[tuple[int, int]]], concepts: int
+    sentence: _Sentence, places: list[list[tuple[int, int]]], concepts: int, claim: bool
 ) -> list[bool]:
-    if sentence.hedged or sentence.overclaims:
+    # A misconception is a claim: an overclaim or a swapped pairing may be the very claim,
+    # but one attributed to others or called a myth is not the candidate's.
+    if sentence.hedged or (sentence.disowns if claim else sentence.overclaims):
         return [False] * concepts
     places = _disjoint(places)
     made = [bool(spots) for spots in places]
     if all(made) and (
-        _relation_negated(sentence.stems, places) or _roles_swapped(sentence, places)
+        _relation_negated(sentence.stems, places)
+        or (not claim and relations.roles_swapped(sentence, places))
     ):
         return [False] * concepts
     items = sentence.list_items
@@ -500,7 +334,7 @@ def _judge_sentence(
 
 
 @dataclass(frozen=True)
-class _Answer:
+class Answer:
     """An answer's sentences, and all its words as one sequence to look phrases up in."""
 
     sentences: list[_Sentence]
@@ -509,8 +343,8 @@ class _Answer:
     first_token: list[int]  # where each sentence starts in `whole`
 
     @classmethod
-    def read(cls, text: str) -> "_Answer":
-        found = sentences(text)
+    def read(cls, text: str) -> "Answer":
+        found = sentences(text, _Sentence)
         sentence_of: list[int] = []
         first_token: list[int] = []
         for index, sentence in enumerate(found):
@@ -527,13 +361,15 @@ def detect(answer: str, cues: list[str], key_point: str = "") -> Suggestion:
 
 def detect_all(answer: str, key_points: list[tuple[list[str], str]]) -> list[Suggestion]:
     """detect() for each (cues, text) of a question's key points, sharing the sentence split."""
-    read = _Answer.read(answer)
-    return [_detect_one(read, cues, text) for cues, text in key_points]
+    read = Answer.read(answer)
+    return [judge(read, cues, text) for cues, text in key_points]
 
 
-def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
+def judge(answer: Answer, cues: list[str], text: str = "", claim: bool = False) -> Suggestion:
+    """Whether a read answer makes a key point, or, with `claim`, states a misconception
+    (which, without cues, is never found)."""
     found = answer.sentences
-    concepts = tuple(_concept(cue) for cue in cues) or _fallback_concepts(text)
+    concepts = tuple(_concept(cue) for cue in cues) or (() if claim else _fallback_concepts(text))
     concepts = tuple(concept for concept in concepts if concept.alternatives)
     if not concepts or not found:
         return Suggestion(False, 0.0, None)
@@ -541,7 +377,7 @@ def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
     best = Suggestion(False, 0.0, None)
     made_before: list[bool] | None = None
     for index, (sentence, made) in enumerate(
-        zip(found, _made_by_sentence(concepts, answer), strict=True)
+        zip(found, _made_by_sentence(concepts, answer, claim), strict=True)
     ):
         candidates = [(sum(made), 1.0, (sentence.start, sentence.end))]
         if made_before is not None and len(concepts) > 1 and sentence.continues:
@@ -556,12 +392,3 @@ def _detect_one(answer: _Answer, cues: list[str], text: str) -> Suggestion:
                 best = Suggestion(covered, score, span if count else None)
         made_before = made
     return best
-
-
-def content_stems(text: str) -> set[str]:
-    """The stems of a text's words, less the common ones."""
-    return {
-        token.stem
-        for token in _tokens(text)
-        if token.stem.isalnum() and token.stem not in _STOPWORDS
-    }

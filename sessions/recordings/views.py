@@ -1,10 +1,14 @@
 """Views of spoken answers: a chunk arriving while the user records, playback with Range
-requests, deleting one recording, and downloading them all as a zip."""
+requests, its state while a worker joins it, deleting one recording, and the zip of them all
+(built by a worker, then handed over)."""
+
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import (
+    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -15,11 +19,15 @@ from django.http import (
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
 
 from sessions.access import get_item_for_user
 from sessions.models import MAX_CHUNK_BYTES, Recording
 from sessions.recordings import rules as recording_rules
 from sessions.recordings import store as recording_store
+from sessions.recordings import tasks as recording_tasks
+from sessions.recordings.delivery import delivery
+from sessions.recordings.exports import ExportStatus, RecordingsExport
 
 
 def _get_recording_for_user(request: HttpRequest, recording_id: int) -> Recording:
@@ -80,7 +88,6 @@ def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
     """The joined recording, for its owner only; seekable through Range requests. With a
     bucket, a redirect to a link that stays valid for RECORDINGS_S3_URL_SECONDS."""
     recording = _get_recording_for_user(request, recording_id)
-    recording = recording_store.assemble_if_needed(recording.item, timezone.now()) or recording
     if not recording.file:
         raise Http404
     storage = recording_store.storage()
@@ -92,6 +99,13 @@ def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
         )
         response = HttpResponseRedirect(url)
         response["Cache-Control"] = "private, no-store"
+        return response
+    if settings.RECORDINGS_ACCEL_REDIRECT_PREFIX:
+        # nginx sends the file, Range requests included, so no web worker is held by a slow
+        # client (docs/OPERATIONS.md).
+        response = HttpResponse(content_type=recording.media_type)
+        response["X-Accel-Redirect"] = _accel_path(recording.file)
+        response["Cache-Control"] = "private"
         return response
     size = recording.size_bytes
     try:
@@ -120,6 +134,11 @@ def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
     return response
 
 
+def _accel_path(name: str) -> str:
+    """The file's address under nginx's internal location for the recordings folder."""
+    return f"{settings.RECORDINGS_ACCEL_REDIRECT_PREFIX.rstrip('/')}/{quote(name)}"
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def delete_recording(request: HttpRequest, recording_id: int) -> HttpResponse:
@@ -135,23 +154,81 @@ def delete_recording(request: HttpRequest, recording_id: int) -> HttpResponse:
 
 
 @login_required
-def download_recordings(request: HttpRequest) -> StreamingHttpResponse:
-    """Every joined recording of the user's, as a zip made while it is sent."""
-    now = timezone.now()
-    for waiting in Recording.objects.filter(
-        item__interview__user=request.user, file="", item__submitted_at__isnull=False
-    ).select_related("item__interview"):
-        recording_store.assemble(waiting, now)
-    chosen = (
-        Recording.objects.filter(item__interview__user=request.user)
-        .exclude(file="")
-        .select_related("item__question")
-        .order_by("created_at", "pk")
-    )
-    response = StreamingHttpResponse(
-        recording_store.stream_zip(chosen.iterator(chunk_size=100)),
-        content_type="application/zip",
-    )
-    response["Content-Disposition"] = 'attachment; filename="interviewprep-recording_rules.zip"'
-    response["Cache-Control"] = "private"
+@require_GET
+def recording_status(request: HttpRequest, recording_id: int) -> HttpResponse:
+    """The grade step's recording as it is now: polled by htmx while it is being prepared
+    (the player, once there, has nothing to poll); without htmx, the grade step itself."""
+    recording = _get_recording_for_user(request, recording_id)
+    item = recording.item
+    if not request.htmx:
+        return redirect("interviews:review", pk=item.interview_id, position=item.position)
+    context = {
+        "recording": recording,
+        "poll_recording": recording_tasks.worth_polling(recording, timezone.now()),
+    }
+    if recording.duration_ms is not None:
+        context["delivery"] = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
+    response = render(request, "sessions/_recording_player.html", context)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _latest_export(request: HttpRequest) -> RecordingsExport | None:
+    return RecordingsExport.objects.filter(user=request.user).first()
+
+
+@login_required
+@vary_on_headers("HX-Request")
+@require_http_methods(["GET", "POST"])
+def export_recordings(request: HttpRequest) -> HttpResponse:
+    """The zip of all the user's recordings: asked for here, built by a worker while a
+    progress bar fills (htmx polls it; without JavaScript, a refresh link), then downloaded
+    from here until it expires."""
+    if request.method == "POST":
+        recording_tasks.request_export(request.user, timezone.now())
+        return redirect("export_recordings")
+    export = _latest_export(request)
+    if export is not None and export.expires_at and export.expires_at <= timezone.now():
+        export = None
+    context = {"export": export, "zip_hours": settings.RECORDINGS_ZIP_HOURS}
+    template = "sessions/export_recordings.html"
+    return render(request, f"{template}#export-status" if request.htmx else template, context)
+
+
+@login_required
+@require_GET
+def download_recordings(request: HttpRequest) -> HttpResponse:
+    """The finished zip, handed over without a web worker streaming it where the deployment
+    allows: a signed link to the bucket, or nginx's X-Accel-Redirect to its internal location.
+    Otherwise (one node, no proxy configured) the worker sends the file."""
+    export = RecordingsExport.objects.filter(
+        user=request.user, status=ExportStatus.READY, expires_at__gt=timezone.now()
+    ).first()
+    if export is None:
+        return redirect("export_recordings")
+    filename = f"interviewprep-recordings-{export.finished_at:%Y-%m-%d}.zip"
+    disposition = f'attachment; filename="{filename}"'
+    if settings.RECORDINGS_S3_BUCKET:
+        response = HttpResponseRedirect(
+            recording_store.storage().url(
+                export.file,
+                parameters={
+                    "ResponseContentType": "application/zip",
+                    "ResponseContentDisposition": disposition,
+                },
+                expire=settings.RECORDINGS_S3_URL_SECONDS,
+            )
+        )
+    elif settings.RECORDINGS_ACCEL_REDIRECT_PREFIX:
+        response = HttpResponse(content_type="application/zip")
+        response["X-Accel-Redirect"] = _accel_path(export.file)
+        response["Content-Disposition"] = disposition
+    else:
+        response = FileResponse(
+            recording_store.storage().open(export.file, "rb"),
+            as_attachment=True,
+            filename=filename,
+            content_type="application/zip",
+        )
+    response["Cache-Control"] = "private, no-store"
     return response

@@ -153,11 +153,13 @@
       "Suggested from the key points you ticked: " + suggestedRatingLabel(form, covered) + ". You may choose otherwise.";
   }
 
-  // Hovering or focusing a suggested key point marks its evidence in the answer.
+  // Hovering or focusing a suggested key point, or a misconception found, marks its
+  // evidence in the answer.
   function linkEvidence(item) {
     const step = item.closest(".interview-step");
-    const position = item.dataset.keyPoint;
-    if (!step || !item.querySelector("[data-evidence-of]")) return;
+    const position = item.dataset.evidenceKey;
+    if (!step || item.dataset.evidenceLinked || !item.querySelector("[data-evidence-of]")) return;
+    item.dataset.evidenceLinked = "1";
     const spans = Array.from(step.querySelectorAll(".evidence[data-evidence-for]")).filter((span) =>
       span.dataset.evidenceFor.split(" ").includes(position)
     );
@@ -198,6 +200,7 @@
       updateSuggestion(form);
       form.querySelectorAll("[data-key-point]").forEach(linkEvidence);
     });
+    root.querySelectorAll(".misconceptions-stated [data-evidence-key]").forEach(linkEvidence);
   }
 
   document.addEventListener("keydown", (event) => {

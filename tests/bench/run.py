@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-from tests.bench import throughput
+from tests.bench import recorded_submit, throughput
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
@@ -62,7 +62,26 @@ def measure(url: str) -> dict:
     run = json.loads(result.stdout.strip().splitlines()[-1])
     print(f"Loading pages under gunicorn on {run['vendor']}...", flush=True)
     run["throughput"] = throughput.measure(url, run.pop("load"))
+    print(f"Submitting spoken answers on {run['vendor']}...", flush=True)
+    run["recorded_submit"] = measure_recorded_submit(url)
     return run
+
+
+def measure_recorded_submit(url: str) -> dict:
+    """The submit of a spoken answer with the join in the request and queued for a worker
+    (tests/bench/recorded_submit.py, on a test database of its own next to `url`'s)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.bench.recorded_submit", url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "interviewprep.settings_test"},
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"The recorded-submit benchmark failed on {url}.")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def _versions() -> str:
@@ -152,6 +171,18 @@ def tables(runs: list[dict]) -> str:
         for user, steps in run["writes"].items():
             for name, figures in steps.items():
                 lines.append(f"| {user} | {name} | {figures['median_ms']} | {figures['queries']} |")
+        if "recorded_submit" in run:
+            lines += [
+                "",
+                f"### {run['vendor']} {run['version']}: the submit of a spoken answer",
+                "",
+                "Before: the join in the request (the immediate task backend runs it within the "
+                "submit, as the submit did before joins moved to a worker). After: the join "
+                "queued for a worker (the database backend, as in production); the worker's "
+                "time for the join is shown apart.",
+                "",
+                recorded_submit.table(run["recorded_submit"]),
+            ]
         lines += ["", *verdicts(run), ""]
     lines.append(END)
     return "\n".join(lines)

@@ -2,6 +2,7 @@
 and highlights their evidence, works without JavaScript, and the user's untick is what
 counts; the page's suggested rating agrees with the Python rule for every count."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -144,3 +145,68 @@ def test_the_pages_suggested_rating_agrees_with_the_python_rule(page: Page):
             assert page.locator("[data-suggested-rating]").text_content() == (
                 f"Suggested from the key points you ticked: {expected}. You may choose otherwise."
             ), (covered, total)
+
+
+MISCONCEPTION_ANSWER = (
+    "Overfitting means low training error but a much higher validation error.\n"
+    "Cross-validation prevents overfitting, so with k folds you need no other regulariser."
+)
+
+
+def answer_question_9(page: Page, base_url: str, alice) -> SessionQuestion:
+    call_command("seed_questions", verbosity=0)
+    interview = start(alice, [9], now=timezone.now(), timing_mode=TimingMode.UNTIMED)
+    page.goto(f"{base_url}{interview.get_absolute_url()}")
+    page.get_by_label("Your answer").fill(MISCONCEPTION_ANSWER)
+    page.get_by_role("button", name="Submit answer").click()
+    expect(page.locator("#step")).to_have_attribute("data-step", "grade")
+    return interview.items.get()
+
+
+def expect_the_misconception_shown(page: Page) -> None:
+    found = page.locator(".misconceptions-stated li#misconception-1")
+    expect(found).to_contain_text("Your answer seems to say:")
+    expect(found.locator("q")).to_have_text(
+        "Cross-validation prevents overfitting, so with k folds you need no other regulariser."
+    )
+    expect(found).to_contain_text("a common misconception: Cross-validation prevents overfitting")
+    expect(found).to_contain_text("Instead:")
+    contradicted = key_point(page, 7)
+    expect(contradicted.locator("input")).not_to_be_checked()
+    expect(contradicted).to_contain_text("not ticked for you")
+
+
+def test_a_stated_misconception_is_quoted_and_its_point_left_unticked(
+    page: Page, live_server, alice, password
+):
+    log_in(page, live_server.url, "alice", password)
+    item = answer_question_9(page, live_server.url, alice)
+
+    expect_the_misconception_shown(page)
+    # Hovering the misconception marks its sentence in the answer.
+    evidence = page.locator('.answer-text .evidence[data-evidence-for~="m1"]')
+    expect(evidence).to_have_class("evidence")
+    page.locator("#misconception-1").hover()
+    expect(evidence).to_have_class("evidence highlighted")
+    # The link from the key point leads to the explanation.
+    key_point(page, 7).get_by_role("link", name="a common misconception").click()
+    expect(page).to_have_url(re.compile(r"#misconception-1$"))
+
+    # The user may still tick the point; their tick is what counts.
+    key_point(page, 7).locator("label").click()
+    page.locator('input[name="rating"][value="2"]').check()
+    page.get_by_role("button", name="Save grade and finish").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Interview")
+    assert ShownKeyPoint.objects.get(item=item, position=7).covered
+
+
+def test_without_javascript_a_stated_misconception_is_server_rendered(
+    browser: Browser, live_server, alice, password
+):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    log_in(page, live_server.url, "alice", password)
+    answer_question_9(page, live_server.url, alice)
+
+    expect_the_misconception_shown(page)
+    context.close()

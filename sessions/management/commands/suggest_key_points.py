@@ -6,7 +6,7 @@ import sys
 from django.core.management.base import BaseCommand, CommandError
 
 from questions.models import Question
-from sessions.feedback import detection
+from sessions.feedback.misconceptions import detect_feedback
 
 
 def _read(path: str) -> list[str]:
@@ -42,7 +42,8 @@ class Command(BaseCommand):
     help = (
         'Read JSON Lines of {"question": <number>, "answer": "<text>"} from FILE ("-" for '
         'standard input) and write, per line, {"question": n, "covered": [1-based '
-        'positions], "scores": [one per key point]}. Nothing is written if any line is bad.'
+        'positions], "scores": [one per key point], "misconceptions": [1-based positions of '
+        "the misconceptions it seems to state]}. Nothing is written if any line is bad."
     )
 
     def add_arguments(self, parser) -> None:
@@ -59,7 +60,7 @@ class Command(BaseCommand):
             question.number: question
             for question in Question.objects.filter(
                 number__in={record["question"] for record in records}
-            ).prefetch_related("key_points")
+            ).prefetch_related("key_points", "misconceptions")
         }
         for record in records:
             if record["question"] not in questions:
@@ -67,9 +68,11 @@ class Command(BaseCommand):
         if problems:
             raise CommandError("\n".join(sorted(problems, key=_line_number)))
         for record in records:
-            points = questions[record["question"]].key_points.all()
-            suggestions = detection.detect_all(
-                record["answer"], [(point.cues, point.text) for point in points]
+            question = questions[record["question"]]
+            feedback = detect_feedback(
+                record["answer"],
+                [(point.cues, point.text) for point in question.key_points.all()],
+                [(wrong.cues, wrong.contradicts) for wrong in question.misconceptions.all()],
             )
             self.stdout.write(
                 json.dumps(
@@ -77,10 +80,11 @@ class Command(BaseCommand):
                         "question": record["question"],
                         "covered": [
                             position
-                            for position, suggestion in enumerate(suggestions, start=1)
+                            for position, suggestion in enumerate(feedback.key_points, start=1)
                             if suggestion.covered
                         ],
-                        "scores": [suggestion.score for suggestion in suggestions],
+                        "scores": [suggestion.score for suggestion in feedback.key_points],
+                        "misconceptions": feedback.stated,
                     }
                 )
             )
