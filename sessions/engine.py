@@ -361,7 +361,8 @@ def close_expired_interviews(now: datetime) -> int:
     expired = SessionQuestion.objects.filter(*ran_out).order_by()
     expired_follow_ups = FollowUpAnswer.objects.filter(*ran_out).order_by()
     owners = ("interview_id", "interview__user_id")
-    interviews = list(expired.values_list(*owners).union(expired_follow_ups.values_list(*owners)))
+    both = expired.values_list(*owners).union(expired_follow_ups.values_list(*owners))
+    interviews = list(both.order_by())
     count = expired.update(**_timed_out_values()) + expired_follow_ups.update(**_timed_out_values())
     suggestions.record_suggestions(
         SessionQuestion.objects.filter(interview_id__in=[pk for pk, _ in interviews])
@@ -372,8 +373,7 @@ def close_expired_interviews(now: datetime) -> int:
 
 
 def _complete_if_finished(interview_id: int, user_id: int) -> None:
-    """An interview whose every question (and follow-up, in the follow-up round) is final is
-    complete, when its last question's answer was."""
+    """Complete once every answer (follow-ups too) is final, when its last question's was."""
     last_answer = (
         SessionQuestion.objects.filter(interview=OuterRef("pk"))
         .values("interview")

@@ -84,7 +84,9 @@ def test_grading_chooses_the_follow_up_about_a_missed_key_point(seeded, alice):
     graded = grade(answer(interview, 1, T0), Rating.HARD, 3, T0)
 
     chosen = follow_up(interview, 1)
-    assert chosen.prompt == NEURON_FOLLOW_UPS[0]
+    # Of question 1's follow-ups, the one about stacked linear layers.
+    assert chosen.prompt == question(1).follow_ups[0]
+    assert "ReLU layers" in chosen.prompt
     assert chosen.key_point.startswith("Non-linear activations are essential")
     assert scores.current_item(list(interview.items.select_related("follow_up"))) == chosen
     assert graded.is_graded
@@ -285,6 +287,6 @@ def test_the_json_export_holds_the_follow_ups(seeded, alice, alice_client):
 
     exported = data["interviews"][0]
     assert exported["follow_up_round"] is True
-    assert exported["questions"][0]["follow_up"]["prompt"] == NEURON_FOLLOW_UPS[0]
+    assert exported["questions"][0]["follow_up"]["prompt"] == question(1).follow_ups[0]
     assert exported["questions"][0]["follow_up"]["answer"] == "Because."
     assert exported["questions"][0]["follow_up"]["self_rating"] == FollowUpRating.WELL
