@@ -277,6 +277,16 @@ else:
 RECORDINGS_MAX_MB = env_int("RECORDINGS_MAX_MB", "20", minimum=1)
 RECORDINGS_UNTIMED_MAX_SECONDS = env_int("RECORDINGS_UNTIMED_MAX_SECONDS", "900", minimum=10)
 RECORDINGS_USER_QUOTA_MB = env_int("RECORDINGS_USER_QUOTA_MB", "500", minimum=1)
+# Bounds on joining one answer's pieces, so that crafted media cannot make the join slow:
+# segments (a reload starts one) and chunks per answer, refused at upload and ignored past
+# the limit when joining; packets copied per second of the answer's longest length (a
+# browser sends one Opus or AAC packet per 20-23 ms, so 60 leaves room).
+RECORDINGS_MAX_SEGMENTS = env_int("RECORDINGS_MAX_SEGMENTS", "50", minimum=1)
+RECORDINGS_MAX_CHUNKS = env_int("RECORDINGS_MAX_CHUNKS", "1000", minimum=1)
+RECORDINGS_JOIN_PACKETS_PER_SECOND = env_int("RECORDINGS_JOIN_PACKETS_PER_SECOND", "60", minimum=1)
+# A join claimed this long ago that stored nothing died with its worker: it is recorded as
+# failed, never started again.
+RECORDINGS_JOIN_CLAIM_SECONDS = env_int("RECORDINGS_JOIN_CLAIM_SECONDS", "300", minimum=10)
 
 # Email: SMTP once DJANGO_EMAIL_HOST is set. Console mail writes password-reset links into the
 # server's log, so with debug off it must be asked for by name (and start-up warns).

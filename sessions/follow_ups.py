@@ -13,7 +13,7 @@ from django.db.models.functions import Length
 from django.db.models.lookups import LessThanOrEqual
 
 from questions.models import MAX_KEY_POINT_CHARS
-from sessions.answers import MAX_ANSWER_CHARS, FinishState
+from sessions.choices import MAX_ANSWER_CHARS, FinishState
 
 # Seconds a follow-up gets when the configuration does not say.
 DEFAULT_FOLLOW_UP_SECONDS = 60

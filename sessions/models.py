@@ -16,33 +16,17 @@ from questions.models import (
     Level,
     Question,
 )
-from sessions.answers import MAX_ANSWER_CHARS, MAX_DRAFT_CHARS, MAX_NOTE_CHARS, FinishState  # noqa: F401
-
-MAX_QUESTIONS_PER_INTERVIEW = 30
-
-
-class InterviewStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    ABANDONED = "abandoned", "Abandoned"
-
-
-class TimingMode(models.TextChoices):
-    SUGGESTED = "suggested", "Each question's suggested time"
-    FIXED = "fixed", "A fixed time per question"
-    UNTIMED = "untimed", "Untimed practice"
-
-
-class QuestionOrder(models.TextChoices):
-    RANDOM = "random", "Random"
-    WEAKEST_FIRST = "weakest", "Weakest first"
-
-
-class Rating(models.IntegerChoices):
-    AGAIN = 1, "Again"
-    HARD = 2, "Hard"
-    GOOD = 3, "Good"
-    EASY = 4, "Easy"
+from sessions.choices import (  # noqa: F401 (also imported from here)
+    MAX_ANSWER_CHARS,
+    MAX_DRAFT_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_QUESTIONS_PER_INTERVIEW,
+    FinishState,
+    InterviewStatus,
+    QuestionOrder,
+    Rating,
+    TimingMode,
+)
 
 
 class InterviewSession(models.Model):
@@ -360,7 +344,8 @@ class Recording(models.Model):
     """The spoken answer to one question of an interview, uploaded in chunks while it runs.
 
     A reload starts a new segment (a new container stream in the browser); when the answer
-    is final the segments are joined into one file (`file`), and the chunks are let go."""
+    is final the segments are joined into one file (`file`), and the chunks are let go. One
+    join runs at a time (`join_started_at`); one that ends without a file has failed for good."""
 
     item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="recording")
     created_at = models.DateTimeField()
@@ -368,6 +353,7 @@ class Recording(models.Model):
     # Bytes held for this answer: its chunks while recording, then the joined file.
     size_bytes = models.PositiveBigIntegerField(default=0)
     segments = models.PositiveSmallIntegerField(default=0, help_text="Segments started.")
+    chunk_count = models.PositiveIntegerField(default=0, help_text="Chunks kept.")
     # What the page said it had recorded so far, to stop it early at the limit; the length
     # of the joined file is the authority (duration_ms).
     recorded_ms = models.PositiveIntegerField(default=0)
@@ -379,6 +365,9 @@ class Recording(models.Model):
     )
     join_queued_at = models.DateTimeField(
         null=True, blank=True, help_text="When joining the final answer's pieces was queued."
+    )
+    join_started_at = models.DateTimeField(
+        null=True, blank=True, help_text="When a join claimed the pieces (one at a time)."
     )
 
     class Meta:
@@ -409,6 +398,10 @@ class Recording(models.Model):
         return {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4"}.get(
             self.container, "application/octet-stream"
         )
+
+    @property
+    def join_failed(self) -> bool:
+        return not self.file and self.assembled_at is not None  # its pieces are kept
 
     @property
     def is_being_prepared(self) -> bool:

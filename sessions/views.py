@@ -36,6 +36,7 @@ from sessions.models import (
     SessionQuestion,
 )
 from sessions.recordings import rules as recording_rules
+from sessions.recordings import store as recording_store
 from sessions.recordings import tasks as recording_tasks
 from sessions.recordings.delivery import delivery
 
@@ -419,7 +420,9 @@ def abandon(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status != InterviewStatus.IN_PROGRESS:
         return redirect("interviews:summary", pk=pk)
     if request.method == "POST":
-        engine.abandon(interview, timezone.now())
+        if engine.abandon(interview, timezone.now()):
+            # Recorded pieces of the questions left unanswered can never be played.
+            recording_store.drop_unanswered(interview)
         messages.success(
             request, "Interview abandoned. Your answers so far are kept in its summary."
         )

@@ -3,13 +3,17 @@ final answer, shown on the grade step (the point they contradict not ticked, and
 the question's page after answering and on the dashboard; and kept in admin."""
 
 import html
+import json
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import IntegrityError
 from django.urls import reverse
 
 from questions.models import Misconception, Question
+from sessions.feedback.misconceptions import detect_feedback
 from sessions.models import Rating, ShownKeyPoint, ShownMisconception
 from tests.factories import T0, answer, change_form_data, grade, question, record_answer, start
 
@@ -39,15 +43,15 @@ def ticked(page: str) -> list[int]:
     return [int(value) for value in re.findall(pattern, page)]
 
 
-def test_every_question_of_the_bank_has_two_to_four_misconceptions(seeded):
+def test_every_question_of_the_bank_has_three_to_five_misconceptions(seeded):
     for each in Question.objects.prefetch_related("misconceptions", "key_points"):
         wrongs = list(each.misconceptions.all())
-        assert 2 <= len(wrongs) <= 4, each
+        assert 3 <= len(wrongs) <= 5, each
         points = each.key_points.count()
         for wrong in wrongs:
             assert 1 <= wrong.contradicts <= points, wrong
             assert wrong.claim and wrong.why_wrong and wrong.correction and wrong.cues, wrong
-    assert 60 <= Misconception.objects.count() <= 120
+    assert 90 <= Misconception.objects.count() <= 150
 
 
 def test_the_database_refuses_a_misconception_contradicting_no_key_point(seeded):
@@ -188,3 +192,34 @@ def test_admin_refuses_a_misconception_contradicting_a_missing_key_point(admin_c
         response.text
     )
     assert dropout.misconceptions.get(order=1).contradicts <= points
+
+
+def bank_file() -> list[dict]:
+    return json.loads((Path(settings.BASE_DIR) / "fixtures" / "questions.json").read_text())[
+        "questions"
+    ]
+
+
+def feedback_on(text: str, record: dict):
+    return detect_feedback(
+        text,
+        [(point["cues"], point["text"]) for point in record["key_points"]],
+        [(wrong["cues"], wrong["contradicts"]) for wrong in record["misconceptions"]],
+    )
+
+
+def test_every_misconception_of_the_bank_is_found_in_its_own_claim():
+    for record in bank_file():
+        for position, wrong in enumerate(record["misconceptions"], start=1):
+            found = feedback_on(wrong["claim"], record)
+            assert position in found.stated, (record["number"], wrong["claim"])
+
+
+def test_no_reference_answer_states_a_misconception_of_its_question():
+    # A misconception's cues that fire on the reference answer would warn every candidate
+    # who answers well (Q29's "kernel SVMs train quickly on millions of examples" once fired
+    # on "... impractical for millions of examples; linear SVMs scale well").
+    for record in bank_file():
+        stated = feedback_on(record["reference_answer"], record).stated
+        claims = [record["misconceptions"][position - 1]["claim"] for position in stated]
+        assert not claims, (record["number"], claims)

@@ -15,8 +15,16 @@ from sessions.models import (
 )
 from sessions.recordings import rules as recording_rules
 from sessions.recordings.delivery import count_words, delivery
-from sessions.recordings.remux import NothingPlayable, join_segments
-from tests.audio import container_of, cut, duration_seconds, tone
+from sessions.recordings.remux import CannotJoin, NothingPlayable, join_segments
+from tests.audio import (
+    container_of,
+    crafted_webm,
+    cut,
+    duration_seconds,
+    mp4_with_endless_stts,
+    tone,
+    unknown_codec_webm,
+)
 from tests.factories import T0
 
 MB = 1024 * 1024
@@ -67,9 +75,15 @@ def chunk(sequence=0, *, head=b"", size=1000, elapsed_ms=2000, segment=0):
     )
 
 
-def check(item, info, now=T0, *, answer_bytes=0, user_bytes=0, container=""):
+def check(item, info, now=T0, *, answer_bytes=0, user_bytes=0, container="", **counts):
     return recording_rules.check_chunk(
-        item, info, now, answer_bytes=answer_bytes, user_bytes=user_bytes, container=container
+        item,
+        info,
+        now,
+        answer_bytes=answer_bytes,
+        user_bytes=user_bytes,
+        container=container,
+        **counts,
     )
 
 
@@ -201,10 +215,15 @@ def test_a_range_names_the_first_and_last_byte(header, expected):
         "bytes=200-100",
         "bytes=-0",
         "bytes=a-b",
-        "items=0-1",
-        "bytes=0-1,5-6",
         "bytes=-",
         "bytes",
+        # Digits of other scripts (a raw byte 0xb2 in a header reads as "²"), and numbers
+        # too long to be a position: refused before int() is asked to read them.
+        "bytes=\xb2-",
+        "bytes=0-\u0663",
+        "bytes=" + "9" * 5000 + "-",
+        "bytes=0-" + "9" * 5000,
+        "bytes=-" + "9" * 5000,
     ],
 )
 def test_a_range_outside_the_file_or_unreadable_is_not_satisfiable(header):
@@ -212,12 +231,41 @@ def test_a_range_outside_the_file_or_unreadable_is_not_satisfiable(header):
         recording_rules.parse_range(header, 1000)
 
 
+@pytest.mark.parametrize("header", ["items=0-1", "seconds=1-2", "bytes=0-1,5-6", "bytes=0-,-5"])
+def test_another_unit_or_several_ranges_are_ignored(header):
+    # RFC 9110, 14.2: the whole file answers them.
+    assert recording_rules.parse_range(header, 1000) is None
+
+
+# Bounds on one answer's pieces
+
+
+def test_an_answer_restarted_too_often_is_refused(settings):
+    settings.RECORDINGS_MAX_SEGMENTS = 3
+    check(shown_item(60), chunk(1, segment=2))
+    refused = refusal(shown_item(60), chunk(1, segment=3))
+    assert (refused.status, refused.message) == (
+        413,
+        "This answer's recording was restarted too many times; the rest was not kept.",
+    )
+
+
+def test_an_answer_of_too_many_pieces_is_refused(settings):
+    settings.RECORDINGS_MAX_CHUNKS = 10
+    check(shown_item(60), chunk(9), answer_chunks=9)
+    refused = refusal(shown_item(60), chunk(10), answer_chunks=10)
+    assert (refused.status, refused.message) == (
+        413,
+        "This answer's recording has too many pieces; the rest was not kept.",
+    )
+
+
 # Joining segments
 
 
 def test_segments_from_a_reload_join_into_one_file_as_long_as_both(webm):
     second = tone(1.5, "webm")
-    joined = join_segments([webm, second], max_seconds=900)
+    joined = join_segments([webm, second], max_seconds=900, max_packets=10_000)
     assert joined.container == Container.WEBM
     assert container_of(joined.data) == "matroska,webm"
     assert duration_seconds(joined.data) == pytest.approx(3.5, abs=0.1)
@@ -226,25 +274,108 @@ def test_segments_from_a_reload_join_into_one_file_as_long_as_both(webm):
 
 def test_chunks_cut_anywhere_join_back_into_the_stream(webm):
     assert b"".join(cut(webm, 7)) == webm
-    joined = join_segments([b"".join(cut(webm, 7))], max_seconds=900)
+    joined = join_segments([b"".join(cut(webm, 7))], max_seconds=900, max_packets=10_000)
     assert joined.duration_ms == pytest.approx(2000, abs=100)
 
 
 def test_ogg_segments_become_webm_and_aac_stays_mp4():
-    assert join_segments([tone(1.0, "ogg")], 900).container == Container.WEBM
-    assert join_segments([tone(1.0, "mp4")], 900).container == Container.MP4
+    assert join_segments([tone(1.0, "ogg")], 900, max_packets=10_000).container == Container.WEBM
+    assert join_segments([tone(1.0, "mp4")], 900, max_packets=10_000).container == Container.MP4
 
 
 def test_the_joined_file_is_trimmed_to_the_limit(webm):
-    joined = join_segments([webm, webm], max_seconds=3)
+    joined = join_segments([webm, webm], max_seconds=3, max_packets=10_000)
     assert joined.duration_ms == pytest.approx(3000, abs=100)
 
 
 def test_a_segment_cut_short_keeps_what_was_read_and_garbage_is_left_out(webm):
-    joined = join_segments([b"garbage", webm[: len(webm) // 2], webm], max_seconds=900)
+    joined = join_segments(
+        [b"garbage", webm[: len(webm) // 2], webm], max_seconds=900, max_packets=10_000
+    )
     assert 2500 < joined.duration_ms < 3500
     with pytest.raises(NothingPlayable):
-        join_segments([b"garbage"], max_seconds=900)
+        join_segments([b"garbage"], max_seconds=900, max_packets=10_000)
+
+
+# Joining crafted media: the work is bounded, and every failure is CannotJoin
+
+PACKETS = 20_000  # scaled down from the 1,450,000 of a 20 MB upload; the property is the same
+
+
+def test_packets_at_one_timestamp_end_the_segment_after_the_first():
+    crafted = crafted_webm([0] * PACKETS)
+    joined = join_segments([crafted], max_seconds=65, max_packets=3_900)
+    # One packet copied of 20,000: time that stands still ends the stream.
+    assert joined.packets == 1
+    assert joined.duration_ms == 20
+
+
+def test_advancing_tiny_packets_stop_at_the_packet_cap():
+    # One millisecond apart, so time alone would let 20,000 through within the minute.
+    crafted = crafted_webm(list(range(PACKETS)), [1] * PACKETS)
+    joined = join_segments([crafted], max_seconds=65, max_packets=3_900)
+    assert joined.packets == 3_900
+    assert len(container_packets(joined.data)) == 3_900
+
+
+def test_the_cap_counts_packets_across_segments(webm):
+    # Two seconds of Opus are about 100 packets of 20 ms.
+    one = join_segments([webm], max_seconds=900, max_packets=10_000).packets
+    assert 100 <= one <= 102
+    joined = join_segments([webm, webm, webm], max_seconds=900, max_packets=one + 50)
+    assert joined.packets == one + 50
+    assert joined.duration_ms == pytest.approx(3000, abs=60)
+
+
+def test_packets_claiming_days_are_clamped_to_the_answers_length():
+    crafted = crafted_webm([0, 20, 40, 60, 80], [10**9] * 5)
+    joined = join_segments([crafted], max_seconds=65, max_packets=3_900)
+    assert joined.duration_ms == 65_000
+    # The file says so too: no packet in it lasts past the limit.
+    assert duration_seconds(joined.data) == pytest.approx(65, abs=0.05)
+
+
+def test_a_last_packet_of_two_to_the_31_ms_cannot_overflow_the_duration():
+    crafted = crafted_webm([0, 20, 40], [20, 20, 2**31])
+    joined = join_segments([crafted], max_seconds=65, max_packets=3_900)
+    assert joined.duration_ms == 65_000 < 2**31
+
+
+def test_a_codec_ffmpeg_does_not_know_is_nothing_playable():
+    crafted = unknown_codec_webm()
+    # The look at the first bytes lets it through; the join must not fall over.
+    assert recording_rules.sniff_container(crafted[:8192]) == Container.WEBM
+    with pytest.raises(NothingPlayable):
+        join_segments([crafted], max_seconds=65, max_packets=3_900)
+
+
+def test_an_mp4_with_an_endless_sample_table_is_nothing_playable():
+    with pytest.raises(NothingPlayable):
+        join_segments([mp4_with_endless_stts()], max_seconds=65, max_packets=3_900)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_fuzzed_recording_joins_or_fails_as_cannot_join(seed):
+    import random
+
+    data = bytearray(tone(1.0, "mp4" if seed % 2 else "webm"))
+    flips = random.Random(seed)
+    for _ in range(40):
+        data[flips.randrange(64, len(data))] = flips.randrange(256)
+    try:
+        joined = join_segments([bytes(data)], max_seconds=65, max_packets=3_900)
+    except CannotJoin:
+        return
+    assert 0 <= joined.duration_ms <= 65_000
+
+
+def container_packets(data: bytes) -> list:
+    import io
+
+    import av
+
+    with av.open(io.BytesIO(data), "r") as joined:
+        return [packet for packet in joined.demux() if packet.size]
 
 
 # Delivery

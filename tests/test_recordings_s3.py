@@ -1,6 +1,7 @@
 """Recordings in an S3-compatible bucket: moto's standalone server, started by these tests on a
 free port, stands in for the bucket. Chunks and the joined file are objects; playback is a
-redirect to a short-lived signed link; deleting the account deletes the objects."""
+redirect to a short-lived signed link; deleting the account deletes the objects; objects no
+row names are found."""
 
 import io
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import boto3
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 from moto.server import ThreadedMotoServer
@@ -152,6 +154,21 @@ def test_deleting_the_account_deletes_the_objects(recorded, alice, bucket):
     assert keys(bucket)
     alice.delete()
     assert keys(bucket) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_find_orphan_recordings_finds_and_deletes_objects_no_row_names(recorded, bucket):
+    stray = "recordings/1/9/answer-0badf11e.webm"
+    bucket.put_object(Bucket=BUCKET, Key=stray, Body=b"left by a crash")
+
+    listed = io.StringIO()
+    call_command("find_orphan_recordings", "--older-than", "0", "--delete", stdout=listed)
+
+    assert listed.getvalue().splitlines() == [
+        "1/9/answer-0badf11e.webm",
+        "Deleted 1 file(s) that no recording names.",
+    ]
+    assert keys(bucket) == [f"recordings/{recorded.file}"]
 
 
 def test_the_settings_use_the_bucket_and_let_the_page_play_from_it():

@@ -99,3 +99,43 @@ def test_bad_lines_are_named_and_nothing_is_written(seeded, tmp_path):
 def test_a_missing_file_is_named(seeded, tmp_path):
     with pytest.raises(CommandError, match=r"Cannot read .*missing\.jsonl"):
         suggest(str(tmp_path / "missing.jsonl"))
+
+
+def test_a_line_with_unicode_line_separators_inside_its_text_is_one_answer(seeded, tmp_path):
+    path = tmp_path / "answers.jsonl"
+    # json.dumps(ensure_ascii=False) writes U+2028 and U+0085 as they are: valid JSON.
+    text = ANSWER + "\u2028Next line\x85and another."
+    path.write_text(json.dumps({"question": 5, "answer": text}, ensure_ascii=False) + "\r\n")
+
+    assert suggest(str(path))[0]["covered"] == [1, 2]
+
+
+def test_a_byte_order_mark_is_allowed(seeded, tmp_path):
+    path = tmp_path / "answers.jsonl"
+    path.write_text(json.dumps({"question": 5, "answer": ANSWER}), encoding="utf-8-sig")
+
+    assert suggest(str(path))[0]["covered"] == [1, 2]
+
+
+def test_numbers_too_long_deep_nesting_and_huge_answers_are_named_not_tracebacks(seeded, tmp_path):
+    path = tmp_path / "answers.jsonl"
+    path.write_text(
+        "\n".join(
+            [
+                '{"question": ' + "5" * 5001 + ', "answer": "x"}',
+                "[" * 100_000,
+                json.dumps({"question": 5, "answer": "word " * 5_000}),
+                json.dumps({"question": 5, "answer": "x" * 1_000_000}),
+            ]
+        )
+    )
+
+    with pytest.raises(CommandError) as refusal:
+        suggest(str(path))
+
+    assert str(refusal.value).splitlines() == [
+        "Line 1: not JSON this command can read.",
+        "Line 2: not JSON this command can read.",
+        "Line 3: 'answer' is longer than 20,000 characters.",
+        "Line 4: longer than any answer the site takes.",
+    ]

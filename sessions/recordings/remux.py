@@ -2,7 +2,13 @@
 
 Each time the page starts recording (again after a reload) the browser starts a new
 container stream; streams laid end to end are not one valid file, so their packets are
-copied into one new container with timestamps that follow on from segment to segment."""
+copied into one new container with timestamps that follow on from segment to segment.
+
+The bytes are the user's and may be crafted, so the work is bounded: at most `max_packets`
+packets are copied, a segment ends where its timestamps stop advancing, nothing is kept past
+`max_seconds`, and no packet may claim to last beyond it. Whatever PyAV or the demuxer
+raises about a segment leaves that segment out (or ends it early); a failure writing the
+output fails the join (CannotJoin)."""
 
 import io
 import logging
@@ -21,7 +27,11 @@ _OUTPUT = {"opus": (Container.WEBM, "webm"), "aac": (Container.MP4, "mp4")}
 _DEFAULT_PACKET_SECONDS = Fraction(20, 1000)
 
 
-class NothingPlayable(Exception):
+class CannotJoin(Exception):
+    """The segments could not be put together into one file."""
+
+
+class NothingPlayable(CannotJoin):
     """No segment held audio we could read."""
 
 
@@ -30,27 +40,39 @@ class JoinedRecording:
     data: bytes
     container: Container
     duration_ms: int
+    # Packets copied into the file: the measure of the work done.
+    packets: int
 
 
-def join_segments(segments: list[bytes], max_seconds: float) -> JoinedRecording:
-    """One file of the segments' audio in order, at most `max_seconds` long. A segment that
-    cannot be read, or whose codec differs from the first one's, is left out."""
+@dataclass
+class _Progress:
+    """Where the output has got to: its end in seconds, and the packets copied so far."""
+
+    end: Fraction = Fraction(0)
+    packets: int = 0
+
+
+def join_segments(
+    segments: list[bytes], max_seconds: float, *, max_packets: int
+) -> JoinedRecording:
+    """One file of the segments' audio in order, at most `max_seconds` long and of at most
+    `max_packets` packets. A segment that cannot be read, or whose codec differs from the
+    first one's, is left out."""
     output_buffer = io.BytesIO()
-    offset = Fraction(0)
-    output_stream = None
-    codec = None
-    container = None
-    output = None
+    progress = _Progress()
+    limit = Fraction(max_seconds)
+    output = output_stream = codec = container = None
     try:
         for number, data in enumerate(segments):
-            try:
-                source = av.open(io.BytesIO(data), "r")
-            except av.FFmpegError:
-                logger.warning("Recording segment %s cannot be read; left out.", number)
+            if progress.end >= limit or progress.packets >= max_packets:
+                break
+            source = _open(data, number)
+            if source is None:
                 continue
             with source:
-                audio = next((s for s in source.streams if s.type == "audio"), None)
-                if audio is None or audio.codec_context.name not in _OUTPUT:
+                audio = _audio_stream(source)
+                if audio is None:
+                    logger.warning("Recording segment %s holds no audio we join; left out.", number)
                     continue
                 if output is None:
                     codec = audio.codec_context.name
@@ -60,51 +82,93 @@ def join_segments(segments: list[bytes], max_seconds: float) -> JoinedRecording:
                 elif audio.codec_context.name != codec:
                     logger.warning("Recording segment %s changes codec; left out.", number)
                     continue
-                offset = _copy_packets(source, audio, output, output_stream, offset, max_seconds)
-            if offset >= max_seconds:
-                break
-    except av.FFmpegError:
-        logger.exception("Recording segments could not be joined.")
-        if output is not None:
-            output.close()
-        raise NothingPlayable from None
-    if output is None or offset == 0:
-        raise NothingPlayable
-    output.close()
-    data = output_buffer.getvalue()
-    return JoinedRecording(data=data, container=container, duration_ms=_duration_ms(data))
+                _copy_packets(source, audio, output, output_stream, progress, limit, max_packets)
+        if output is None or progress.packets == 0:
+            raise NothingPlayable
+        output.close()
+    except CannotJoin:
+        _close_quietly(output)
+        raise
+    except Exception as error:  # PyAV raises more than FFmpegError on crafted input
+        _close_quietly(output)
+        raise CannotJoin(f"{type(error).__name__}: {error}") from error
+    return JoinedRecording(
+        data=output_buffer.getvalue(),
+        container=container,
+        duration_ms=_duration_ms(progress.end, limit),
+        packets=progress.packets,
+    )
 
 
-def _copy_packets(source, audio, output, output_stream, offset: Fraction, max_seconds) -> Fraction:
-    """Copy one segment's packets after `offset` seconds; return where the segment ends."""
-    time_base = audio.time_base
-    first = None
-    end = offset
+def _open(data: bytes, number: int):
     try:
-        for packet in source.demux(audio):
-            timestamp = packet.pts if packet.pts is not None else packet.dts
-            if timestamp is None:
-                continue  # the demuxer's empty packet at the end
-            if first is None:
-                first = timestamp
-            start = offset + (timestamp - first) * time_base
-            if start >= max_seconds:
-                break
-            length = packet.duration * time_base if packet.duration else _DEFAULT_PACKET_SECONDS
-            moved = round(start / time_base)
-            packet.pts = packet.dts = moved
-            packet.stream = output_stream
-            output.mux(packet)
-            end = max(end, start + length)
-    except av.FFmpegError:
-        # A segment cut short (the page was closed mid-chunk): keep what was read.
-        logger.warning("Recording segment ends early; kept up to %.1f s.", float(end))
-    return end
+        return av.open(io.BytesIO(data), "r")
+    except Exception:  # a parse failure of any kind: the segment is not audio we can read
+        logger.warning("Recording segment %s cannot be read; left out.", number)
+        return None
 
 
-def _duration_ms(data: bytes) -> int:
-    with av.open(io.BytesIO(data), "r") as joined:
-        if joined.duration:
-            return round(joined.duration / 1000)
-        audio = joined.streams.audio[0]
-        return round(float(audio.duration * audio.time_base) * 1000) if audio.duration else 0
+def _audio_stream(source):
+    """The segment's first audio stream in a codec we join, or None (a stream whose codec
+    FFmpeg does not know has no codec context)."""
+    for stream in source.streams:
+        if stream.type == "audio" and stream.codec_context is not None:
+            return stream if stream.codec_context.name in _OUTPUT else None
+    return None
+
+
+def _copy_packets(
+    source, audio, output, output_stream, progress: _Progress, limit: Fraction, max_packets: int
+) -> None:
+    """Copy one segment's packets after `progress.end` seconds, and move it on."""
+    time_base = audio.time_base
+    offset = progress.end
+    first = previous = None
+    packets = source.demux(audio)
+    while progress.packets < max_packets:
+        try:
+            packet = next(packets)
+        except StopIteration:
+            return
+        except Exception:
+            # A segment cut short (the page was closed mid-chunk): keep what was read.
+            logger.warning("Recording segment ends early; kept up to %.1f s.", progress.end)
+            return
+        timestamp = packet.pts if packet.pts is not None else packet.dts
+        if timestamp is None:
+            continue  # the demuxer's empty packet at the end
+        if previous is not None and timestamp <= previous:
+            # Audio moves forward: a stream whose time stands still or goes back ends here.
+            logger.warning("Recording segment's timestamps stop advancing; it ends there.")
+            return
+        if first is None:
+            first = timestamp
+        previous = timestamp
+        start = offset + (timestamp - first) * time_base
+        if start >= limit:
+            return
+        length = packet.duration * time_base if packet.duration else _DEFAULT_PACKET_SECONDS
+        if length <= 0 or start + length > limit:
+            # No packet may claim to last beyond the limit (or backwards).
+            length = limit - start
+            packet.duration = max(1, int(length / time_base))
+        packet.pts = packet.dts = round(start / time_base)
+        packet.stream = output_stream
+        output.mux(packet)
+        progress.packets += 1
+        progress.end = max(progress.end, start + length)
+
+
+def _duration_ms(end: Fraction, limit: Fraction) -> int:
+    """The joined length in milliseconds, from the packets copied: never past the limit, so
+    that a packet claiming to last for days cannot make the answer longer than allowed."""
+    return round(min(max(end, Fraction(0)), limit) * 1000)
+
+
+def _close_quietly(output) -> None:
+    if output is None:
+        return
+    try:
+        output.close()
+    except Exception:  # the join has already failed; its half-written output is dropped
+        logger.debug("Closing a failed join's output also failed.", exc_info=True)

@@ -105,10 +105,14 @@ def check_chunk(
     answer_bytes: int,
     user_bytes: int,
     container: str,
+    answer_chunks: int = 0,
 ) -> Container | None:
     """Refuse a chunk that breaks a rule, with the reason; return the container of a segment's
     first chunk. `answer_bytes` and `user_bytes` are what is already held for this answer and
-    for the user; `container` is the answer's container so far ("" before its first chunk).
+    for the user, `answer_chunks` the chunks held for this answer; `container` is the
+    answer's container so far ("" before its first chunk). One answer holds at most
+    RECORDINGS_MAX_SEGMENTS segments and RECORDINGS_MAX_CHUNKS chunks, which bounds the
+    work of joining them.
 
     The server's deadline applies as to the typed answer: once the answer is final, or after
     the deadline and its grace period (engine.is_expired), nothing more is kept."""
@@ -132,6 +136,14 @@ def check_chunk(
     if chunk.elapsed_ms > limits.max_ms + RECORDING_TIMESLICE_MS:
         raise ChunkRefused(
             f"A recorded answer stops at {_minutes(limits.max_ms)}; the rest was not kept.", 413
+        )
+    if chunk.segment >= settings.RECORDINGS_MAX_SEGMENTS:
+        raise ChunkRefused(
+            "This answer's recording was restarted too many times; the rest was not kept.", 413
+        )
+    if answer_chunks >= settings.RECORDINGS_MAX_CHUNKS:
+        raise ChunkRefused(
+            "This answer's recording has too many pieces; the rest was not kept.", 413
         )
     if answer_bytes + chunk.size > limits.max_bytes:
         raise ChunkRefused(
@@ -178,19 +190,24 @@ class RangeNotSatisfiable(Exception):
     """The Range header asks for no byte of the file, or cannot be read: answered with 416."""
 
 
+# Longer than any file's size: a position with more digits is refused before int() reads it.
+MAX_POSITION_DIGITS = 18
+
+
 def parse_range(header: str, size: int) -> tuple[int, int] | None:
     """The first and last byte (inclusive) that one `bytes=` range asks for: `a-b`, `a-` or
-    the suffix `-n`; None without a Range header. Several ranges at once are not needed by
-    any audio player, and are refused like a malformed header."""
+    the suffix `-n`. None without a Range header, and for one to ignore (RFC 9110, 14.2):
+    another unit than bytes, or several ranges, which no audio player asks for: the whole
+    file answers them. Positions are ASCII digits, at most MAX_POSITION_DIGITS of them."""
     if not header:
         return None
     unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        raise RangeNotSatisfiable
+    if unit.strip().lower() != "bytes":
+        return None
+    if "," in spec:
+        return None
     first, dash, last = spec.strip().partition("-")
-    if not dash or not (first or last):
-        raise RangeNotSatisfiable
-    if not (first.isdigit() or not first) or not (last.isdigit() or not last):
+    if not dash or not (first or last) or not (_is_position(first) and _is_position(last)):
         raise RangeNotSatisfiable
     if not first:
         suffix = int(last)
@@ -202,3 +219,8 @@ def parse_range(header: str, size: int) -> tuple[int, int] | None:
     if start >= size or (last and int(last) < start):
         raise RangeNotSatisfiable
     return start, end
+
+
+def _is_position(text: str) -> bool:
+    """Empty, or a number in ASCII digits (str.isdigit also takes "²" and other scripts')."""
+    return not text or (len(text) <= MAX_POSITION_DIGITS and text.isascii() and text.isdigit())

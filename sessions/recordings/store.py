@@ -1,26 +1,40 @@
 """Keeping spoken answers: chunks into the recordings storage as they arrive, joined into one
-file once the answer is final, and their files deleted with their rows."""
+file once the answer is final, and their files deleted with their rows.
 
+A join is claimed on its row first, so that one runs at a time; it is bounded (segments,
+chunks and packets: settings RECORDINGS_MAX_SEGMENTS, RECORDINGS_MAX_CHUNKS,
+RECORDINGS_JOIN_PACKETS_PER_SECOND), and one that fails is recorded on the row, logged once
+and never started again. Its pieces are then listed in the question's history to delete."""
+
+import contextlib
 import logging
 import secrets
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F, Q, Sum
 from django.db.models.functions import Greatest
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 
 from interviewprep import cache_versions
-from sessions.models import Recording, RecordingChunk, SessionQuestion
+from sessions.models import (
+    InterviewSession,
+    InterviewStatus,
+    Recording,
+    RecordingChunk,
+    RecordingsExport,
+    SessionQuestion,
+)
 from sessions.recordings import rules as recording_rules
 from sessions.recordings.delivery import count_words
-from sessions.recordings.remux import NothingPlayable, join_segments
+from sessions.recordings.remux import CannotJoin, join_segments
 
 logger = logging.getLogger(__name__)
 
@@ -48,9 +62,18 @@ def _chunk_name(item: SessionQuestion, segment: int, sequence: int) -> str:
 
 
 def user_bytes(user_id: int) -> int:
-    total = Recording.objects.filter(item__interview__user_id=user_id).aggregate(
-        total=Sum("size_bytes")
-    )["total"]
+    """What counts against the user's quota: the recordings the user can see and delete,
+    those of answers made final (in the question's history) and those being recorded in
+    the interview in progress. Pieces of an abandoned interview's unanswered questions are
+    deleted on abandon (drop_unanswered); any left from before do not count."""
+    total = (
+        Recording.objects.filter(item__interview__user_id=user_id)
+        .filter(
+            Q(item__submitted_at__isnull=False)
+            | Q(item__interview__status=InterviewStatus.IN_PROGRESS)
+        )
+        .aggregate(total=Sum("size_bytes"))["total"]
+    )
     return total or 0
 
 
@@ -66,30 +89,8 @@ def add_chunk(item: SessionQuestion, chunk: recording_rules.ChunkInfo, data: byt
     recording = Recording.objects.filter(item=item).first()
     if recording is not None and already_kept(recording, chunk):
         return Acknowledgement(chunk.segment, chunk.sequence, duplicate=True)
-    found = recording_rules.check_chunk(
-        item,
-        chunk,
-        now,
-        answer_bytes=recording.size_bytes if recording else 0,
-        user_bytes=user_bytes(item.interview.user_id),
-        container=recording.container if recording else "",
-    )
-    if recording is None:
-        # Only once a chunk is accepted, so a refused one leaves no empty recording behind.
-        recording, _ = Recording.objects.get_or_create(item=item, defaults={"created_at": now})
-    limit = recording_rules.limits_for(item).max_bytes
-    # Reserve the bytes with a conditional UPDATE, so two racing chunks cannot both fit.
-    reserved = Recording.objects.filter(pk=recording.pk, size_bytes__lte=limit - chunk.size).update(
-        size_bytes=F("size_bytes") + chunk.size,
-        segments=Greatest(F("segments"), chunk.segment + 1),
-        recorded_ms=Greatest(F("recorded_ms"), chunk.elapsed_ms),
-        **({"container": found} if found else {}),
-    )
-    if not reserved:
-        raise recording_rules.ChunkRefused(
-            f"A recorded answer can hold {limit // recording_rules.MB} MB; the rest was not kept.",
-            413,
-        )
+    with transaction.atomic():
+        recording = _reserve(item, recording, chunk, now)
     name = storage().save(_chunk_name(item, chunk.segment, chunk.sequence), ContentFile(data))
     try:
         with transaction.atomic():
@@ -104,21 +105,160 @@ def add_chunk(item: SessionQuestion, chunk: recording_rules.ChunkInfo, data: byt
     except IntegrityError:
         # The same chunk, sent twice at once, was kept by the other request.
         _delete_file(name)
-        Recording.objects.filter(pk=recording.pk).update(size_bytes=F("size_bytes") - chunk.size)
+        Recording.objects.filter(pk=recording.pk).update(
+            size_bytes=F("size_bytes") - chunk.size, chunk_count=F("chunk_count") - 1
+        )
         return Acknowledgement(chunk.segment, chunk.sequence, duplicate=True)
     return Acknowledgement(chunk.segment, chunk.sequence, duplicate=False)
 
 
+def _reserve(
+    item: SessionQuestion, recording: Recording | None, chunk: recording_rules.ChunkInfo, now
+) -> Recording:
+    """Check the chunk against the rules and reserve its bytes, in the caller's transaction.
+    The user's row is locked first: one user's chunks take turns between reading the bytes
+    held and reserving theirs, so that racing chunks cannot all fit in the quota's last
+    megabyte (the file itself is written after the lock is let go)."""
+    user_id = item.interview.user_id
+    get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk").get()
+    found = recording_rules.check_chunk(
+        item,
+        chunk,
+        now,
+        answer_bytes=recording.size_bytes if recording else 0,
+        answer_chunks=recording.chunk_count if recording else 0,
+        user_bytes=user_bytes(user_id),
+        container=recording.container if recording else "",
+    )
+    if recording is None:
+        # Only once a chunk is accepted, so a refused one leaves no empty recording behind.
+        recording, _ = Recording.objects.get_or_create(item=item, defaults={"created_at": now})
+    limit = recording_rules.limits_for(item).max_bytes
+    # A conditional UPDATE, so two racing chunks of one answer cannot both fit; and only
+    # while the answer is open, so that none lands after its interview was abandoned.
+    reserved = Recording.objects.filter(
+        pk=recording.pk,
+        size_bytes__lte=limit - chunk.size,
+        chunk_count__lt=settings.RECORDINGS_MAX_CHUNKS,
+        item__submitted_at__isnull=True,
+        item__interview__status=InterviewStatus.IN_PROGRESS,
+    ).update(
+        size_bytes=F("size_bytes") + chunk.size,
+        chunk_count=F("chunk_count") + 1,
+        segments=Greatest(F("segments"), chunk.segment + 1),
+        recorded_ms=Greatest(F("recorded_ms"), chunk.elapsed_ms),
+        **({"container": found} if found else {}),
+    )
+    if not reserved:
+        raise _refusal_as_stored_now(item, recording, chunk, now, limit)
+    return recording
+
+
+def _refusal_as_stored_now(
+    item: SessionQuestion, recording: Recording, chunk: recording_rules.ChunkInfo, now, limit
+) -> recording_rules.ChunkRefused:
+    """Why the reservation failed, when another request changed the answer after it was
+    read (a submit, an abandon, a racing chunk): the rules, asked again with what is stored
+    now, say it."""
+    item.refresh_from_db()
+    item.interview.refresh_from_db(fields=["status"])
+    recording.refresh_from_db()
+    try:
+        recording_rules.check_chunk(
+            item,
+            chunk,
+            now,
+            answer_bytes=recording.size_bytes,
+            answer_chunks=recording.chunk_count,
+            user_bytes=user_bytes(item.interview.user_id),
+            container=recording.container,
+        )
+    except recording_rules.ChunkRefused as refusal:
+        return refusal
+    return recording_rules.ChunkRefused(
+        f"A recorded answer can hold {limit // recording_rules.MB} MB; the rest was not kept.", 413
+    )
+
+
 def needs_assembly(recording: Recording | None) -> bool:
-    return recording is not None and not recording.file and recording.segments > 0
+    """Not joined yet, and no join of it failed."""
+    return (
+        recording is not None
+        and not recording.file
+        and recording.segments > 0
+        and recording.assembled_at is None
+    )
 
 
 def assemble(recording: Recording, now: datetime) -> Recording:
     """Join the final answer's segments into one file and let the chunks go. Segments whose
     first piece never arrived, and pieces after a gap, cannot be played and are left out.
-    If nothing can be played, the chunks are kept and the answer has no player."""
+
+    Only the request that claims the join runs it; the others return the recording as it
+    is (not joined yet: "being put together"). If the join fails for any reason, the failure
+    is recorded and logged once, the chunks are kept, the answer has no player, and no
+    file of the attempt is left behind."""
+    if not _claim(recording, now):
+        return _reloaded(recording)
     item = recording.item
-    chunks = list(recording.chunks.order_by("segment", "sequence"))
+    name = ""
+    try:
+        joined = _join(recording, item)
+        name = storage().save(
+            f"{item.interview.user_id}/{item.pk}/answer-{secrets.token_hex(4)}"
+            f".{joined.container.value}",
+            ContentFile(joined.data),
+        )
+        with transaction.atomic():
+            updated = Recording.objects.filter(pk=recording.pk, file="").update(
+                file=name,
+                container=joined.container,
+                duration_ms=joined.duration_ms,
+                size_bytes=len(joined.data),
+                chunk_count=0,
+                # Words spoken: the transcript's, none without one (typed notes are not speech).
+                word_count=count_words(item.transcript),
+                assembled_at=now,
+            )
+            RecordingChunk.objects.filter(recording=recording).delete()
+            # The dashboard's speaking pace counts joined recordings.
+            cache_versions.bump_progress(item.interview.user_id)
+        if not updated:
+            _delete_file(name)  # the recording was deleted while it was being joined
+    except CannotJoin as error:
+        logger.warning("Recording %s could not be put together: %s", recording.pk, error)
+        _record_failure(recording, name, now)
+    except Exception:
+        logger.exception("Recording %s could not be put together.", recording.pk)
+        _record_failure(recording, name, now)
+    return _reloaded(recording)
+
+
+def _reloaded(recording: Recording) -> Recording:
+    """The recording as stored now; as it was, if it was deleted meanwhile."""
+    with contextlib.suppress(Recording.DoesNotExist):
+        recording.refresh_from_db()
+    return recording
+
+
+def _claim(recording: Recording, now: datetime) -> bool:
+    """Claim the join of this recording for this request: True for one request only. A claim
+    older than RECORDINGS_JOIN_CLAIM_SECONDS whose join stored nothing died with its worker
+    (killed at the timeout, say): it is recorded as failed, never started again."""
+    waiting = Recording.objects.filter(pk=recording.pk, file="", assembled_at__isnull=True)
+    if waiting.filter(join_started_at__isnull=True).update(join_started_at=now):
+        return True
+    window = timedelta(seconds=settings.RECORDINGS_JOIN_CLAIM_SECONDS)
+    if waiting.filter(join_started_at__lt=now - window).update(assembled_at=now):
+        logger.warning("Recording %s: a join started and never finished; failed.", recording.pk)
+    return False
+
+
+def _join(recording: Recording, item: SessionQuestion):
+    """The answer's playable pieces joined, reading no more than the bounds allow."""
+    chunks = recording.chunks.filter(segment__lt=settings.RECORDINGS_MAX_SEGMENTS).order_by(
+        "segment", "sequence"
+    )[: settings.RECORDINGS_MAX_CHUNKS]
     by_segment: dict[int, dict[int, RecordingChunk]] = {}
     for chunk in chunks:
         by_segment.setdefault(chunk.segment, {})[chunk.sequence] = chunk
@@ -128,34 +268,30 @@ def assemble(recording: Recording, now: datetime) -> Recording:
         if playable:
             segments.append(b"".join(_read(pieces[sequence].file) for sequence in playable))
     max_seconds = recording_rules.limits_for(item).max_ms / 1000
-    try:
-        joined = join_segments(segments, max_seconds)
-    except NothingPlayable:
-        logger.warning("Recording %s has nothing playable yet.", recording.pk)
-        return recording
-    extension = joined.container.value
-    name = storage().save(
-        f"{item.interview.user_id}/{item.pk}/answer-{secrets.token_hex(4)}.{extension}",
-        ContentFile(joined.data),
+    return join_segments(
+        segments,
+        max_seconds,
+        max_packets=round(max_seconds * settings.RECORDINGS_JOIN_PACKETS_PER_SECOND),
     )
-    with transaction.atomic():
-        updated = Recording.objects.filter(pk=recording.pk, file="").update(
-            file=name,
-            container=joined.container,
-            duration_ms=joined.duration_ms,
-            size_bytes=len(joined.data),
-            # Words spoken: the transcript's, none without one (typed notes are not speech).
-            word_count=count_words(item.transcript),
-            assembled_at=now,
+
+
+def _record_failure(recording: Recording, name: str, now: datetime) -> None:
+    if name:
+        _delete_file(name)
+    # The join has ended without a file (Recording.join_failed).
+    Recording.objects.filter(pk=recording.pk, file="").update(assembled_at=now)
+
+
+def drop_unanswered(interview: InterviewSession) -> int:
+    """Delete the recordings of an abandoned interview's questions never answered: nobody
+    can see, join or finish them any more, so they must not fill the user's quota."""
+    return delete(
+        Recording.objects.filter(
+            item__interview=interview,
+            item__interview__status=InterviewStatus.ABANDONED,
+            item__submitted_at__isnull=True,
         )
-        if updated:
-            RecordingChunk.objects.filter(pk__in=[chunk.pk for chunk in chunks]).delete()
-            # The dashboard's speaking pace counts joined recordings.
-            cache_versions.bump_progress(item.interview.user_id)
-    if not updated:
-        _delete_file(name)  # joined by another request meanwhile
-    recording.refresh_from_db()
-    return recording
+    )
 
 
 def delete(recordings_to_delete) -> int:
@@ -216,31 +352,6 @@ def read_blocks(name: str, start: int = 0, length: int | None = None) -> Iterato
             yield block
 
 
-class _Drain:
-    """A write-only file whose bytes are collected until the zip's generator hands them on.
-    It cannot seek, so zipfile writes each entry's sizes after its data."""
-
-    def __init__(self) -> None:
-        self.parts: list[bytes] = []
-        self.position = 0
-
-    def write(self, data: bytes) -> int:
-        self.parts.append(bytes(data))
-        self.position += len(data)
-        return len(data)
-
-    def tell(self) -> int:
-        return self.position
-
-    def flush(self) -> None:
-        pass
-
-    def take(self) -> bytes:
-        data = b"".join(self.parts)
-        self.parts.clear()
-        return data
-
-
 def zip_entry_name(recording: Recording) -> str:
     item = recording.item
     return (
@@ -249,18 +360,23 @@ def zip_entry_name(recording: Recording) -> str:
     )
 
 
-def stream_zip(recordings_to_zip: Iterator[Recording]) -> Iterator[bytes]:
-    """A zip of the recordings, produced as it is sent: at most one block of audio is held
-    in memory at a time. Audio is already compressed, so entries are stored as they are."""
-    drain = _Drain()
-    with zipfile.ZipFile(drain, "w", compression=zipfile.ZIP_STORED) as archive:
-        for recording in recordings_to_zip:
-            info = zipfile.ZipInfo(
-                zip_entry_name(recording), date_time=recording.created_at.timetuple()[:6]
-            )
-            with archive.open(info, "w", force_zip64=True) as entry:
-                for block in read_blocks(recording.file):
-                    entry.write(block)
-                    yield drain.take()
-            yield drain.take()
-    yield drain.take()
+# Files without a row
+
+
+def orphan_files(written_before: datetime) -> Iterator[str]:
+    """Files in the recordings storage that no recording, chunk or zip row names, written before
+    `written_before` (a chunk's file is written a moment before its row)."""
+    named = set(Recording.objects.exclude(file="").values_list("file", flat=True))
+    named.update(RecordingChunk.objects.values_list("file", flat=True))
+    named.update(RecordingsExport.objects.exclude(file="").values_list("file", flat=True))
+    for name in _all_files(""):
+        if name not in named and storage().get_modified_time(name) < written_before:
+            yield name
+
+
+def _all_files(folder: str) -> Iterator[str]:
+    folders, files = storage().listdir(folder)
+    for name in sorted(files):
+        yield f"{folder}/{name}" if folder else name
+    for name in sorted(folders):
+        yield from _all_files(f"{folder}/{name}" if folder else name)

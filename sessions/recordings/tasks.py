@@ -99,13 +99,13 @@ def join_recording(recording_id: int, attempt: int = 1) -> bool:
     if recording is None or not recording.is_being_prepared:
         return bool(recording and recording.file)
     try:
+        # A join that fails is recorded by assemble itself; one that another worker holds
+        # returns without a file and is left to that worker.
         recording = recording_store.assemble(recording, timezone.now())
     except Exception as error:
         if attempt >= MAX_ATTEMPTS:
             _record_failed_join(recording_id, timezone.now())
         retry_or_raise(join_recording, error, attempt, recording_id)
-    if not recording.file:
-        _record_failed_join(recording_id, timezone.now())
     return bool(recording.file)
 
 

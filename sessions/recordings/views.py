@@ -18,7 +18,12 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 from django.views.decorators.vary import vary_on_headers
 
 from sessions.access import get_item_for_user
@@ -44,16 +49,20 @@ def _get_recording_for_user(request: HttpRequest, recording_id: int) -> Recordin
 
 def _int_field(request: HttpRequest, name: str, maximum: int) -> int:
     raw = request.POST.get(name, "")
-    if not raw.isdigit() or int(raw) > maximum:
+    # ASCII digits only ("²".isdigit() is true too), and no longer than the maximum, before
+    # int() reads them.
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > len(str(maximum)) or int(raw) > maximum:
         raise recording_rules.ChunkRefused(f"The upload's {name} is missing or not a number.", 400)
     return int(raw)
 
 
-@login_required
 @require_POST
 def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
     """Keep one chunk and acknowledge it with its place, so the page can let it go. A
-    refusal says why and whether retrying could help."""
+    refusal says why and whether retrying could help. The page sends chunks with fetch,
+    which would follow a redirect to the log-in page: a logged-out sender gets 401."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "You have been logged out.", "final": False}, status=401)
     item = get_item_for_user(request, pk, position)
     upload = request.FILES.get("chunk")
     try:
@@ -83,10 +92,12 @@ def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
     )
 
 
-@require_GET
+@require_safe
 def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
-    """The joined recording, for its owner only; seekable through Range requests. With a
-    bucket, a redirect to a link that stays valid for RECORDINGS_S3_URL_SECONDS."""
+    """The joined recording, for its owner only; seekable through Range requests, and HEAD
+    answered with the headers alone. With a bucket, a redirect to a link that stays valid
+    for RECORDINGS_S3_URL_SECONDS. Playing never joins: a page shows a player only once
+    the recording is one file."""
     recording = _get_recording_for_user(request, recording_id)
     if not recording.file:
         raise Http404
@@ -115,20 +126,18 @@ def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
         response["Content-Range"] = f"bytes */{size}"
         response["Cache-Control"] = "private"
         return response
-    if wanted is None:
-        response = StreamingHttpResponse(
-            recording_store.read_blocks(recording.file), content_type=recording.media_type
-        )
-        response["Content-Length"] = str(size)
-    else:
-        start, end = wanted
-        response = StreamingHttpResponse(
-            recording_store.read_blocks(recording.file, start, end - start + 1),
-            status=206,
-            content_type=recording.media_type,
-        )
+    start, end = wanted or (0, size - 1)
+    blocks = (
+        iter(())
+        if request.method == "HEAD"
+        else recording_store.read_blocks(recording.file, start, end - start + 1)
+    )
+    response = StreamingHttpResponse(
+        blocks, status=200 if wanted is None else 206, content_type=recording.media_type
+    )
+    if wanted is not None:
         response["Content-Range"] = f"bytes {start}-{end}/{size}"
-        response["Content-Length"] = str(end - start + 1)
+    response["Content-Length"] = str(end - start + 1)
     response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "private"
     return response

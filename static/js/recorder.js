@@ -133,7 +133,7 @@
       if (response.status >= 400 && response.status < 500 && reply.final) {
         return { refused: true, message: reply.error };
       }
-      if (response.status === 401 || response.status === 302) {
+      if (response.status === 401) {
         return { retry: true, message: "You have been logged out; log in again in another tab and the recording will be sent." };
       }
       return { retry: true, message: "The server did not keep a piece of the recording (" + response.status + "); it is kept here and sent again." };

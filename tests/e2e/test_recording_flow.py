@@ -1,6 +1,6 @@
 """In the browser with a fake microphone: an answer spoken in two parts with a reload between
-them, played back whole on the grade step; another user cannot fetch it; with the
-microphone refused, typing still works."""
+them, played back whole on the grade step; another user cannot fetch it; a chunk sent once
+the session ended says to log in again; with the microphone refused, typing still works."""
 
 import time
 from pathlib import Path
@@ -96,6 +96,25 @@ def test_a_spoken_answer_survives_a_reload_and_plays_back_whole(
     response = other_page.goto(f"{live_server.url}{recording.get_absolute_url()}")
     assert response.status == 404
     other.close()
+
+
+def test_a_chunk_sent_after_the_session_ended_says_to_log_in_again(
+    page: Page, live_server, speaker, recordings_dir
+):
+    log_in(page, live_server.url, "speaker", PASSWORD)
+    page.goto(f"{live_server.url}{speaker.get_absolute_url()}")
+    recorder = page.locator("[data-recorder]")
+    page.get_by_role("button", name="Record your answer").click()
+    expect(recorder).to_have_attribute("data-acknowledged", "1", timeout=ACK_TIMEOUT_MS)
+
+    # The session ends (expired, or logged out in another tab); the CSRF cookie stays.
+    page.context.clear_cookies(name="sessionid")
+
+    # fetch once followed the redirect to the log-in page and reported its 200.
+    expect(page.locator("[data-recorder-status]")).to_contain_text(
+        "You have been logged out; log in again in another tab", timeout=ACK_TIMEOUT_MS
+    )
+    assert Recording.objects.get(item__interview=speaker).chunk_count >= 1
 
 
 def test_with_the_microphone_refused_typing_still_works(page: Page, live_server, speaker):

@@ -2,15 +2,23 @@
 its own, which is restarted in the middle of the run.
 
     .venv/bin/python -m tests.load.interview_load            # 24 users, 5 questions each
+    .venv/bin/python -m tests.load.interview_load --users 20 --workers 3 --record \
+        --crafted 1 --no-restart                             # spoken answers, one crafted
 
-It starts a private PostgreSQL cluster (initdb in a temporary folder, port 55421), migrates
-and seeds a database there, runs gunicorn as `make serve` does (2 workers, on 127.0.0.1
-only), sends the users through sign-up, a new interview, a draft, an answer and a grade per
-question and the summary, stops PostgreSQL for a few seconds once the run is under way, and
-then checks every acknowledged answer and grade against the database. It passes when
-nothing acknowledged is missing or different and no 5xx was answered outside the restart
-window. Everything is bounded: a fixed number of users and requests, a timeout per request
-and a deadline for the whole run; everything it started is stopped at the end."""
+It starts a private PostgreSQL cluster (initdb in a temporary folder, on a free port),
+migrates and seeds a database there, runs gunicorn as `make serve` does (on 127.0.0.1 only,
+a free port), sends the users through sign-up, a new interview, a draft, an answer and a
+grade per question and the summary, stops PostgreSQL for a few seconds once the run is under
+way (unless --no-restart), and then checks every acknowledged answer and grade against the
+database. With --record each answer is also spoken: a few seconds of Opus sent in chunks as
+the page sends them, and checked afterwards as one joined file of the right length; with
+--crafted N, N of the users instead send, for their first answer, 20 MB of Opus packets all
+at one timestamp (the upload that once stalled every worker joining it). Task workers
+(--task-workers, as WORKERS in `make serve`) join the answers. It passes when
+nothing acknowledged is missing or different, no 5xx was answered outside the restart
+window, and no gunicorn worker timed out. Everything is bounded: a fixed number of users and
+requests, a timeout per request and a deadline for the whole run; everything it started is
+stopped at the end."""
 
 import argparse
 import contextlib
@@ -18,8 +26,11 @@ import os
 import random
 import re
 import secrets
+import shutil
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.error
@@ -38,6 +49,8 @@ PASSWORD = "a-long-load-test-passphrase"
 REQUEST_TIMEOUT = 120  # seconds, per request: a browser waits at least this long
 RETRIES = 20  # per step: a user whose click failed tries again, as a person would
 RETRY_PAUSE = 1.0  # seconds
+SPOKEN_SECONDS = 6  # each spoken answer: three chunks of two seconds, as the page sends them
+CRAFTED_PACKETS = 2_200_000  # three-byte packets at one timestamp: about 20 MB of WebM
 # After PostgreSQL is back, each worker's next request notices its dead connection and
 # reconnects; requests already under way when it stopped may still fail a moment later.
 WINDOW_SLACK = 5.0  # seconds either side of the outage
@@ -52,6 +65,9 @@ class Outcome:
     # (interview pk, position) -> the answer text, and the rating and note, once acknowledged
     answers: dict[tuple[int, int], str] = field(default_factory=dict)
     grades: dict[tuple[int, int], tuple[int, str]] = field(default_factory=dict)
+    # (interview pk, position) -> seconds spoken, for each answer whose chunks were all kept
+    spoken: dict[tuple[int, int], float] = field(default_factory=dict)
+    crafted: bool = False
     finished: bool = False
     error: str = ""
 
@@ -62,11 +78,23 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 
 
 class User:
-    def __init__(self, base_url: str, name: str, deadline: float, outcome: Outcome) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        name: str,
+        deadline: float,
+        outcome: Outcome,
+        speech: list[bytes] | None = None,
+        crafted: list[bytes] | None = None,
+    ) -> None:
         self.base_url = base_url
         self.name = name
         self.deadline = deadline
         self.outcome = outcome
+        # The chunks of each spoken answer, and of the crafted one (first answer only).
+        self.speech = speech
+        self.crafted = crafted
+        outcome.crafted = crafted is not None
         self.cookies = CookieJar()
         self.opener = urllib.request.build_opener(
             urllib.request.HTTPCookieProcessor(self.cookies), _NoRedirects()
@@ -75,16 +103,37 @@ class User:
     def _csrf(self) -> str:
         return next((c.value for c in self.cookies if c.name == "csrftoken"), "")
 
-    def request(self, path: str, data: dict | None = None) -> tuple[int, str, str]:
-        """One request; returns status, Location and body. Connection errors count as 599."""
+    def request(
+        self, path: str, data: dict | None = None, audio: bytes | None = None
+    ) -> tuple[int, str, str]:
+        """One request; returns status, Location and body. Connection errors count as 599.
+        With `audio`, a multipart upload of it with `data`, as the page's fetch sends it."""
         if time.monotonic() > self.deadline:
             raise TimeoutError("the run's deadline passed")
-        body = None
-        if data is not None:
+        body, headers = None, {}
+        if audio is not None:
+            boundary = secrets.token_hex(16)
+            parts = [
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
+                f"{value}\r\n".encode()
+                for name, value in (data or {}).items()
+            ]
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="chunk"; '
+                f'filename="chunk"\r\nContent-Type: audio/webm\r\n\r\n'.encode()
+                + audio
+                + f"\r\n--{boundary}--\r\n".encode()
+            )
+            body = b"".join(parts)
+            headers = {
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "X-CSRFToken": self._csrf(),
+            }
+        elif data is not None:
             body = urllib.parse.urlencode(
                 {**data, "csrfmiddlewaretoken": self._csrf()}, doseq=True
             ).encode()
-        request = urllib.request.Request(self.base_url + path, data=body)
+        request = urllib.request.Request(self.base_url + path, data=body, headers=headers)
         sent = time.monotonic()
         try:
             with self.opener.open(request, timeout=REQUEST_TIMEOUT) as response:
@@ -100,10 +149,12 @@ class User:
         self.outcome.statuses.append((time.time(), status, path, took, failure))
         return status, location, text
 
-    def until(self, path: str, data: dict | None, ok: set[int]) -> tuple[int, str, str]:
+    def until(
+        self, path: str, data: dict | None, ok: set[int], audio: bytes | None = None
+    ) -> tuple[int, str, str]:
         """Repeat a step until the server answers it with a status in `ok`."""
         for _ in range(RETRIES):
-            status, location, text = self.request(path, data)
+            status, location, text = self.request(path, data, audio)
             if status in ok:
                 return status, location, text
             time.sleep(RETRY_PAUSE)
@@ -148,6 +199,7 @@ class User:
             step = f"/interviews/{pk}/questions/{position}/"
             text = f"Answer of {self.name} to question {position}: {secrets.token_hex(8)}"
             self.until(step + "draft/", {"answer": text[:20]}, {302})
+            self.speak(pk, position, step)
             self.think()
             self.until(step + "answer/", {"answer": text}, {302})
             self.outcome.answers[(pk, position)] = text
@@ -160,10 +212,39 @@ class User:
         self.until(f"/interviews/{pk}/summary/", None, {200})
         self.outcome.finished = True
 
+    def speak(self, pk: int, position: int, step: str) -> None:
+        """Send the answer's recording in chunks, each acknowledged before the next."""
+        crafted = self.crafted is not None and not self.outcome.spoken
+        chunks = self.crafted if crafted else self.speech
+        if chunks is None:
+            return
+        for sequence, chunk in enumerate(chunks):
+            # The page's count of what it recorded; the crafted upload claims two seconds.
+            elapsed_ms = 2000 if crafted else 2000 * (sequence + 1)
+            fields = {"segment": 0, "sequence": sequence, "elapsed_ms": elapsed_ms}
+            self.until(step + "recording/chunks/", fields, {200}, audio=chunk)
+        self.outcome.spoken[(pk, position)] = 0.0 if crafted else SPOKEN_SECONDS
 
-def _server_env(database_url: str, port: int) -> dict[str, str]:
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _speech() -> tuple[list[bytes], list[bytes]]:
+    """A spoken answer's chunks, and the crafted upload's (under 1 MB each, as a chunk must
+    be), made with PyAV as the recording tests make theirs."""
+    from tests.audio import crafted_webm, cut, tone
+
+    crafted = crafted_webm([0] * CRAFTED_PACKETS)
+    return cut(tone(SPOKEN_SECONDS), 3), cut(crafted, -(-len(crafted) // 990_000))
+
+
+def _server_env(database_url: str, port: int, recordings: str) -> dict[str, str]:
     return {
-        **{k: v for k, v in os.environ.items() if not k.startswith("DJANGO_")},
+        **{k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "RECORDINGS_"))},
+        "RECORDINGS_DIR": recordings,
         "DATABASE_URL": database_url,
         "DJANGO_DEBUG": "False",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -214,11 +295,40 @@ def _watch_readiness(base_url: str, stop: threading.Event, seen: list[tuple[floa
         stop.wait(0.5)
 
 
+def _wait_for_joins(database_url: str, limit: float) -> None:
+    """Until the task workers have joined (or failed to join) every final answer's pieces."""
+    stop = time.monotonic() + limit
+    with psycopg.connect(database_url, autocommit=True) as connection:
+        while time.monotonic() < stop:
+            waiting = connection.execute(
+                "SELECT count(*) FROM interview_sessions_recording r"
+                " JOIN interview_sessions_sessionquestion q ON q.id = r.item_id"
+                " WHERE r.file = '' AND r.assembled_at IS NULL AND q.submitted_at IS NOT NULL"
+            ).fetchone()[0]
+            if not waiting:
+                return
+            time.sleep(1)
+
+
 def _check_database(database_url: str, outcomes: list[Outcome]) -> list[str]:
-    """Every acknowledged answer and grade, as stored."""
+    """Every acknowledged answer and grade, as stored; every spoken answer joined into one
+    file of its length (the crafted one: joined or failed, never left half-way)."""
     problems = []
     with psycopg.connect(database_url) as connection:
         for outcome in outcomes:
+            for (pk, position), seconds in outcome.spoken.items():
+                row = connection.execute(
+                    "SELECT r.file, r.duration_ms, r.assembled_at IS NOT NULL"
+                    " FROM interview_sessions_recording r"
+                    " JOIN interview_sessions_sessionquestion q ON q.id = r.item_id"
+                    " WHERE q.interview_id = %s AND q.position = %s",
+                    [pk, position],
+                ).fetchone()
+                if outcome.crafted and seconds == 0.0:
+                    if row is None or not (row[0] or row[2]):
+                        problems.append(f"crafted recording {pk}/{position}: stored {row!r}")
+                elif row is None or not row[0] or abs(row[1] - seconds * 1000) > 200:
+                    problems.append(f"recording {pk}/{position}: stored {row!r}, sent {seconds} s")
             for (pk, position), text in outcome.answers.items():
                 row = connection.execute(
                     "SELECT answer_text, self_rating, note, submitted_at IS NOT NULL"
@@ -240,8 +350,14 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=24)
     parser.add_argument("--questions", type=int, default=5)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--port", type=int, default=8120)
-    parser.add_argument("--postgres-port", type=int, default=55421)
+    parser.add_argument("--port", type=int, default=0, help="0: a free port")
+    parser.add_argument("--postgres-port", type=int, default=0, help="0: a free port")
+    parser.add_argument("--record", action="store_true", help="speak every answer too")
+    parser.add_argument(
+        "--crafted", type=int, default=0, help="users whose first answer is a crafted upload"
+    )
+    parser.add_argument("--no-restart", action="store_true", help="leave PostgreSQL running")
+    parser.add_argument("--task-workers", type=int, default=1, help="as WORKERS in make serve")
     parser.add_argument(
         "--restart-at",
         type=float,
@@ -252,15 +368,19 @@ def main() -> int:
     parser.add_argument("--deadline", type=float, default=600, help="seconds for the whole run")
     options = parser.parse_args()
 
+    options.port = options.port or _free_port()
     base_url = f"http://127.0.0.1:{options.port}"
-    postgres = PrivatePostgres(options.postgres_port, durable=True)
+    postgres = PrivatePostgres(options.postgres_port or _free_port(), durable=True)
+    speech, crafted = _speech() if options.record or options.crafted else (None, None)
+    recordings = tempfile.mkdtemp(prefix="interviewprep-load-recordings-")
     server = None
+    task_workers: list[subprocess.Popen] = []
     try:
         postgres.init()
         postgres.start()
         postgres.create_database("interviewprep_load")
         database_url = postgres.url("interviewprep_load")
-        env = _server_env(database_url, options.port)
+        env = _server_env(database_url, options.port, recordings)
         _prepare(env)
         server_log = open(postgres.directory / "gunicorn.log", "w")  # noqa: SIM115
         server = subprocess.Popen(
@@ -271,6 +391,17 @@ def main() -> int:
             ],
             cwd=ROOT, env=env, stdout=server_log, stderr=subprocess.STDOUT,
         )  # fmt: skip
+        # The task workers, as `make serve` starts them: they join the spoken answers.
+        task_workers = [
+            subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "python"), "manage.py", "run_worker"],
+                cwd=ROOT,
+                env=env,
+                stdout=server_log,
+                stderr=subprocess.STDOUT,
+            )
+            for _ in range(options.task_workers)
+        ]
         _wait_until_ready(base_url)
 
         deadline = time.monotonic() + options.deadline
@@ -280,7 +411,14 @@ def main() -> int:
         def one_user(number: int) -> None:
             name = f"load-{run_id}-{number}"
             try:
-                User(base_url, name, deadline, outcomes[number]).run(options.questions)
+                User(
+                    base_url,
+                    name,
+                    deadline,
+                    outcomes[number],
+                    speech=speech if options.record else None,
+                    crafted=crafted if number < options.crafted else None,
+                ).run(options.questions)
             except Exception as error:  # reported below, never hidden
                 outcomes[number].error = f"{type(error).__name__}: {error}"
 
@@ -303,10 +441,13 @@ def main() -> int:
             time.sleep(0.2)
         acknowledged_before = sum(len(o.answers) for o in outcomes)
         outage_start = time.time()
-        postgres.stop()
-        time.sleep(options.down_for)
-        postgres.start()
-        outage_end = time.time()
+        if options.no_restart:
+            outage_end = outage_start - 2 * WINDOW_SLACK  # no window
+        else:
+            postgres.stop()
+            time.sleep(options.down_for)
+            postgres.start()
+            outage_end = time.time()
         for thread in threads:
             thread.join(timeout=max(deadline - time.monotonic(), 1))
         finished = time.time()
@@ -320,6 +461,7 @@ def main() -> int:
             for s in server_errors
             if not outage_start - WINDOW_SLACK <= s[0] <= outage_end + WINDOW_SLACK
         ]
+        _wait_for_joins(database_url, limit=60)
         problems = _check_database(database_url, outcomes)
         errors = [f"user {n}: {o.error}" for n, o in enumerate(outcomes) if o.error]
         answers = sum(len(o.answers) for o in outcomes)
@@ -327,11 +469,14 @@ def main() -> int:
 
         print(f"users: {options.users}, questions each: {options.questions}, "
               f"gunicorn workers: {options.workers}")  # fmt: skip
-        print(f"run: {finished - started:.1f} s; PostgreSQL stopped at "
-              f"{outage_start - started:.1f} s for {outage_end - outage_start:.1f} s "
-              f"(restart window counted with {WINDOW_SLACK:.0f} s either side)")  # fmt: skip
+        if options.no_restart:
+            print(f"run: {finished - started:.1f} s; PostgreSQL left running")
+        else:
+            print(f"run: {finished - started:.1f} s; PostgreSQL stopped at "
+                  f"{outage_start - started:.1f} s for {outage_end - outage_start:.1f} s "
+                  f"(restart window counted with {WINDOW_SLACK:.0f} s either side)")  # fmt: skip
         print(f"requests: {len(statuses)}; answers acknowledged: {answers} "
-              f"({acknowledged_before} before the restart); grades acknowledged: {grades}")  # fmt: skip
+              f"({acknowledged_before} before the restart point); grades acknowledged: {grades}")  # fmt: skip
         print(f"users who finished: {sum(o.finished for o in outcomes)} of {options.users}")
         codes: dict[int, int] = {}
         for _, status, *_ in statuses:
@@ -350,6 +495,34 @@ def main() -> int:
             f"response time: median {latencies[len(latencies) // 2]:.2f} s, 95th percentile "
             f"{latencies[int(len(latencies) * 0.95)]:.2f} s, slowest {latencies[-1]:.2f} s"
         )
+        # The other users' interview steps: sign-up and log-in (Argon2id, all at once at the
+        # start) are left out, as they measure the password hash rather than the site.
+        others = sorted(
+            took
+            for o in outcomes
+            if not o.crafted
+            for _, _, path, took, _ in o.statuses
+            if not path.startswith("/accounts/")
+        )
+        print(
+            f"users without a crafted upload, interview steps: {len(others)} requests, median "
+            f"{others[len(others) // 2]:.3f} s, 99th percentile "
+            f"{others[int(len(others) * 0.99)]:.3f} s, slowest {others[-1]:.3f} s"
+        )
+        for o in outcomes:
+            if o.crafted:
+                chunks = [took for _, _, path, took, _ in o.statuses if "/recording/" in path]
+                submits = [took for _, _, path, took, _ in o.statuses if path.endswith("/answer/")]
+                print(
+                    f"crafted upload: {len(chunks)} chunk requests, slowest "
+                    f"{max(chunks, default=0):.2f} s; its first submit "
+                    + (f"took {submits[0]:.2f} s" if submits else "was never sent")
+                )
+        spoken = sum(len(o.spoken) for o in outcomes)
+        print(f"spoken answers acknowledged: {spoken} ({options.crafted} crafted)")
+        server_log.flush()
+        timeouts = (postgres.directory / "gunicorn.log").read_text().count("WORKER TIMEOUT")
+        print(f"gunicorn worker timeouts: {timeouts}")
         print(f"/readyz probes: {len(readiness)}, each 0.5 s after the previous one answered")
         for code in sorted({status for _, status in readiness} - {200}):
             moments = [moment - started for moment, status in readiness if status == code]
@@ -360,20 +533,33 @@ def main() -> int:
             print("  " + problem)
         for error in errors[:20]:
             print("  " + error)
-        passed = not outside and not problems and not errors
+        passed = not outside and not problems and not errors and not timeouts
         print("PASSED" if passed else "FAILED")
         if passed:
             postgres.stop()
             postgres.remove()
         return 0 if passed else 1
     finally:
+        for worker in task_workers:
+            worker.terminate()
+            try:
+                worker.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait(timeout=30)
         if server is not None:
             server.terminate()
-            server.wait(timeout=30)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                # A worker stuck in a request (a join past the timeout, say) holds it up.
+                server.kill()
+                server.wait(timeout=30)
         with contextlib.suppress(RuntimeError):
             postgres.stop()
         if postgres.directory.exists():
             print(f"(logs kept in {postgres.directory})", file=sys.stderr)
+        shutil.rmtree(recordings, ignore_errors=True)
 
 
 if __name__ == "__main__":

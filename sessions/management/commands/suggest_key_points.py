@@ -7,23 +7,36 @@ from django.core.management.base import BaseCommand, CommandError
 
 from questions.models import Question
 from sessions.feedback.misconceptions import detect_feedback
+from sessions.models import MAX_ANSWER_CHARS
+
+# An answer the site would take, with every character escaped (\uXXXX) and room for the rest.
+MAX_LINE_CHARS = 6 * MAX_ANSWER_CHARS + 1_000
 
 
 def _read(path: str) -> list[str]:
+    """The file's lines, split on line feeds only: U+2028 or U+0085 inside a JSON string
+    is text, not the end of a line. A byte-order mark at the start is allowed."""
     if path == "-":
-        return sys.stdin.read().splitlines()
+        return sys.stdin.read().removeprefix("\ufeff").split("\n")
     try:
-        with open(path, encoding="utf-8") as lines:
-            return lines.read().splitlines()
+        with open(path, encoding="utf-8-sig", newline="") as lines:
+            return lines.read().split("\n")
     except (OSError, UnicodeDecodeError) as error:
         raise CommandError(f"Cannot read {path}: {error}") from None
 
 
 def _parse(number: int, line: str, problems: list[str]) -> dict | None:
+    if len(line) > MAX_LINE_CHARS:
+        problems.append(f"Line {number}: longer than any answer the site takes.")
+        return None
     try:
         record = json.loads(line)
     except json.JSONDecodeError as error:
         problems.append(f"Line {number}: not valid JSON ({error.msg}).")
+        return None
+    except (ValueError, RecursionError):
+        # A number of more than 4,300 digits, or arrays nested past Python's stack.
+        problems.append(f"Line {number}: not JSON this command can read.")
         return None
     if not isinstance(record, dict):
         problems.append(f"Line {number}: must be an object with 'question' and 'answer'.")
@@ -34,6 +47,9 @@ def _parse(number: int, line: str, problems: list[str]) -> dict | None:
         return None
     if not isinstance(answer, str):
         problems.append(f"Line {number}: 'answer' must be text.")
+        return None
+    if len(answer) > MAX_ANSWER_CHARS:
+        problems.append(f"Line {number}: 'answer' is longer than {MAX_ANSWER_CHARS:,} characters.")
         return None
     return {"line": number, "question": question, "answer": answer}
 
