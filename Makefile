@@ -17,7 +17,7 @@ for candidate in "$$(command -v pyenv >/dev/null 2>&1 && pyenv which python 2>/d
 done; exit 1
 endef
 
-.PHONY: help run test lint check pytest e2e serve superuser seed bench eval scale-test clean
+.PHONY: help run test lint check pytest e2e serve superuser seed bench bench-cohort eval scale-test clean
 
 help:
 	@echo "make run        create .venv, install, migrate, seed the questions and serve on http://127.0.0.1:$(PORT), with a task worker"
@@ -27,6 +27,7 @@ help:
 	@echo "make serve      run under gunicorn as production does, with WORKERS task workers (needs DJANGO_SECRET_KEY and DJANGO_EMAIL_HOST)"
 	@echo "make superuser  create an admin account"
 	@echo "make bench      measure page times and requests per second on a large generated data set"
+	@echo "make bench-cohort  how many users one node serves starting an interview at once (needs DATABASE_URL)"
 	@echo "make eval       measure the key-point suggestions on the labelled answers"
 	@echo "make scale-test two nodes behind HAProxy on PostgreSQL (DATABASE_URL), Redis and a bucket; one killed"
 
@@ -99,6 +100,13 @@ bench: $(VENV)/.installed-dev
 	  { apt-get install -y -qq wrk || { apt-get update -qq && apt-get install -y -qq wrk; }; } >/dev/null 2>&1 \
 	  || { echo "make bench needs wrk and could not install it: run 'sudo apt-get install wrk' and try again."; exit 1; }; }
 	$(PY) -m tests.bench.run
+
+# N users start the same interview within 10 s and autosave every 5 s, for growing N; the
+# figures go to bench-data/cohort.json. COHORT_ARGS="--target URL --database-url URL" loads
+# a server already running (two nodes behind a load balancer, say) instead of one started here.
+bench-cohort: $(VENV)/.installed-dev
+	@[ -n "$$DATABASE_URL" ] || { echo "Set DATABASE_URL to a PostgreSQL server first."; exit 1; }
+	$(PY) -m tests.bench.cohort --json bench-data/cohort.json $(COHORT_ARGS)
 
 # Two `make serve`-style nodes behind HAProxy (Debian's package, installed here when missing),
 # sharing PostgreSQL (DATABASE_URL), Redis (INTERVIEWPREP_TEST_REDIS_URL) and a moto bucket;

@@ -25,6 +25,9 @@ PASSWORD_RESETS = "password-resets"
 # Counted per email address typed in, whoever sends them, so that many client addresses
 # together cannot fill one inbox.
 PASSWORD_RESETS_TO_ONE_EMAIL = "password-resets-to-one-email"
+# Second opinions: review links that do not open (guessing), and saves of a review.
+REVIEW_LINK_FAILURES = "review-link-failures"
+REVIEW_SAVES = "review-saves"
 
 
 def _limit(kind: str) -> RateLimit:
@@ -36,6 +39,10 @@ def _limit(kind: str) -> RateLimit:
         return RateLimit(attempts=settings.PASSWORD_RESETS_PER_ADDRESS_PER_HOUR, seconds=3600)
     if kind == PASSWORD_RESETS_TO_ONE_EMAIL:
         return RateLimit(attempts=settings.PASSWORD_RESETS_PER_EMAIL_PER_HOUR, seconds=3600)
+    if kind == REVIEW_LINK_FAILURES:
+        return RateLimit(attempts=settings.REVIEW_LINK_FAILURES_PER_ADDRESS_PER_HOUR, seconds=3600)
+    if kind == REVIEW_SAVES:
+        return RateLimit(attempts=settings.REVIEW_SAVES_PER_ADDRESS_PER_MINUTE, seconds=60)
     return RateLimit(attempts=settings.SIGN_UPS_PER_ADDRESS_PER_HOUR, seconds=3600)
 
 

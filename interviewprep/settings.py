@@ -211,6 +211,15 @@ PASSWORD_RESETS_PER_ADDRESS_PER_HOUR = env_int(
 # ...and one email address, from any number of client addresses, this many an hour.
 PASSWORD_RESETS_PER_EMAIL_PER_HOUR = env_int("DJANGO_PASSWORD_RESETS_PER_EMAIL", "3", minimum=1)
 
+# Second opinions: review links one user may make a day, and (counted in the cache like the
+# limits above) the invalid review links one client address may open an hour, to stop
+# guessing, and the saves of a review it may send a minute.
+REVIEW_LINKS_PER_USER_PER_DAY = env_int("DJANGO_REVIEW_LINKS_PER_DAY", "10", minimum=1)
+REVIEW_LINK_FAILURES_PER_ADDRESS_PER_HOUR = env_int(
+    "DJANGO_REVIEW_LINK_FAILURES_PER_ADDRESS", "30", minimum=1
+)
+REVIEW_SAVES_PER_ADDRESS_PER_MINUTE = env_int("DJANGO_REVIEW_SAVES_PER_ADDRESS", "120", minimum=1)
+
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"
 USE_I18N = True
@@ -317,6 +326,8 @@ else:
     MAILERS = {"default": {"BACKEND": "interviewprep.mail.ConsoleEmailBackend"}}
 # The site's address as users reach it, for the links in emails (no trailing slash).
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Review links are offered by email only through a real mail server.
+REVIEW_LINKS_BY_EMAIL = bool(_email_host)
 DEFAULT_FROM_EMAIL = env_str("DJANGO_DEFAULT_FROM_EMAIL", "InterviewPrep <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

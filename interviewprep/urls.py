@@ -37,6 +37,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),
     path("interviews/", include("sessions.urls")),
+    path("review/", include("sessions.review_urls")),
     # Ahead of the admin's own log-in, which it wraps.
     path("admin/login/", accounts_views.admin_login),
     path("admin/", admin.site.urls),

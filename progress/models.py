@@ -85,12 +85,21 @@ class ReviewLogEntry(models.Model):
 
 
 class KeyPointMiss(models.Model):
-    """How often a key point of a card's question was shown and not covered."""
+    """How often a key point of a card's question was shown and not covered, and how the
+    detector's suggestions for it fared on graded answers (see sessions.feedback.suggestions'
+    AGREEMENT), kept with the log so that a question's history reads a few rows."""
 
     card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="key_point_misses")
     text = models.CharField(max_length=MAX_KEY_POINT_CHARS)
     shown = models.PositiveIntegerField()
     missed = models.PositiveIntegerField()
+    accepted = models.PositiveIntegerField(default=0, help_text="Suggested and ticked.")
+    rejected = models.PositiveIntegerField(default=0, help_text="Suggested and left unticked.")
+    ticked_unsuggested = models.PositiveIntegerField(
+        default=0, help_text="Ticked without a suggestion."
+    )
+    agreed = models.PositiveIntegerField(default=0, help_text="Ticked as suggested, or not.")
+    decided = models.PositiveIntegerField(default=0, help_text="With a suggestion either way.")
 
     class Meta:
         constraints = [

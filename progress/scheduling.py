@@ -1,10 +1,12 @@
-"""Spaced review with FSRS: every grade is a review; the log is the source of truth and a
-card is always rebuilt from it, so changing a grade later reschedules the question."""
+"""Spaced review with FSRS: every grade is a review; the log is the source of truth. A new
+grade applies one FSRS step to the stored card, which is what replaying the log would give;
+changing a grade later rebuilds the card from its log, so it reschedules the question."""
 
 import zoneinfo
 from datetime import datetime
 
-from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from fsrs import Card, Rating, ReviewLog, Scheduler, State
 
 from accounts.models import Profile
@@ -94,19 +96,37 @@ def rebuild_card(card: ReviewCard) -> ReviewCard:
     return card
 
 
+# Per key point text of a card's graded answers: shown and not covered, and the detector's
+# suggestions kept or not (sessions.feedback.suggestions.AGREEMENT, "missed" there being
+# ticked_unsuggested here).
+KEY_POINT_COUNTS = {
+    "shown": Count("pk"),
+    "missed": Count("pk", filter=Q(covered=False)),
+    "accepted": Count("pk", filter=Q(suggested=True, covered=True)),
+    "rejected": Count("pk", filter=Q(suggested=True, covered=False)),
+    "ticked_unsuggested": Count("pk", filter=Q(suggested=False, covered=True)),
+    "agreed": Count("pk", filter=Q(suggested=F("covered"))),
+    "decided": Count("pk", filter=Q(suggested__isnull=False)),
+}
+
+
 def _refresh_key_point_misses(card_id: int) -> None:
-    """Recount the card's missed key points. A card's shown key points are snapshots kept
-    as long as its log, so their texts only ever grow: an upsert replaces every count."""
-    misses = (
+    """Recount the card's key points. A card's shown key points are snapshots kept as long
+    as its log, so their texts only ever grow: an upsert replaces every count."""
+    rows = (
         ShownKeyPoint.objects.filter(item__review__card_id=card_id)
         .values("text")
-        .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
+        .annotate(**KEY_POINT_COUNTS)
     )
+    _upsert_key_points(card_id, rows)
+
+
+def _upsert_key_points(card_id: int, rows) -> None:
     KeyPointMiss.objects.bulk_create(
-        [KeyPointMiss(card_id=card_id, **row) for row in misses],
+        [KeyPointMiss(card_id=card_id, **row) for row in rows],
         update_conflicts=True,
         unique_fields=["card", "text"],
-        update_fields=["shown", "missed"],
+        update_fields=list(KEY_POINT_COUNTS),
     )
 
 
@@ -123,7 +143,11 @@ def lock_schedule(user_id: int) -> zoneinfo.ZoneInfo:
 def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_points: int) -> None:
     """Log a grade (or a changed grade) and reschedule the question for its user: one upsert
     each for the card, the log entry, its missed key points and the day's totals. Runs in
-    the grade's transaction."""
+    the grade's transaction.
+
+    A new grade costs the same whatever the history: one FSRS step on the stored card, and
+    its figures added to the card's totals and missed key points. Only a changed grade (or
+    one dated before the card's last review) reads the question's whole log and replays it."""
     user_id = item.interview.user_id
     zone = lock_schedule(user_id)
     values = {
@@ -133,29 +157,28 @@ def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_poi
         "timed_out": item.finish_state == FinishState.TIMED_OUT,
         "review_duration": None if item.time_used is None else item.time_used * 1000,
     }
-    reviews = list(
-        ReviewLogEntry.objects.filter(user_id=user_id, card__question_id=item.question_id).values(
-            "item_id", "card_id", "answered_on", *REPLAYED, *values
-        )
+    stored = (
+        ReviewCard.objects.filter(user_id=user_id, question_id=item.question_id)
+        .annotate(graded_before=Exists(ReviewLogEntry.objects.filter(item_id=item.pk)))
+        .first()
     )
-    # A changed grade keeps its entry's time and day.
-    entry = next((review for review in reviews if review["item_id"] == item.pk), None)
-    if entry is None:
+    if stored is None or (
+        not stored.graded_before and (stored.last_review is None or stored.last_review <= now)
+    ):
         entry = {"review_datetime": now, "answered_on": now.astimezone(zone).date()}
-        reviews.append(entry)
-    entry.update(values)
-    card_id = reviews[0].get("card_id", 0)
-    rebuilt = _replay(card_id, now, reviews)
+        card_id = 0 if stored is None else stored.pk
+        start = Card(card_id=card_id, due=now) if stored is None else to_fsrs(stored)
+        rebuilt, _ = SCHEDULER.review_card(start, Rating(values["rating"]), now)
+        totals = _add_review(stored, values)
+    else:
+        entry, rebuilt, totals = _replay_log(user_id, item, now, zone, values)
     other_due = (
         ReviewCard.objects.filter(user_id=user_id)
         .exclude(question_id=item.question_id)
         .aggregate(first=Min("due"))["first"]
     )
     card = ReviewCard(
-        user_id=user_id,
-        question_id=item.question_id,
-        **_schedule_fields(rebuilt),
-        **_log_totals(reviews),
+        user_id=user_id, question_id=item.question_id, **_schedule_fields(rebuilt), **totals
     )
     ReviewCard.objects.bulk_create(
         [card],
@@ -179,9 +202,58 @@ def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_poi
         unique_fields=["item"],
         update_fields=[*values, "deck_next_due"],
     )
-    _refresh_key_point_misses(card.pk)
+    if stored is not None and stored.graded_before:
+        _refresh_key_point_misses(card.pk)
+    else:
+        _add_key_point_misses(card.pk, item.pk)
     _refresh_days(user_id, [entry["answered_on"]])
     cache_versions.bump_progress(user_id)
+
+
+def _add_review(stored: ReviewCard | None, values: dict) -> dict:
+    """The card's totals (see ReviewCard) with one more review of `values`."""
+    return {
+        "reviews": (stored.reviews if stored else 0) + 1,
+        "rating_sum": (stored.rating_sum if stored else 0) + values["rating"],
+        "covered_sum": (stored.covered_sum if stored else 0) + values["covered_count"],
+        "key_point_sum": (stored.key_point_sum if stored else 0) + values["key_point_count"],
+        "timed_out": (stored.timed_out if stored else 0) + values["timed_out"],
+    }
+
+
+def _replay_log(user_id: int, item: SessionQuestion, now: datetime, zone, values: dict):
+    """A changed grade: the question's log with the entry changed, replayed into a fresh
+    card. Returns the entry's time and day, the card and its totals."""
+    reviews = list(
+        ReviewLogEntry.objects.filter(user_id=user_id, card__question_id=item.question_id).values(
+            "item_id", "card_id", "answered_on", *REPLAYED, *values
+        )
+    )
+    # A changed grade keeps its entry's time and day.
+    entry = next((review for review in reviews if review["item_id"] == item.pk), None)
+    if entry is None:
+        entry = {"review_datetime": now, "answered_on": now.astimezone(zone).date()}
+        reviews.append(entry)
+    entry.update(values)
+    rebuilt = _replay(reviews[0].get("card_id", 0), now, reviews)
+    return entry, rebuilt, _log_totals(reviews)
+
+
+def _add_key_point_misses(card_id: int, item_id: int) -> None:
+    """Add one answer's key points to its card's counts: the same counts a recount would
+    give (see _refresh_key_point_misses), read and written under the schedule's lock."""
+    stored = KeyPointMiss.objects.filter(card_id=card_id, text=OuterRef("text"))
+    rows = (
+        ShownKeyPoint.objects.filter(item_id=item_id)
+        .values("text")
+        .annotate(
+            **{
+                name: count + Coalesce(Subquery(stored.values(name)[:1]), 0)
+                for name, count in KEY_POINT_COUNTS.items()
+            }
+        )
+    )
+    _upsert_key_points(card_id, rows)
 
 
 DAY_TOTALS = {

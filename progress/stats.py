@@ -6,6 +6,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Sum
+from django.db.models.functions import TruncDate
 
 from accounts.models import Profile
 from progress import scheduling
@@ -87,21 +88,21 @@ RECALL_HORIZON = timedelta(days=7)
 
 
 def daily_activity(user, zone: ZoneInfo) -> list[Day]:
-    rows = ActivityDay.objects.filter(user=user).order_by("day")
-    return [
-        Day(
-            day,
-            answers,
-            rating_sum,
-            covered,
-            key_points,
-            mismatched,
-            next_due.astimezone(zone).date() if next_due else None,
+    # The database turns each day's next due time into a date in the user's zone.
+    rows = (
+        ActivityDay.objects.filter(user=user)
+        .order_by("day")
+        .values_list(
+            "day",
+            "answers",
+            "rating_sum",
+            "covered",
+            "key_points",
+            "mismatched",
+            TruncDate("next_due", tzinfo=zone),
         )
-        for day, answers, rating_sum, covered, key_points, mismatched, next_due in rows.values_list(
-            "day", "answers", "rating_sum", "covered", "key_points", "mismatched", "next_due"
-        )
-    ]
+    )
+    return [Day(*row) for row in rows]
 
 
 def _bar(label: str, row: dict, link: str = "") -> Bar:

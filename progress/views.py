@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
@@ -16,13 +17,13 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Profile, profile_for
 from interviewprep import cache_versions
-from progress import charts, exports, scheduling, stats
+from progress import charts, exports, reviewers, scheduling, stats
 from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
 from questions.models import Level, Question
 from sessions import engine
-from sessions.feedback.suggestions import AGREEMENT
+from sessions.feedback import reviews
 from sessions.grading import CALIBRATION_RULE, calibration_hint, coverage_counts
 from sessions.models import (
     MAX_QUESTIONS_PER_INTERVIEW,
@@ -36,6 +37,8 @@ from sessions.models import (
 from sessions.recordings import pace
 
 PAGE_SIZE = 20
+# The suggestions' agreement (sessions.feedback.suggestions.AGREEMENT) as the card keeps it.
+AGREED = ("accepted", "rejected", "agreed", "decided")
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -66,7 +69,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if cached is None:
         figures = stats.figures(user, profile, today)
         if figures is None:
-            cached = (None, "", "", 0, [])
+            cached = (None, "", "", 0, [], None)
         else:
             # The days are drawn into the HTML; the page itself does not need them again.
             # An interview completing bumps the progress version (sessions.engine).
@@ -75,14 +78,18 @@ def home(request: HttpRequest) -> HttpResponse:
             ).count()
             # A recording joined or deleted bumps the progress version too (recording_store).
             pace_weeks = pace.weekly_pace(user, profile.zone, today)
+            # A review sent bumps the progress version (sessions.feedback.reviews); the
+            # window moves with the day in the key.
+            against = reviewers.against_reviewers(user, now)
             cached = (
                 dataclasses.replace(figures, days=[]),
                 *_figures_html(figures),
                 completed,
                 pace_weeks,
+                against,
             )
         cache.set(key, cached)
-    figures, figures_html, mastery_html, interviews_completed, pace_weeks = cached
+    figures, figures_html, mastery_html, interviews_completed, pace_weeks, against = cached
     if figures is None:
         return render(request, "home.html", context)
     due, weakest = _schedule_now(user, profile, now)
@@ -95,6 +102,7 @@ def home(request: HttpRequest) -> HttpResponse:
         weakest=weakest,
         interviews_completed=interviews_completed,
         pace_weeks=pace_weeks,
+        against_reviewers=against,
         calibration_rule=CALIBRATION_RULE,
     )
     return render(request, "progress/dashboard.html", context)
@@ -234,9 +242,14 @@ def history(request: HttpRequest) -> HttpResponse:
 @login_required
 def question_history(request: HttpRequest, slug: str) -> HttpResponse:
     question = get_object_or_404(Question, slug=slug)
+    # Newest interview first: a user has one interview in progress at a time, so this is
+    # the order the answers were submitted in, and the database walks the user's interviews
+    # by their index (newest first), probing each for the question, until the page is full,
+    # instead of sorting every answer the user ever gave to the question.
+    newest_first = ("-interview__started_at", "-interview_id")
     answered = SessionQuestion.objects.filter(
         interview__user=request.user, question=question, submitted_at__isnull=False
-    ).order_by("-submitted_at", "-pk")
+    ).order_by(*newest_first)
     page = page_of(answered.values_list("pk", flat=True), request.GET.get("page"), PAGE_SIZE)
     # Key points are counted for this page's answers only.
     answers = list(
@@ -253,22 +266,24 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
                 filter=Q(key_points__suggested__isnull=False, self_rating__isnull=False),
             ),
         )
-        .order_by("-submitted_at", "-pk")
+        .order_by(*newest_first)
     )
     for answer in answers:
         answer.hint = calibration_hint(
             answer.self_rating, answer.covered_count, answer.key_point_count
         )
-    # How often the user kept the detector's suggestions, over every graded answer.
-    agreement = ShownKeyPoint.objects.filter(
-        item__interview__user=request.user, item__question=question, item__self_rating__isnull=False
-    ).aggregate(**AGREEMENT)
+    reviews.attach_reviews(answers)
     card = ReviewCard.objects.filter(user=request.user, question=question).first()
-    misses = (
-        KeyPointMiss.objects.filter(card=card, missed__gt=0).order_by("-missed", "text")[:5]
-        if card
-        else []
-    )
+    misses, agreement = [], {}
+    if card:
+        most_missed = KeyPointMiss.objects.filter(card=card, missed__gt=0)
+        misses = most_missed.order_by("-missed", "text")[:5]
+        # How often the user kept the detector's suggestions, over every graded answer: the
+        # card keeps the counts per key point (progress.scheduling), so a few rows are summed.
+        agreement = KeyPointMiss.objects.filter(card=card).aggregate(
+            **{name: Coalesce(Sum(name), 0) for name in AGREED},
+            missed=Coalesce(Sum("ticked_unsuggested"), 0),
+        )
     return render(
         request,
         "progress/question_history.html",

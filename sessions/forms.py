@@ -2,9 +2,9 @@
 
 from django import forms
 
-from questions.forms import TextareaField
 from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Topic
 from sessions.engine import DEFAULT_FOLLOW_UP_SECONDS, InterviewConfig, matching_questions
+from sessions.fields import NUL_IN, TextareaField
 from sessions.models import (
     MAX_ANSWER_CHARS,
     MAX_DRAFT_CHARS,
@@ -120,10 +120,6 @@ class InterviewConfigForm(forms.Form):
             follow_up_round=data["follow_up_round"],
             follow_up_seconds=data.get("follow_up_seconds") or DEFAULT_FOLLOW_UP_SECONDS,
         )
-
-
-# A NUL cannot be stored in PostgreSQL text; it usually arrives with pasted text.
-NUL_IN = "{} contains a null character (\\0), which cannot be saved. Delete it and {}."
 
 
 class TranscriptField(TextareaField):

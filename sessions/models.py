@@ -437,6 +437,7 @@ class RecordingChunk(models.Model):
         return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
 
 
-# Rows that live with their rules: the recordings zip's, the follow-ups' (loaded from here).
+# Rows kept in the rooms that own them (the recordings zip, a second opinion's), loaded here.
+import sessions.feedback.models  # noqa: E402, F401
 from sessions.follow_ups import FollowUpAnswer, FollowUpRating  # noqa: E402, F401
 from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from sessions import follow_up_views, views
+from sessions.feedback import second_opinion_views
 from sessions.recordings import views as recording_views
 
 app_name = "interviews"
@@ -34,6 +35,17 @@ urlpatterns = [
         "<int:pk>/questions/<int:position>/recording/chunks/",
         recording_views.upload_chunk,
         name="recording_chunk",
+    ),
+    path("<int:pk>/second-opinion/", second_opinion_views.second_opinion, name="second_opinion"),
+    path(
+        "<int:pk>/second-opinion/<int:link_id>/revoke/",
+        second_opinion_views.revoke_link,
+        name="revoke_review_link",
+    ),
+    path(
+        "<int:pk>/second-opinion/reviews/<int:review_id>/use/",
+        second_opinion_views.use_verdict,
+        name="use_verdict",
     ),
     path(
         "recordings/<int:recording_id>/audio",

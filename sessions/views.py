@@ -16,14 +16,8 @@ from django_htmx.http import HttpResponseClientRedirect
 from accounts.models import Profile
 from sessions import engine, grading, scores
 from sessions.access import get_interview_for_user, get_item_for_user
-from sessions.feedback import suggestions
-from sessions.forms import (
-    AnswerForm,
-    DraftForm,
-    FollowUpGradeForm,
-    GradeForm,
-    InterviewConfigForm,
-)
+from sessions.feedback import reviews, suggestions
+from sessions.forms import AnswerForm, DraftForm, FollowUpGradeForm, GradeForm, InterviewConfigForm
 from sessions.grading import calibration_hint
 from sessions.models import (
     MAX_ANSWER_CHARS,
@@ -375,6 +369,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
         recording = getattr(item, "recording", None)
         if recording is not None and recording.duration_ms is not None:
             item.delivery = delivery(recording.duration_ms, item.transcript, item.time_allowed)
+    reviews.attach_reviews(items)
     return render(
         request,
         "sessions/summary.html",
@@ -389,6 +384,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
                 for item in items
                 if getattr(item, "follow_up", None) is not None and item.follow_up.prompt
             ],
+            "reviewed_items": [item for item in items if item.sent_reviews],
         },
     )
 

@@ -9,11 +9,13 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, profile_for
 from questions.models import Question, Topic
 from sessions import engine
+from sessions.feedback import reviews
 from sessions.models import InterviewSession, QuestionOrder, Rating, SessionQuestion, TimingMode
 
 # The one fixed instant of the tests: Monday 2 March 2026, 09:00 UTC.
@@ -309,3 +311,13 @@ REFUSED_BANK_FILES = [
         "The file nests lists or objects too deeply to be a question bank.",
     ),
 ]
+
+
+def review_link(interview: InterviewSession, now: datetime, **options):
+    """A review link to `interview` made at `now`; returns the link and its secret."""
+    return reviews.create_link(interview, reviews.LinkOptions(**options), now)
+
+
+def review_url(link, token: str, name: str = "page", *args) -> str:
+    """The reviewer's address `name` (page, save, recording...) for this link."""
+    return reverse(f"reviews:{name}", args=[link.interview_id, token, *args])

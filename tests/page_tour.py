@@ -12,9 +12,17 @@ from accounts import unsubscribe
 from accounts.models import Profile
 from questions.models import Question
 from sessions import engine
-from sessions.models import InterviewSession, InterviewStatus, RecordingsExport, TimingMode
+from sessions.feedback import reviews
+from sessions.feedback.models import Verdict
+from sessions.models import (
+    InterviewSession,
+    InterviewStatus,
+    Recording,
+    RecordingsExport,
+    TimingMode,
+)
 from tests.bench.data import make_history
-from tests.factories import set_profile, start
+from tests.factories import review_link, review_url, set_profile, start
 
 
 @dataclass(frozen=True)
@@ -89,6 +97,7 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     asked = engine.show(answering.items.get(position=1), now)
     engine.grade(engine.submit(asked, "An answer.", now).item, 3, {1, 2}, "", now)
     engine.autosave(engine.show(answering.follow_up_answers.get(item__position=1), now), "So.", now)
+    reviewed, links = reviewed_interview(alice, now)
 
     in_progress = start(alice, [3, 4], now, timing_mode=TimingMode.FIXED, fixed_seconds=600)
     engine.autosave(engine.show(in_progress.items.get(position=1), now), "A draft.", now)
@@ -101,6 +110,11 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     unsubscribe_link = reverse("unsubscribe", args=[unsubscribe.token_for(alice.pk, "due")])
     pages = [
         TourPage("landing", "/", user=None),
+        TourPage("review an interview", review_url(*links["open"]), user=None),
+        TourPage("a sent review", review_url(*links["sent"]), user=None),
+        TourPage(
+            "review link no longer valid", review_url(*links["revoked"]), user=None, status=410
+        ),
         TourPage("login", reverse("login"), user=None),
         TourPage("sign-up", reverse("signup"), user=None),
         TourPage("password reset", reverse("password_reset"), user=None),
@@ -154,6 +168,35 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             user="alice",
         ),
         TourPage("abandon", reverse("interviews:abandon", args=[in_progress.pk]), user="alice"),
+        TourPage(
+            "ask for a second opinion",
+            reverse("interviews:second_opinion", args=[finished.pk]),
+            user="alice",
+        ),
+        TourPage(
+            "a new review link",
+            reverse("interviews:second_opinion", args=[finished.pk]),
+            user="alice",
+            post={"reviewer_name": "Sam", "days": "7"},
+            shows="Your new link",
+        ),
+        TourPage(
+            "review links",
+            reverse("interviews:second_opinion", args=[reviewed.pk]),
+            user="alice",
+        ),
+        TourPage(
+            "summary with second opinions",
+            reverse("interviews:summary", args=[reviewed.pk]),
+            user="alice",
+        ),
+        TourPage(
+            "question history with a second opinion",
+            reverse(
+                "progress:question_history", args=[reviewed.items.get(position=1).question.slug]
+            ),
+            user="alice",
+        ),
         TourPage("dashboard", "/", user="alice"),
         TourPage("history", reverse("progress:history"), user="alice"),
         TourPage(
@@ -204,3 +247,40 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     ]
     assert InterviewSession.objects.filter(user=alice).count() > 2
     return {"alice": alice, "bob": bob, "dana": dana}, pages
+
+
+def reviewed_interview(alice, now) -> tuple[InterviewSession, dict[str, tuple]]:
+    """A completed interview of two questions, the first spoken, and three review links to
+    it: one being written (the reference shown, a verdict, a comment and a moment), one
+    sent, one revoked. Returns the interview and the links with their secrets by state."""
+    interview = start(alice, [5, 6], now, timing_mode=TimingMode.FIXED, fixed_seconds=120)
+    for position, rating in ((1, 3), (2, 2)):
+        shown = engine.show(interview.items.get(position=position), now)
+        engine.grade(engine.submit(shown, "An answer.", now).item, rating, {1}, "", now)
+    # The player is drawn from the row; the file is not needed to check the page.
+    Recording.objects.create(
+        item=interview.items.get(position=1),
+        created_at=now,
+        container="webm",
+        size_bytes=1000,
+        file="tour/absent.webm",
+        duration_ms=65_000,
+        assembled_at=now,
+    )
+    interview.refresh_from_db()
+    links = {}
+    for state in ("open", "sent", "revoked"):
+        link, token = review_link(interview, now, reviewer_name=f"Reviewer {state}")
+        links[state] = (link, token)
+        reviews.mark_opened(link, now)
+        for position, verdict in ((1, Verdict.HARD), (2, Verdict.GOOD)):
+            answer = reviews.reviewed_answer(link, position)
+            answer.link = link
+            reviews.show_reference(answer, now)
+            reviews.save_answer(answer, verdict, {1, 2}, "Clear, but say why it works.", now)
+            reviews.add_moment(answer, 42_000, "Here the answer hesitates.", now)
+        if state == "sent":
+            reviews.send(link, now)
+        if state == "revoked":
+            reviews.revoke(link, now)
+    return interview, links

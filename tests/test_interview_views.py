@@ -1060,8 +1060,9 @@ def test_the_summary_runs_a_fixed_number_of_queries(
         engine.grade(answer(interview, position, T0), Rating.GOOD, {1}, "", T0)
 
     # The session's row, then: 1. the user, 2. the interview,
-    # 3. its questions with their key-point counts (one aggregate query).
-    with django_assert_num_queries(1 + 3):
+    # 3. its questions with their key-point counts (one aggregate query), 4. their sent
+    # reviews (none, so their ticks and moments are not fetched).
+    with django_assert_num_queries(1 + 4):
         response = alice_client.get(url("summary", interview.pk))
 
     assert f"{size} / {size}</span>" in response.text
@@ -1076,8 +1077,9 @@ def test_the_summary_of_an_interview_in_progress_runs_a_fixed_number_of_queries(
     engine.show(item(interview, 1), T0)
 
     # The session's row, then: 1. the user, 2. the interview, 3. finalise_expired's
-    # UPDATE, 4. the status read back, 5. the questions with their key-point counts.
-    with django_assert_num_queries(1 + 5):
+    # UPDATE, 4. the status read back, 5. the questions with their key-point counts, 6. their
+    # sent reviews.
+    with django_assert_num_queries(1 + 6):
         response = alice_client.get(url("summary", interview.pk))
 
     assert f"0 / {size}</span>" in response.text
@@ -1179,10 +1181,12 @@ def test_changing_a_grade_runs_a_fixed_number_of_queries(
 
     # The session's row, then: 1. the user, 2. the question with its interview,
     # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6.-7. the key points' UPDATEs,
-    # 8.-17. record_review as for a first grade (see below): the card, the log entry and the
-    # progress version already exist, and their upserts update them in one statement each,
-    # 18. RELEASE SAVEPOINT.
-    with django_assert_num_queries(1 + 18):
+    # 8.-18. record_review as for a first grade (see below), and one more query: the card
+    # shows the answer was graded before, so 10. the question's log is read and replayed
+    # (only a changed grade does that) and 14. the missed key points are recounted; the
+    # card, the log entry and the progress version already exist, and their upserts update
+    # them in one statement each, 19. RELEASE SAVEPOINT.
+    with django_assert_num_queries(1 + 19):
         response = alice_client.post(
             url("grade", interview.pk, 1),
             {"rating": "1", "key_points": ["1", "2"], "next": "summary"},
@@ -1206,10 +1210,11 @@ def test_the_htmx_grade_runs_a_fixed_number_of_queries(
     # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6.-7. the key points' UPDATEs
     # (covered, then not; their row counts are the key-point counts),
     # 8.-17. progress.scheduling.record_review, this being the first grade of the question:
-    #   8. the profile, locked (FOR UPDATE on PostgreSQL) for the time zone, 9. the card's
-    #   log so far, 10. the earliest due date of the user's other cards, 11. the card's
-    #   upsert with its replayed schedule and totals, 12. the log entry's upsert,
-    #   13.-14. the card's missed key points counted and upserted,
+    #   8. the profile, locked (FOR UPDATE on PostgreSQL) for the time zone, 9. the stored
+    #   card with whether this answer was graded before (its log is not read: one FSRS step
+    #   on the stored card), 10. the earliest due date of the user's other cards, 11. the
+    #   card's upsert with its new schedule and totals, 12. the log entry's upsert,
+    #   13.-14. this answer's key points added to the card's missed key points and upserted,
     #   15.-16. the day's totals summed and upserted, 17. the progress version's upsert
     #   (it keys the cached dashboard),
     # 18. RELEASE SAVEPOINT, 19. the interview's questions with their recordings, 20. the

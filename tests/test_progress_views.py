@@ -925,13 +925,15 @@ def _assert_the_dashboards_query_count_is_fixed(alice_client, django_assert_num_
     # 3 profile with the progress and bank versions, 4 answers per day, 5 mastery per level,
     # 6 mastery per topic, 7 most-missed key points, 8 misconceptions stated most, 9 cards
     # with their questions (due and weakest), 10 interviews completed, 11 pace of spoken
-    # answers per week, 12 recent interviews.
-    with django_assert_num_queries(1 + 12):
+    # answers per week, 12 reviewers' verdicts against the user's ratings (none, so no key
+    # points missed are looked for), 13 recent interviews.
+    with django_assert_num_queries(1 + 13):
         response = alice_client.get("/")
     assertContains(response, "Your progress, alice")
     # Warm: 1 user, 2 interview in progress (with whether an answer ran out, so no UPDATE),
     # 3 profile with the versions, 4 recent interviews. The figures with the interviews
-    # completed and the pace (4-8, 10, 11) and the due and weakest questions (9) are cached.
+    # completed, the pace and the reviewers (4-8, 10-12) and the due and weakest questions
+    # (9) are cached.
     with django_assert_num_queries(1 + 4):
         again = alice_client.get("/")
     # The same page, up to the forms with their per-response CSRF tokens.
@@ -952,9 +954,10 @@ def test_the_question_history_query_count_is_fixed(
     alice_client, answered, django_assert_num_queries
 ):
     # The session's row, then: 1 user, 2 question, 3 the page's answer ids (one more
-    # than a page), 4 those answers with their key-point counts, 5 the agreement with the
-    # suggestions, 6 the card, 7 its most-missed key points.
-    with django_assert_num_queries(1 + 7):
+    # than a page), 4 those answers with their key-point counts, 5 their sent reviews (none,
+    # so no ticks or moments), 6 the agreement with the suggestions, 7 the card, 8 its
+    # most-missed key points.
+    with django_assert_num_queries(1 + 8):
         response = alice_client.get(reverse("progress:question_history", args=[answered]))
     assertContains(response, "graded answer")
 

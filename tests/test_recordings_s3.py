@@ -21,10 +21,11 @@ from django.utils import timezone
 from moto.server import ThreadedMotoServer
 
 from sessions import engine
+from sessions.feedback import reviews
 from sessions.models import Recording, RecordingsExport
 from sessions.recordings import store as recording_store
 from tests.audio import container_of, duration_seconds, tone
-from tests.factories import item, start
+from tests.factories import item, review_link, review_url, start
 from tests.recording_uploads import send_stream
 
 BUCKET = "interviewprep-test-recordings"
@@ -193,3 +194,22 @@ def test_the_settings_use_the_bucket_and_let_the_page_play_from_it():
     assert storage["OPTIONS"]["bucket_name"] == "answers"
     assert storage["OPTIONS"]["region_name"] == "eu-west-3"
     assert media == ["'self'", "blob:", "https://objects.example.com:9000"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewer_is_redirected_to_a_signed_link_until_the_link_is_revoked(
+    recorded, client, s3_endpoint
+):
+    interview = recorded.item.interview
+    interview.refresh_from_db()
+    link, token = review_link(interview, timezone.now())
+    url = review_url(link, token, "recording", 1)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(f"{s3_endpoint}/{BUCKET}/recordings/")
+    assert response["Cache-Control"] == "private, no-store"
+    assert response["Referrer-Policy"] == "no-referrer"
+    reviews.revoke(link, timezone.now())
+    assert client.get(url).status_code == 410

@@ -1,11 +1,14 @@
 """The FSRS schedule: grading logs a review and rebuilds the question's card from its log;
 changing a grade rewrites its entry; weakest-first interviews follow predicted recall."""
 
+import importlib
 import random
 from datetime import UTC, timedelta
 
 import pytest
+import time_machine
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from fsrs import Card, ReviewLog, Scheduler, State
 from fsrs import Rating as FsrsRating
 
@@ -13,8 +16,11 @@ from progress import scheduling, stats
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
 from questions.models import Question
 from sessions import engine
+from sessions.feedback.suggestions import AGREEMENT
 from sessions.models import QuestionOrder, Rating, ShownKeyPoint, TimingMode
 from tests.factories import T0, answer, grade, graded_interview, question, start
+
+COUNTED = ("shown", "missed", "accepted", "rejected", "ticked_unsuggested", "agreed", "decided")
 
 
 def fresh_card(card: ReviewCard) -> Card:
@@ -154,6 +160,60 @@ def test_a_second_answer_in_another_interview_adds_to_the_same_card(alice, seede
     expected, _ = scheduler.review_card(expected, FsrsRating.Hard, T0 + timedelta(days=3))
     assert card.due == expected.due
     assert card.stability == pytest.approx(expected.stability)
+
+
+def test_a_new_grade_through_the_page_gives_what_replaying_the_whole_log_gives(
+    alice, alice_client, seeded
+):
+    # Earlier answers to question 1 on four days, then one more graded through the page
+    # with the clock stopped, so the page's "now" is the moment the replay is checked at.
+    for days, rating, covered in [(0, 3, 4), (2, 1, 0), (5, 2, 2), (11, 4, 6)]:
+        graded_interview(alice, [(1, rating, covered)], T0 + timedelta(days=days))
+    graded_at = T0 + timedelta(days=19, hours=3)
+    interview = start(alice, [1], graded_at - timedelta(minutes=5))
+    answer(interview, 1, graded_at - timedelta(minutes=1), seconds=70)
+
+    with time_machine.travel(graded_at, tick=False):
+        response = alice_client.post(
+            reverse("interviews:grade", args=[interview.pk, 1]),
+            {"rating": "3", "key_points": ["1", "2", "3"]},
+        )
+
+    assert response.status_code == 302
+    card = ReviewCard.objects.get(user=alice)
+    assert card.last_review == graded_at
+    assert card.reviews == 5
+    assert_card_matches(card, fresh_card(card))
+
+
+def test_a_new_grade_steps_the_stored_card_without_reading_the_log(alice, seeded):
+    graded_interview(alice, [(1, Rating.GOOD, 4)], T0)
+    graded_interview(alice, [(1, Rating.HARD, 2)], T0 + timedelta(days=3))
+    card = ReviewCard.objects.get(user=alice)
+    # Change the stored card behind the log's back: a new grade starts from the stored card
+    # (one FSRS step), so the change carries over, where a replay of the log would drop it.
+    ReviewCard.objects.filter(pk=card.pk).update(stability=card.stability * 3, reviews=40)
+    card.refresh_from_db()
+    stepped, _ = Scheduler(enable_fuzzing=False).review_card(
+        scheduling.to_fsrs(card), FsrsRating.Good, T0 + timedelta(days=20)
+    )
+
+    graded_interview(alice, [(1, Rating.GOOD, 5)], T0 + timedelta(days=20))
+
+    assert_card_matches(card, stepped)
+    assert card.reviews == 41
+
+
+def test_a_grade_dated_before_the_cards_last_review_replays_the_log(alice, seeded):
+    graded_interview(alice, [(1, Rating.GOOD, 4)], T0 + timedelta(days=3))
+    # An answer graded with an earlier clock (a second tab, a clock set back): the log in
+    # time order decides, as a replay does.
+    graded_interview(alice, [(1, Rating.AGAIN, 0)], T0)
+
+    card = ReviewCard.objects.get(user=alice)
+    assert card.last_review == T0 + timedelta(days=3)
+    assert card.reviews == 2
+    assert_card_matches(card, fresh_card(card))
 
 
 def test_changing_an_earlier_grade_replays_the_later_reviews(alice, seeded):
@@ -329,3 +389,68 @@ def test_a_cards_totals_and_missed_key_points_match_its_log(alice, seeded):
             .annotate(shown=Count("pk"), missed=Count("pk", filter=Q(covered=False)))
             .values_list("text", "shown", "missed")
         )
+
+
+def test_a_cards_key_points_count_the_suggestions_kept_as_the_answers_show(alice, seeded):
+    # Suggestions of every kind: kept, unticked, ticked without one, and none at all (an
+    # answer from before the detector); then a changed grade, which recounts.
+    first = start(alice, [1], T0)
+    answer(first, 1, T0 + timedelta(minutes=1))
+    points = ShownKeyPoint.objects.filter(item__interview=first).order_by("position")
+    for point, suggested in zip(points, [True, True, False, None, False, True], strict=True):
+        ShownKeyPoint.objects.filter(pk=point.pk).update(suggested=suggested)
+    grade(first.items.get(position=1), Rating.GOOD, 3, T0 + timedelta(minutes=2))
+    second = start(alice, [1], T0 + timedelta(days=2))
+    answer(second, 1, T0 + timedelta(days=2, minutes=1))
+    ShownKeyPoint.objects.filter(item__interview=second, position__lte=4).update(suggested=True)
+    grade(second.items.get(position=1), Rating.HARD, 2, T0 + timedelta(days=2, minutes=2))
+    grade(first.items.get(position=1), Rating.EASY, 5, T0 + timedelta(days=3))
+    third = start(alice, [1], T0 + timedelta(days=4))
+    answer(third, 1, T0 + timedelta(days=4, minutes=1))
+    grade(third.items.get(position=1), Rating.AGAIN, 1, T0 + timedelta(days=4, minutes=2))
+
+    card = ReviewCard.objects.get(user=alice)
+    graded = ShownKeyPoint.objects.filter(item__interview__user=alice)
+    expected = {
+        row["text"]: (
+            row["accepted"],
+            row["rejected"],
+            row["missed"],
+            row["agreed"],
+            row["decided"],
+        )
+        for row in graded.values("text").annotate(**AGREEMENT)
+    }
+    kept = {
+        miss.text: (
+            miss.accepted,
+            miss.rejected,
+            miss.ticked_unsuggested,
+            miss.agreed,
+            miss.decided,
+        )
+        for miss in card.key_point_misses.all()
+    }
+    assert kept == expected
+    assert sum(counts[4] for counts in kept.values()) > 0
+
+
+def test_the_migration_counts_the_suggestions_kept_on_answers_graded_before_it(alice, seeded):
+    from django.apps import apps
+
+    migration = importlib.import_module("progress.migrations.0004_key_point_agreement")
+    interview = start(alice, [1, 2], T0)
+    for position in (1, 2):
+        answer(interview, position, T0 + timedelta(minutes=position))
+    ShownKeyPoint.objects.filter(item__interview=interview, position__lte=3).update(suggested=True)
+    ShownKeyPoint.objects.filter(item__interview=interview, position=4).update(suggested=False)
+    for position in (1, 2):
+        grade(interview.items.get(position=position), Rating.GOOD, 2, T0 + timedelta(minutes=5))
+    expected = sorted(KeyPointMiss.objects.values_list("card", "text", *COUNTED))
+    # As the table was before the migration: the new counts at their default.
+    KeyPointMiss.objects.update(**dict.fromkeys(COUNTED[2:], 0))
+
+    migration.count_agreement(apps, None)
+
+    assert sorted(KeyPointMiss.objects.values_list("card", "text", *COUNTED)) == expected
+    assert sum(row[-1] for row in expected) > 0  # some key points had a suggestion

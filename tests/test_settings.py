@@ -127,6 +127,18 @@ def test_forwarded_addresses_are_trusted_only_behind_a_proxy():
     )
 
 
+def test_review_links_are_emailed_only_through_a_mail_server():
+    assert print_setting("REVIEW_LINKS_BY_EMAIL") == "False"
+    assert print_setting("REVIEW_LINKS_BY_EMAIL", DJANGO_EMAIL_HOST="smtp.example") == "True"
+
+
+def test_the_review_limits_come_from_the_environment():
+    assert print_setting("REVIEW_LINKS_PER_USER_PER_DAY") == "10"
+    assert print_setting("REVIEW_LINKS_PER_USER_PER_DAY", DJANGO_REVIEW_LINKS_PER_DAY="3") == "3"
+    result = run_manage("check", DJANGO_DEBUG="True", DJANGO_REVIEW_SAVES_PER_ADDRESS="0")
+    assert "DJANGO_REVIEW_SAVES_PER_ADDRESS" in result.stderr
+
+
 def test_make_serve_does_not_share_gunicorns_default_control_socket():
     result = subprocess.run(
         ["make", "--dry-run", "--always-make", "serve"],

@@ -94,13 +94,19 @@ def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
 
 @require_safe
 def recording_audio(request: HttpRequest, recording_id: int) -> HttpResponse:
-    """The joined recording, for its owner only; seekable through Range requests, and HEAD
-    answered with the headers alone. With a bucket, a redirect to a link that stays valid
-    for RECORDINGS_S3_URL_SECONDS. Playing never joins: a page shows a player only once
-    the recording is one file."""
+    """The joined recording, for its owner only (a reviewer's link plays it through
+    sessions/review_audio.py). Playing never joins: a page shows a player only once the
+    recording is one file."""
     recording = _get_recording_for_user(request, recording_id)
     if not recording.file:
         raise Http404
+    return serve(request, recording)
+
+
+def serve(request: HttpRequest, recording: Recording) -> HttpResponse:
+    """A joined recording, to whoever the caller has let in; seekable through Range requests,
+    and HEAD answered with the headers alone. With a bucket, a redirect to a link that stays
+    valid for RECORDINGS_S3_URL_SECONDS."""
     storage = recording_store.storage()
     if settings.RECORDINGS_S3_BUCKET:
         url = storage.url(

@@ -11,6 +11,7 @@ import os
 import statistics
 import sys
 import time
+from pathlib import Path
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "40"))
 WRITE_REPEAT = int(os.environ.get("BENCH_WRITE_REPEAT", "10"))
@@ -20,22 +21,53 @@ OTHER_USERS = int(os.environ.get("BENCH_OTHER_USERS", "1000"))
 OTHER_ANSWERS = 10
 
 
-def _timings(client, url: str, repeat: int, before=None) -> dict:
-    """Wall time, and this process's CPU time: on a machine shared with other work the CPU
-    time is the steadier figure (it leaves out the database server's own work, though)."""
-    timings, cpu = [], []
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _backend_cpu_seconds(connection) -> float | None:
+    """CPU time so far of this connection's database server process (PostgreSQL on this
+    machine), or None (SQLite runs its queries in this process)."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def _timings(clients: dict, urls: dict, repeat: int, connection, before=None) -> dict:
+    """Each user's page, requested in turn (so both see the same machine at the same moment):
+    wall time, this process's CPU time, and the database server's CPU time per request (a
+    mean: the kernel counts it in 10 ms ticks). On a machine shared with other work the CPU
+    times are the steadier figures."""
+    timings = {user: [] for user in clients}
+    cpu = {user: [] for user in clients}
+    database = {user: 0.0 for user in clients}
     for _ in range(repeat):
-        if before:
-            before()
-        begin, begin_cpu = time.perf_counter(), time.process_time()
-        client.get(url)
-        cpu.append((time.process_time() - begin_cpu) * 1000)
-        timings.append((time.perf_counter() - begin) * 1000)
-    timings.sort()
+        for user, client in clients.items():
+            if before:
+                before()
+            backend = _backend_cpu_seconds(connection)
+            begin, begin_cpu = time.perf_counter(), time.process_time()
+            client.get(urls[user])
+            cpu[user].append((time.process_time() - begin_cpu) * 1000)
+            timings[user].append((time.perf_counter() - begin) * 1000)
+            if backend is not None:
+                database[user] += _backend_cpu_seconds(connection) - backend
+    return {user: _summary(timings[user], cpu[user], database[user], repeat) for user in clients}
+
+
+def _summary(timings: list[float], cpu: list[float], database: float, repeat: int) -> dict:
+    timings = sorted(timings)
     return {
         "median_ms": round(statistics.median(timings), 1),
         "p95_ms": round(timings[max(0, int(len(timings) * 0.95) - 1)], 1),
         "cpu_ms": round(statistics.median(cpu), 2),
+        "db_cpu_ms": round(database * 1000 / repeat, 2),
     }
 
 
@@ -95,43 +127,57 @@ def main(database_url: str) -> None:
         order=QuestionOrder.RANDOM,
     )
 
-    def write_paths(member) -> dict:
-        """Autosave, submit and grade on a fresh interview, rolled back each time so the
-        measured history stays as generated."""
-        client = Client()
-        client.force_login(member)
-        InterviewSession.objects.filter(user=member, status=InterviewStatus.IN_PROGRESS).update(
-            status=InterviewStatus.ABANDONED, finished_at=timezone.now()
-        )
-        timings: dict[str, list[float]] = {"autosave": [], "submit": [], "grade": []}
-        cpu: dict[str, list[float]] = {name: [] for name in timings}
-        queries: dict[str, int] = {}
+    def write_paths(members: dict) -> dict:
+        """Autosave, submit, grade and a changed grade on a fresh interview, each user in
+        turn, rolled back each time so the measured history stays as generated."""
+        clients = {}
+        for user, member in members.items():
+            clients[user] = Client()
+            clients[user].force_login(member)
+            InterviewSession.objects.filter(user=member, status=InterviewStatus.IN_PROGRESS).update(
+                status=InterviewStatus.ABANDONED, finished_at=timezone.now()
+            )
+        names = ("autosave", "submit", "grade", "change the grade")
+        timings = {user: {name: [] for name in names} for user in members}
+        cpu = {user: {name: [] for name in names} for user in members}
+        database = {user: {name: 0.0 for name in names} for user in members}
+        queries: dict[str, dict[str, int]] = {user: {} for user in members}
         for _ in range(WRITE_REPEAT):
-            with transaction.atomic():
-                interview = engine.start_interview(member, untimed, timezone.now())
-                client.get(f"/interviews/{interview.pk}/")
-                base = f"/interviews/{interview.pk}/questions/1/"
-                steps = [
-                    ("autosave", base + "draft/", {"answer": "A draft."}),
-                    ("submit", base + "answer/", {"answer": "An answer to measure."}),
-                    ("grade", base + "grade/", {"rating": "3", "key_points": ["1", "2"]}),
-                ]
-                for name, url, data in steps:
-                    with CaptureQueriesContext(connection) as captured:
-                        begin, begin_cpu = time.perf_counter(), time.process_time()
-                        response = client.post(url, data)
-                        timings[name].append((time.perf_counter() - begin) * 1000)
-                        cpu[name].append((time.process_time() - begin_cpu) * 1000)
-                    assert response.status_code in (200, 302), (url, response.status_code)
-                    queries[name] = len(captured.captured_queries)
-                transaction.set_rollback(True)
+            for user, member in members.items():
+                client = clients[user]
+                with transaction.atomic():
+                    interview = engine.start_interview(member, untimed, timezone.now())
+                    client.get(f"/interviews/{interview.pk}/")
+                    base = f"/interviews/{interview.pk}/questions/1/"
+                    steps = [
+                        ("autosave", base + "draft/", {"answer": "A draft."}),
+                        ("submit", base + "answer/", {"answer": "An answer to measure."}),
+                        ("grade", base + "grade/", {"rating": "3", "key_points": ["1", "2"]}),
+                        ("change the grade", base + "grade/", {"rating": "1", "key_points": ["1"]}),
+                    ]
+                    for name, url, data in steps:
+                        backend = _backend_cpu_seconds(connection)
+                        with CaptureQueriesContext(connection) as captured:
+                            begin, begin_cpu = time.perf_counter(), time.process_time()
+                            response = client.post(url, data)
+                            timings[user][name].append((time.perf_counter() - begin) * 1000)
+                            cpu[user][name].append((time.process_time() - begin_cpu) * 1000)
+                        if backend is not None:
+                            database[user][name] += _backend_cpu_seconds(connection) - backend
+                        assert response.status_code in (200, 302), (url, response.status_code)
+                        queries[user][name] = len(captured.captured_queries)
+                    transaction.set_rollback(True)
         return {
-            name: {
-                "median_ms": round(statistics.median(values), 1),
-                "cpu_ms": round(statistics.median(cpu[name]), 2),
-                "queries": queries[name],
+            user: {
+                name: {
+                    **_summary(
+                        timings[user][name], cpu[user][name], database[user][name], WRITE_REPEAT
+                    ),
+                    "queries": queries[user][name],
+                }
+                for name in names
             }
-            for name, values in timings.items()
+            for user in members
         }
 
     def prepare_for_load(member) -> dict:
@@ -163,31 +209,45 @@ def main(database_url: str) -> None:
             assert response.status_code == 200, (url, response.status_code)
         return {"session": client.cookies["sessionid"].value, "pages": pages}
 
-    writes = {"2,000 answers": write_paths(small), "100,000 answers": write_paths(user)}
-    load = {"2,000 answers": prepare_for_load(small), "100,000 answers": prepare_for_load(user)}
+    members = {"2,000 answers": small, "100,000 answers": user}
+    writes = write_paths(members)
+    load = {name: prepare_for_load(member) for name, member in members.items()}
 
-    client = Client()
-    client.force_login(user)
-    pages = {
+    # Every page of both users, in turn; the interview pages are each user's own.
+    clients = {}
+    for name, member in members.items():
+        clients[name] = Client()
+        clients[name].force_login(member)
+    shared = {
         "trivial view (/healthz)": "/healthz",
-        "dashboard (/)": "/",
-        "history, first page": "/history/",
-        "history, page 50": "/history/?page=50",
+        "bank list": "/questions/",
+        "a question": question.get_absolute_url(),
+        "dashboard": "/",
+        "history": "/history/",
+        # A page both users have: 2,000 answers make 400 interviews, 20 pages of them.
+        "history, page 15": "/history/?page=15",
         "history, filtered by level": "/history/?level=advanced",
-        "question history": f"/history/questions/{question.slug}/",
-        "due for review": "/review/",
-        "question bank": "/questions/",
+        "a question's history": f"/history/questions/{question.slug}/",
+        "review": "/review/",
     }
-    results = {}
-    for name, url in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-        if url == "/":
-            # The dashboard really shows the measured history, not the empty start page.
-            assert f'<span class="stat-value">{ANSWERS}</span>' in response.text
-        results[name] = _timings(client, url, REPEAT)
-        if url == "/":
-            results["dashboard (/), cold cache"] = _timings(client, url, REPEAT, cache.clear)
+    pages = {page: {name: path for name in members} for page, path in shared.items()}
+    for page in ("answer step", "grade step", "summary"):
+        pages[page] = {name: load[name]["pages"][page] for name in members}
+    results: dict[str, dict] = {name: {} for name in members}
+    for page, urls in pages.items():
+        for name, client in clients.items():
+            response = client.get(urls[name])
+            assert response.status_code == 200, (urls[name], response.status_code)
+            if urls[name] == "/":
+                # The dashboard really shows the measured history, not the empty start page.
+                answers = ANSWERS if name == "100,000 answers" else SMALL_ANSWERS
+                assert f'<span class="stat-value">{answers}</span>' in response.text
+        for name, figures in _timings(clients, urls, REPEAT, connection).items():
+            results[name][page] = figures
+        if page == "dashboard":
+            cold = _timings(clients, urls, REPEAT, connection, cache.clear)
+            for name, figures in cold.items():
+                results[name]["dashboard, cold cache"] = figures
     print(
         json.dumps(
             {
@@ -196,6 +256,7 @@ def main(database_url: str) -> None:
                 if connection.vendor == "sqlite"
                 else f"{connection.pg_version // 10000}.{connection.pg_version % 100}",
                 "answers": ReviewLogEntry.objects.filter(user=user).count(),
+                "small_answers": ReviewLogEntry.objects.filter(user=small).count(),
                 "all_answers": ReviewLogEntry.objects.count(),
                 "users": user.__class__.objects.count(),
                 "generation_seconds": round(generated, 1),

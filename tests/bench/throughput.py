@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -16,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-PORT = int(os.environ.get("BENCH_PORT", "8150"))
+PORT = 0  # a free port, chosen when the server starts
 WORKERS = 2
 CONNECTIONS = 32
 SECONDS = int(os.environ.get("BENCH_SECONDS", "4"))
@@ -115,10 +116,18 @@ def _wait_until_up(process: subprocess.Popen) -> None:
     raise SystemExit("gunicorn did not answer /healthz within 20 seconds.")
 
 
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def measure(database_url: str, users: dict[str, dict]) -> dict:
     """{user: {page: {rps, p99_ms, healthz_rps, share}}} for each user's session and pages."""
     if not Path(WRK).exists():
         raise SystemExit("wrk is not installed: `apt-get install wrk` (make bench does it).")
+    global PORT
+    PORT = _free_port()
     environment = server_environment(database_url)
     subprocess.run(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],

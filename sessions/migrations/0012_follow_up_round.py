@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interview_sessions", "0010_item_transcript"),
+        ("interview_sessions", "0011_item_transcript"),
     ]
 
     operations = [

@@ -11,7 +11,7 @@ def forget_word_counts_of_typed_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("interview_sessions", "0009_recording_join_bounds_and_claim"),
+        ("interview_sessions", "0010_second_opinions"),
     ]
 
     operations = [
