@@ -16,44 +16,17 @@ from questions.models import (
     Level,
     Question,
 )
-
-MAX_QUESTIONS_PER_INTERVIEW = 30
-MAX_ANSWER_CHARS = 20_000
-# Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
-MAX_DRAFT_CHARS = 100_000
-# Counted as the browser's maxlength counts, a line break being one character.
-MAX_NOTE_CHARS = 5_000
-
-
-class InterviewStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    ABANDONED = "abandoned", "Abandoned"
-
-
-class TimingMode(models.TextChoices):
-    SUGGESTED = "suggested", "Each question's suggested time"
-    FIXED = "fixed", "A fixed time per question"
-    UNTIMED = "untimed", "Untimed practice"
-
-
-class QuestionOrder(models.TextChoices):
-    RANDOM = "random", "Random"
-    WEAKEST_FIRST = "weakest", "Weakest first"
-
-
-class FinishState(models.TextChoices):
-    ON_TIME = "on_time", "On time"
-    LATE = "late", "Late"
-    TIMED_OUT = "timed_out", "Ran out of time"
-    UNTIMED = "untimed", "Untimed"
-
-
-class Rating(models.IntegerChoices):
-    AGAIN = 1, "Again"
-    HARD = 2, "Hard"
-    GOOD = 3, "Good"
-    EASY = 4, "Easy"
+from sessions.choices import (  # noqa: F401 (also imported from here)
+    MAX_ANSWER_CHARS,
+    MAX_DRAFT_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_QUESTIONS_PER_INTERVIEW,
+    FinishState,
+    InterviewStatus,
+    QuestionOrder,
+    Rating,
+    TimingMode,
+)
 
 
 class InterviewSession(models.Model):
@@ -68,6 +41,9 @@ class InterviewSession(models.Model):
     timing_mode = models.CharField(max_length=10, choices=TimingMode.choices)
     fixed_seconds = models.PositiveIntegerField(null=True, blank=True)
     order = models.CharField(max_length=10, choices=QuestionOrder.choices)
+    # After each graded answer, a follow-up with this many seconds (none when untimed).
+    follow_up_round = models.BooleanField(default=False)
+    follow_up_seconds = models.PositiveIntegerField(null=True, blank=True)
     question_count = models.PositiveSmallIntegerField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -99,6 +75,15 @@ class InterviewSession(models.Model):
                     | Q(timing_mode__in=["suggested", "untimed"], fixed_seconds__isnull=True)
                 ),
                 name="interview_fixed_seconds_matches_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_seconds__isnull=True)
+                | Q(
+                    follow_up_round=True,
+                    follow_up_seconds__gte=MIN_SECONDS,
+                    follow_up_seconds__lte=MAX_SECONDS,
+                ),
+                name="interview_follow_up_seconds_only_with_the_round",
             ),
         ]
 
@@ -137,6 +122,9 @@ class SessionQuestion(models.Model):
     draft = models.TextField(blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
     answer_text = models.TextField(blank=True)
+    # What speech recognition heard, as it heard it: the words of the delivery figures (the
+    # answer box gets them to edit, beside typed text, which is not speech).
+    transcript = models.TextField(blank=True)
     submitted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the answer was finalised."
     )
@@ -183,6 +171,10 @@ class SessionQuestion(models.Model):
             models.CheckConstraint(
                 condition=LessThanOrEqual(Length("note"), MAX_NOTE_CHARS),
                 name="item_note_length",
+            ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("transcript"), MAX_ANSWER_CHARS),
+                name="item_transcript_length",
             ),
         ]
 
@@ -443,4 +435,5 @@ class RecordingChunk(models.Model):
 
 # Rows kept in the rooms that own them (the recordings zip, a second opinion's), loaded here.
 import sessions.feedback.models  # noqa: E402, F401
+from sessions.follow_ups import FollowUpAnswer, FollowUpRating  # noqa: E402, F401
 from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401

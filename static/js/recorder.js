@@ -1,6 +1,6 @@
 // Spoken answers on the answer step (templates/sessions/_recorder.html). The recording is sent
 // in chunks while it runs; each chunk stays in the page until the server acknowledges it, and
-// a failed upload is retried with backoff. Without a microphone API the section stays hidden
+// a failed upload is retried with backoff. Without a microphone API the section is taken away
 // and the page is the typed answer alone.
 "use strict";
 
@@ -50,8 +50,11 @@
   function setUp(section) {
     if (section.dataset.enhanced) return;
     section.dataset.enhanced = "1";
-    if (!supported) return;
-    section.hidden = false;
+    if (!supported) {
+      section.hidden = true;
+      return;
+    }
+    section.dataset.ready = "1";
 
     const step = section.closest(".interview-step");
     const form = step && step.querySelector("form.answer-form");
