@@ -195,7 +195,12 @@
       const segment = nextSegment;
       nextSegment += 1;
       let sequence = 0;
-      const current = { recorder: recorder, stream: stream, startedAt: performance.now(), timer: null };
+      // The time recorded before this segment, fixed now: stop() moves recordedBefore on
+      // before the segment's last piece arrives.
+      const current = {
+        recorder: recorder, stream: stream, startedAt: performance.now(), stoppedAt: null,
+        before: recordedBefore, timer: null,
+      };
       try {
         current.audio = new AudioContext();
         current.analyser = current.audio.createAnalyser();
@@ -206,7 +211,8 @@
       }
       recorder.addEventListener("dataavailable", (event) => {
         if (!event.data || !event.data.size) return;
-        const elapsed = recordedBefore + (performance.now() - current.startedAt);
+        const end = current.stoppedAt === null ? performance.now() : current.stoppedAt;
+        const elapsed = current.before + (end - current.startedAt);
         queue.push({ segment: segment, sequence: sequence, blob: event.data, elapsedMs: elapsed, attempts: 0 });
         sequence += 1;
         pump();
@@ -226,7 +232,8 @@
       const current = session;
       if (!current) return;
       // The time recorded so far counts for the next segment's clock.
-      recordedBefore = recordedMs();
+      current.stoppedAt = performance.now();
+      recordedBefore = current.before + (current.stoppedAt - current.startedAt);
       session = null;
       clearTimeout(current.timer);
       if (current.recorder.state !== "inactive") current.recorder.stop();
