@@ -329,7 +329,7 @@ else:
             "password-reset links would be written into the server's log. For a trial run "
             "where that is intended, set DJANGO_EMAIL_CONSOLE=True."
         )
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    MAILERS = {"default": {"BACKEND": "interviewprep.mail.ConsoleEmailBackend"}}
 # The site's address as users reach it, for the links in emails (no trailing slash).
 SITE_URL = env_str("DJANGO_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Review links are offered by email only through a real mail server.

@@ -2,14 +2,33 @@
 
 import csv
 import io
+import json
+from datetime import UTC, datetime
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
 
 from accounts.models import profile_for
 from progress.models import ReviewCard, ReviewLogEntry
 from sessions.models import InterviewSession, SessionQuestion
 from sessions.recordings.store import zip_entry_name
+
+
+def timestamp(moment: datetime) -> str:
+    """Every moment of both files in one form: ISO 8601 in UTC to the microsecond."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+class _ExportEncoder(DjangoJSONEncoder):
+    def default(self, o):
+        if isinstance(o, datetime):
+            return timestamp(o)
+        return super().default(o)
+
+
+def user_data_json(user) -> str:
+    return json.dumps(user_data(user), cls=_ExportEncoder, indent=2)
 
 
 def _answer(item: SessionQuestion) -> dict[str, Any]:
@@ -37,6 +56,27 @@ def _answer(item: SessionQuestion) -> dict[str, Any]:
         "note": item.note,
         "graded_at": item.graded_at,
         "recording": _recording(item),
+        "follow_up": _follow_up(item),
+    }
+
+
+def _follow_up(item: SessionQuestion) -> dict[str, Any] | None:
+    """The follow-up asked after the answer, in the follow-up round."""
+    follow_up = getattr(item, "follow_up", None)
+    if follow_up is None or not follow_up.prompt:
+        return None
+    return {
+        "prompt": follow_up.prompt,
+        "key_point": follow_up.key_point,
+        "time_allowed": follow_up.time_allowed,
+        "shown_at": follow_up.shown_at,
+        "deadline": follow_up.deadline,
+        "answer": follow_up.answer_text,
+        "submitted_at": follow_up.submitted_at,
+        "finish_state": follow_up.finish_state,
+        "time_used": follow_up.time_used,
+        "self_rating": follow_up.self_rating,
+        "graded_at": follow_up.graded_at,
     }
 
 
@@ -93,7 +133,7 @@ def user_data(user) -> dict[str, Any]:
             Prefetch(
                 "items",
                 queryset=SessionQuestion.objects.select_related(
-                    "question__deck", "recording"
+                    "question__deck", "recording", "follow_up"
                 ).order_by("position"),
             ),
             "items__key_points",
@@ -123,6 +163,8 @@ def user_data(user) -> dict[str, Any]:
             "rest_days": profile.rest_days,
             "show_streaks": profile.show_streaks,
             "interview_date": profile.interview_date,
+            "transcribe_speech": profile.transcribe_speech,
+            "read_questions_aloud": profile.read_questions_aloud,
         },
         "interviews": [
             {
@@ -133,6 +175,8 @@ def user_data(user) -> dict[str, Any]:
                 "timing_mode": interview.timing_mode,
                 "fixed_seconds": interview.fixed_seconds,
                 "order": interview.order,
+                "follow_up_round": interview.follow_up_round,
+                "follow_up_seconds": interview.follow_up_seconds,
                 "started_at": interview.started_at,
                 "finished_at": interview.finished_at,
                 "questions": [_answer(item) for item in interview.items.all()],
@@ -157,5 +201,5 @@ def review_log_csv(user) -> str:
         .values_list("card_id", "rating", "review_datetime", "review_duration")
         .iterator()
     ):
-        writer.writerow([card_id, rating, when.isoformat(), "" if duration is None else duration])
+        writer.writerow([card_id, rating, timestamp(when), "" if duration is None else duration])
     return buffer.getvalue()

@@ -1,12 +1,10 @@
 """Home and dashboard, history, a question's own history, spaced review, practice sets."""
 
 import dataclasses
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
@@ -353,7 +351,7 @@ def practise(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def export_data(request: HttpRequest) -> HttpResponse:
-    text = json.dumps(exports.user_data(request.user), cls=DjangoJSONEncoder, indent=2)
+    text = exports.user_data_json(request.user)
     response = HttpResponse(text, content_type="application/json; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="interviewprep-data.json"'
     return response

@@ -14,7 +14,7 @@ from django.utils.text import Truncator
 
 from interviewprep import cache_versions
 from questions import bank, loading
-from questions.forms import FollowUpsField, ImportQuestionsForm
+from questions.forms import FollowUpsField, ImportQuestionsForm, TextareaField
 from questions.models import (
     MAX_KEY_POINTS,
     MAX_MISCONCEPTIONS,
@@ -166,6 +166,8 @@ class QuestionAdminForm(forms.ModelForm):
             self._update_errors(error)
 
     class Meta:
+        # The bank's texts keep the LF line breaks of its file, whatever the browser sends.
+        field_classes = {"prompt": TextareaField, "reference_answer": TextareaField}
         model = Question
         fields = [
             "number",

@@ -61,6 +61,15 @@ class ImportQuestionsForm(forms.Form):
         return upload
 
 
+class TextareaField(forms.CharField):
+    """Text typed in a <textarea>. Browsers send each line break as CRLF but count it as one
+    character against `maxlength`, so line breaks become LF before the length is checked,
+    and text saved unchanged stays byte for byte what it was."""
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+
+
 class FollowUpsField(forms.CharField):
     """Follow-up questions edited as text, one per line; the model's validator judges them."""
 

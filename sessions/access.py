@@ -4,7 +4,7 @@ recordings' views alike. Another user's row is the same 404 as a missing one."""
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
-from sessions.models import InterviewSession, SessionQuestion
+from sessions.models import FollowUpAnswer, InterviewSession, SessionQuestion
 
 
 def get_interview_for_user(request: HttpRequest, pk: int) -> InterviewSession:
@@ -18,4 +18,14 @@ def get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQu
         interview__pk=pk,
         interview__user=request.user,
         position=position,
+    )
+
+
+def get_follow_up_for_user(request: HttpRequest, pk: int, position: int) -> FollowUpAnswer:
+    """The follow-up asked after one question of the user's interview."""
+    return get_object_or_404(
+        FollowUpAnswer.objects.select_related("interview", "item"),
+        interview__pk=pk,
+        interview__user=request.user,
+        item__position=position,
     )

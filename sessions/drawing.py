@@ -1,20 +1,6 @@
-"""What a mock interview is configured to ask, and which questions match it."""
-
-from dataclasses import dataclass
+"""Which questions match what a mock interview is configured to ask."""
 
 from questions.models import Question
-
-
-@dataclass(frozen=True)
-class InterviewConfig:
-    levels: list[str]
-    topics: list[str]
-    question_count: int
-    timing_mode: str
-    order: str
-    fixed_seconds: int | None = None
-    # The decks chosen (their ids); none chosen means the built-in deck.
-    decks: tuple[int, ...] = ()
 
 
 def matching_questions(user, levels: list[str], topics: list[str], decks=()):

@@ -1,5 +1,6 @@
 """The rules of a mock interview: drawing questions, the server's clock, the grace period,
-finalising answers and scoring. Plain Python over the models; every rule takes `now`."""
+finalising answers and grading. Plain Python over the models; every rule takes `now`. The
+clock times a question's answer and a follow-up's (TimedAnswer) alike, by their shared fields."""
 
 import math
 import random
@@ -16,12 +17,14 @@ from interviewprep import cache_versions
 from progress import scheduling
 from progress.models import ReviewCard
 from questions.models import Question, suspended_by
-from sessions import grading
-from sessions.drawing import InterviewConfig, matching_questions
+from sessions import follow_ups
+from sessions.drawing import matching_questions
 from sessions.feedback import suggestions
+from sessions.follow_ups import DEFAULT_FOLLOW_UP_SECONDS
 from sessions.models import (
     MAX_ANSWER_CHARS,
     FinishState,
+    FollowUpAnswer,
     InterviewSession,
     InterviewStatus,
     QuestionOrder,
@@ -29,6 +32,8 @@ from sessions.models import (
     TimingMode,
     snapshot_questions,
 )
+
+TimedAnswer = SessionQuestion | FollowUpAnswer
 
 # The page submits by itself when its countdown reaches zero; its clock may run a little
 # ahead of ours, but a "ran out" claim earlier than this is an ordinary submission.
@@ -53,14 +58,28 @@ class InterviewInProgress(Exception):
         )
 
 
-# Drawing questions (which questions match: sessions/drawing.py)
+@dataclass(frozen=True)
+class InterviewConfig:
+    levels: list[str]
+    topics: list[str]
+    question_count: int
+    timing_mode: str
+    order: str
+    fixed_seconds: int | None = None
+    # The decks chosen (their ids); none chosen means the built-in deck.
+    decks: tuple[int, ...] = ()
+    follow_up_round: bool = False
+    follow_up_seconds: int = DEFAULT_FOLLOW_UP_SECONDS
+
+
+# Drawing questions
 
 
 def draw_questions(
     user, config: InterviewConfig, rng: random.Random | None = None, now: datetime | None = None
 ) -> list:
     """The interview's questions: at random, or the lowest predicted recall first once
-    grades exist (less the questions the user suspended)."""
+    grades exist."""
     rng = rng or random.Random()
     now = now or timezone.now()
     matching = matching_questions(user, config.levels, config.topics, config.decks)
@@ -107,6 +126,12 @@ def start_interview(
                     config.fixed_seconds if config.timing_mode == TimingMode.FIXED else None
                 ),
                 order=config.order,
+                follow_up_round=config.follow_up_round,
+                follow_up_seconds=(
+                    config.follow_up_seconds
+                    if config.follow_up_round and config.timing_mode != TimingMode.UNTIMED
+                    else None
+                ),
                 started_at=now,
             )
             items = SessionQuestion.objects.bulk_create(
@@ -123,6 +148,8 @@ def start_interview(
                 for position, question in enumerate(questions, start=1)
             )
             snapshot_questions(items, questions)
+            if interview.follow_up_round:
+                follow_ups.create_for(interview, items)
     except IntegrityError:
         if InterviewSession.objects.filter(user=user, status=InterviewStatus.IN_PROGRESS).exists():
             raise InterviewInProgress from None
@@ -133,14 +160,16 @@ def start_interview(
 # The clock
 
 
-def show(item: SessionQuestion, now: datetime) -> SessionQuestion:
-    """Start the question's clock the first time it is shown; later calls change nothing."""
+def show(item: TimedAnswer, now: datetime) -> TimedAnswer:
+    """Start the answer's clock the first time it is shown; later calls change nothing."""
     if item.shown_at is not None:
         return item
     deadline = None if item.time_allowed is None else now + timedelta(seconds=item.time_allowed)
     # Conditional, so two tabs racing to show the question agree on one deadline.
-    if SessionQuestion.objects.filter(pk=item.pk, shown_at__isnull=True).update(
-        shown_at=now, deadline=deadline
+    if (
+        type(item)
+        .objects.filter(pk=item.pk, shown_at__isnull=True)
+        .update(shown_at=now, deadline=deadline)
     ):
         item.shown_at, item.deadline = now, deadline
     else:
@@ -148,13 +177,13 @@ def show(item: SessionQuestion, now: datetime) -> SessionQuestion:
     return item
 
 
-def seconds_left(item: SessionQuestion, now: datetime) -> int | None:
+def seconds_left(item: TimedAnswer, now: datetime) -> int | None:
     if item.deadline is None:
         return None
     return max(0, math.ceil((item.deadline - now).total_seconds()))
 
 
-def is_expired(item: SessionQuestion, now: datetime) -> bool:
+def is_expired(item: TimedAnswer, now: datetime) -> bool:
     """Past the deadline and its grace period: nothing the user sends counts any more."""
     return item.deadline is not None and now > item.deadline + grace_period()
 
@@ -164,7 +193,7 @@ def is_expired(item: SessionQuestion, now: datetime) -> bool:
 
 @dataclass(frozen=True)
 class SubmitResult:
-    item: SessionQuestion
+    item: TimedAnswer
     accepted: bool  # False: the answer was already final (a replay, a second tab)
 
 
@@ -203,18 +232,28 @@ def _keeps_drafts(now: datetime) -> Q:
     )
 
 
-def autosave(item: SessionQuestion, text: str, now: datetime) -> bool:
+def _draft_values(text: str, now: datetime, transcript: str | None) -> dict:
+    """A draft, and the transcript with it when the page sent one (speech recognition on)."""
+    transcribed = {} if transcript is None else {"transcript": transcript}
+    return {"draft": text, "draft_saved_at": now, **transcribed}
+
+
+def autosave(item: TimedAnswer, text: str, now: datetime, transcript: str | None = None) -> bool:
     """Keep the draft; refused once the answer is final or the time is over."""
     if is_expired(item, now):
         finalise_expired(item.interview, now)
         return False
-    updated = SessionQuestion.objects.filter(_keeps_drafts(now), pk=item.pk).update(
-        draft=text, draft_saved_at=now
+    updated = (
+        type(item)
+        .objects.filter(_keeps_drafts(now), pk=item.pk)
+        .update(**_draft_values(text, now, transcript))
     )
     return bool(updated)
 
 
-def autosave_for_user(user, interview_pk: int, position: int, text: str, now: datetime) -> bool:
+def autosave_for_user(
+    user, interview_pk: int, position: int, text: str, now: datetime, transcript: str | None = None
+) -> bool:
     """Keep the draft of the user's answer in one UPDATE when it takes drafts. False tells
     nothing about why: the caller reads the answer to say so (or that it is not theirs)."""
     in_users_interview = Exists(
@@ -222,22 +261,28 @@ def autosave_for_user(user, interview_pk: int, position: int, text: str, now: da
     )
     updated = SessionQuestion.objects.filter(
         _keeps_drafts(now), in_users_interview, interview_id=interview_pk, position=position
-    ).update(draft=text, draft_saved_at=now)
+    ).update(**_draft_values(text, now, transcript))
     return bool(updated)
 
 
 def submit(
-    item: SessionQuestion, text: str, now: datetime, *, ran_out: bool = False
+    item: TimedAnswer,
+    text: str,
+    now: datetime,
+    *,
+    ran_out: bool = False,
+    transcript: str | None = None,
 ) -> SubmitResult:
-    """Finalise the answer. On time, or late within the grace period, the text sent counts;
-    after the grace period the last autosaved draft counts, marked timed out. `ran_out` is
-    the page submitting by itself at zero: its text counts, marked timed out."""
+    """Finalise the answer. On time, or late within the grace period, the text (and the
+    transcript) sent counts; after the grace period the last autosaved draft counts, marked
+    timed out. `ran_out` is the page submitting by itself at zero: its text counts, marked
+    timed out."""
     if item.is_finalised or item.shown_at is None:
         # A replay, or a question not shown yet: one question at a time, in order.
         return SubmitResult(item=item, accepted=False)
     if item.interview.status != InterviewStatus.IN_PROGRESS:
         return SubmitResult(item=item, accepted=False)
-    pending = SessionQuestion.objects.filter(
+    pending = type(item).objects.filter(
         _interview_in_progress(), pk=item.pk, submitted_at__isnull=True
     )
     if is_expired(item, now):
@@ -258,8 +303,7 @@ def submit(
             used = min(used, item.time_allowed + grace_seconds())
         final = {
             "answer_text": text,
-            "draft": text,
-            "draft_saved_at": now,
+            **_draft_values(text, now, transcript),
             "submitted_at": now,
             "finish_state": state,
             "time_used": used,
@@ -268,15 +312,19 @@ def submit(
         if updated:
             for name, value in final.items():
                 setattr(item, name, value)
-            suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
-            _complete_if_finished(item.interview_id, item.interview.user_id)
+            _finalised(item)
             return SubmitResult(item=item, accepted=True)
     # The answer as stored: this request's, or the one another request finalised first.
     item.refresh_from_db()
     if updated:
-        suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
-        _complete_if_finished(item.interview_id, item.interview.user_id)
+        _finalised(item)
     return SubmitResult(item=item, accepted=bool(updated))
+
+
+def _finalised(item: TimedAnswer) -> None:
+    if isinstance(item, SessionQuestion):  # its key points are suggested
+        suggestions.record_suggestions(SessionQuestion.objects.filter(pk=item.pk))
+    _complete_if_finished(item.interview_id, item.interview.user_id)
 
 
 def _ran_out(now: datetime) -> Q:
@@ -287,22 +335,30 @@ def _ran_out(now: datetime) -> Q:
 def finalise_expired(interview: InterviewSession, now: datetime) -> int:
     """Finalise this interview's questions whose time ran out while nobody was there,
     with the deadline as their finishing time."""
-    count = SessionQuestion.objects.filter(
-        _interview_in_progress(), _ran_out(now), interview=interview
-    ).update(**_timed_out_values())
+    ran_out = [_interview_in_progress(), _ran_out(now)]
+    count = SessionQuestion.objects.filter(*ran_out, interview=interview).update(
+        **_timed_out_values()
+    )
     if count:
         suggestions.record_suggestions(interview.items.all())
+    if interview.follow_up_round:
+        count += FollowUpAnswer.objects.filter(*ran_out, interview=interview).update(
+            **_timed_out_values()
+        )
+    if count:
         _complete_if_finished(interview.pk, interview.user_id)
     return count
 
 
 def close_expired_interviews(now: datetime) -> int:
-    """For cron: finalise every question whose time ran out, across all interviews."""
-    expired = SessionQuestion.objects.filter(_interview_in_progress(), _ran_out(now))
-    interviews = list(
-        expired.values_list("interview_id", "interview__user_id").order_by().distinct()
-    )
-    count = expired.update(**_timed_out_values())
+    """For cron: finalise every answer whose time ran out, across all interviews."""
+    ran_out = (_interview_in_progress(), _ran_out(now))
+    expired = SessionQuestion.objects.filter(*ran_out).order_by()
+    expired_follow_ups = FollowUpAnswer.objects.filter(*ran_out).order_by()
+    owners = ("interview_id", "interview__user_id")
+    both = expired.values_list(*owners).union(expired_follow_ups.values_list(*owners))
+    interviews = list(both.order_by())
+    count = expired.update(**_timed_out_values()) + expired_follow_ups.update(**_timed_out_values())
     suggestions.record_suggestions(
         SessionQuestion.objects.filter(interview_id__in=[pk for pk, _ in interviews])
     )
@@ -312,7 +368,7 @@ def close_expired_interviews(now: datetime) -> int:
 
 
 def _complete_if_finished(interview_id: int, user_id: int) -> None:
-    """An interview whose every question is final is complete, when its last answer was."""
+    """Complete once every answer (follow-ups too) is final, when its last question's was."""
     last_answer = (
         SessionQuestion.objects.filter(interview=OuterRef("pk"))
         .values("interview")
@@ -322,6 +378,11 @@ def _complete_if_finished(interview_id: int, user_id: int) -> None:
     completed = (
         InterviewSession.objects.filter(pk=interview_id, status=InterviewStatus.IN_PROGRESS)
         .exclude(items__submitted_at__isnull=True)
+        .exclude(
+            Exists(
+                FollowUpAnswer.objects.filter(interview=OuterRef("pk"), submitted_at__isnull=True)
+            )
+        )
         .update(status=InterviewStatus.COMPLETED, finished_at=Subquery(last_answer))
     )
     if completed:
@@ -343,6 +404,7 @@ def interview_in_progress(user, now: datetime) -> InterviewSession | None:
             has_ran_out=Exists(
                 SessionQuestion.objects.filter(_ran_out(now), interview=OuterRef("pk"))
             )
+            | Exists(FollowUpAnswer.objects.filter(_ran_out(now), interview=OuterRef("pk")))
         )
         .first()
     )
@@ -381,54 +443,5 @@ def grade(
         # A question whose deck was deleted has no schedule left to change.
         if item.question_id is not None:
             scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
-
-
-# Where the user is
-
-
-def current_item(items: list[SessionQuestion]) -> SessionQuestion | None:
-    """The step to show: the first question not yet graded, to answer or to grade. A
-    question that ran out while the user was away is graded before the next is shown."""
-    return next((item for item in items if not item.is_graded), None)
-
-
-@dataclass(frozen=True)
-class Summary:
-    answered: int
-    graded: int
-    timed_out: int
-    late: int
-    average_rating: float | None
-    key_points_covered: int
-    key_points_total: int
-    time_used: int
-    time_allowed: int | None
-
-    @property
-    def coverage(self) -> float | None:
-        if not self.key_points_total:
-            return None
-        return self.key_points_covered / self.key_points_total
-
-
-def item_scores(interview: InterviewSession):
-    """The interview's questions with their key-point counts, computed in SQL."""
-    return interview.items.annotate(**grading.coverage_counts()).order_by("position")
-
-
-def summarise(items) -> Summary:
-    """Overall figures from annotated items (see item_scores)."""
-    ratings = [item.self_rating for item in items if item.self_rating is not None]
-    graded = [item for item in items if item.is_graded]
-    allowed = [item.time_allowed for item in items if item.time_allowed is not None]
-    return Summary(
-        answered=sum(1 for item in items if item.is_finalised),
-        graded=len(graded),
-        timed_out=sum(1 for item in items if item.finish_state == FinishState.TIMED_OUT),
-        late=sum(1 for item in items if item.finish_state == FinishState.LATE),
-        average_rating=sum(ratings) / len(ratings) if ratings else None,
-        key_points_covered=sum(item.covered_count for item in graded),
-        key_points_total=sum(item.key_point_count for item in graded),
-        time_used=sum(item.time_used or 0 for item in items),
-        time_allowed=sum(allowed) if allowed else None,
-    )
+        if item.interview.follow_up_round:
+            follow_ups.choose_for(item, covered_positions)

@@ -3,13 +3,15 @@
 from django import forms
 
 from questions.models import MAX_SECONDS, MIN_SECONDS, Deck, Level, Topic
-from sessions.drawing import InterviewConfig, matching_questions
+from sessions.drawing import matching_questions
+from sessions.engine import DEFAULT_FOLLOW_UP_SECONDS, InterviewConfig
 from sessions.fields import NUL_IN, TextareaField
 from sessions.models import (
     MAX_ANSWER_CHARS,
     MAX_DRAFT_CHARS,
     MAX_NOTE_CHARS,
     MAX_QUESTIONS_PER_INTERVIEW,
+    FollowUpRating,
     QuestionOrder,
     Rating,
     TimingMode,
@@ -59,6 +61,26 @@ class InterviewConfigForm(forms.Form):
     order = forms.ChoiceField(
         choices=QuestionOrder.choices, initial=QuestionOrder.RANDOM, widget=forms.RadioSelect
     )
+    follow_up_round = forms.BooleanField(
+        label="The interviewer asks a follow-up",
+        required=False,
+        help_text=(
+            "After each answer you grade, one of the question's follow-up questions, about a "
+            "key point you missed where one fits, with its own short time."
+        ),
+    )
+    follow_up_seconds = forms.IntegerField(
+        label="Seconds per follow-up",
+        min_value=MIN_SECONDS,
+        max_value=MAX_SECONDS,
+        initial=DEFAULT_FOLLOW_UP_SECONDS,
+        required=False,
+        help_text=f"{MIN_SECONDS} to {MAX_SECONDS} seconds; untimed practice has no clock.",
+        error_messages={
+            "min_value": f"Give at least {MIN_SECONDS} seconds (at most {MAX_SECONDS}).",
+            "max_value": f"Give at most {MAX_SECONDS} seconds (at least {MIN_SECONDS}).",
+        },
+    )
 
     def __init__(self, *args, user, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -78,6 +100,9 @@ class InterviewConfigForm(forms.Form):
         # One message per problem: a value out of range has already said what to give.
         if fixed and not cleaned.get("fixed_seconds") and "fixed_seconds" not in self.errors:
             self.add_error("fixed_seconds", "Choose how many seconds each question gets.")
+        if not cleaned.get("follow_up_round") and "follow_up_seconds" in self.errors:
+            # As for the fixed time: only the follow-up round uses these seconds.
+            del self.errors["follow_up_seconds"]
         if self.errors:
             return cleaned
         levels = cleaned.get("levels") or []
@@ -110,7 +135,20 @@ class InterviewConfigForm(forms.Form):
             else None,
             order=data["order"],
             decks=tuple(deck.pk for deck in data["decks"]),
+            follow_up_round=data["follow_up_round"],
+            follow_up_seconds=data.get("follow_up_seconds") or DEFAULT_FOLLOW_UP_SECONDS,
         )
+
+
+class TranscriptField(TextareaField):
+    """What speech recognition heard, sent by the page beside the answer; past the limit
+    the end is cut rather than the answer refused (the words spoken are only counted)."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(required=False, strip=False, widget=forms.HiddenInput, **kwargs)
+
+    def to_python(self, value):
+        return super().to_python(value).replace("\x00", "")[:MAX_ANSWER_CHARS]
 
 
 class AnswerForm(forms.Form):
@@ -129,6 +167,7 @@ class AnswerForm(forms.Form):
             ),
         },
     )
+    transcript = TranscriptField()
 
 
 class DraftForm(forms.Form):
@@ -146,6 +185,7 @@ class DraftForm(forms.Form):
             ),
         },
     )
+    transcript = TranscriptField()
 
 
 class GradeForm(forms.Form):
@@ -180,3 +220,16 @@ class GradeForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Only this question's key points can be ticked.
         self.fields["key_points"].choices = [(point.position, point.text) for point in key_points]
+
+
+class FollowUpGradeForm(forms.Form):
+    rating = forms.TypedChoiceField(
+        coerce=int,
+        choices=FollowUpRating.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": (
+                f"Choose {', '.join(FollowUpRating.labels[:-1])} or {FollowUpRating.labels[-1]}."
+            )
+        },
+    )

@@ -76,3 +76,13 @@ def initial_ticks(item: SessionQuestion, key_points: list[ShownKeyPoint]) -> lis
     if item.is_graded:
         return [point.position for point in key_points if point.covered]
     return [point.position for point in key_points if point.suggested]
+
+
+# Missed: an answer worth retrying, rated Again or Hard, or with under half of its key points
+# ticked.
+
+
+def missed(rating: int | None, covered: int, total: int) -> bool:
+    if rating is None:
+        return False
+    return rating <= Rating.HARD or covered * 2 < total

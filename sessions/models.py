@@ -16,45 +16,18 @@ from questions.models import (
     Level,
     Question,
 )
+from sessions.choices import (  # noqa: F401 (also imported from here)
+    MAX_ANSWER_CHARS,
+    MAX_DRAFT_CHARS,
+    MAX_NOTE_CHARS,
+    MAX_QUESTIONS_PER_INTERVIEW,
+    FinishState,
+    InterviewStatus,
+    QuestionOrder,
+    Rating,
+    TimingMode,
+)
 from sessions.feedback.cue_generation import with_cues
-
-MAX_QUESTIONS_PER_INTERVIEW = 30
-MAX_ANSWER_CHARS = 20_000
-# Drafts may run past the answer limit so that nothing typed is lost; this only stops abuse.
-MAX_DRAFT_CHARS = 100_000
-# Counted as the browser's maxlength counts, a line break being one character.
-MAX_NOTE_CHARS = 5_000
-
-
-class InterviewStatus(models.TextChoices):
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    ABANDONED = "abandoned", "Abandoned"
-
-
-class TimingMode(models.TextChoices):
-    SUGGESTED = "suggested", "Each question's suggested time"
-    FIXED = "fixed", "A fixed time per question"
-    UNTIMED = "untimed", "Untimed practice"
-
-
-class QuestionOrder(models.TextChoices):
-    RANDOM = "random", "Random"
-    WEAKEST_FIRST = "weakest", "Weakest first"
-
-
-class FinishState(models.TextChoices):
-    ON_TIME = "on_time", "On time"
-    LATE = "late", "Late"
-    TIMED_OUT = "timed_out", "Ran out of time"
-    UNTIMED = "untimed", "Untimed"
-
-
-class Rating(models.IntegerChoices):
-    AGAIN = 1, "Again"
-    HARD = 2, "Hard"
-    GOOD = 3, "Good"
-    EASY = 4, "Easy"
 
 
 class InterviewSession(models.Model):
@@ -69,6 +42,9 @@ class InterviewSession(models.Model):
     timing_mode = models.CharField(max_length=10, choices=TimingMode.choices)
     fixed_seconds = models.PositiveIntegerField(null=True, blank=True)
     order = models.CharField(max_length=10, choices=QuestionOrder.choices)
+    # After each graded answer, a follow-up with this many seconds (none when untimed).
+    follow_up_round = models.BooleanField(default=False)
+    follow_up_seconds = models.PositiveIntegerField(null=True, blank=True)
     question_count = models.PositiveSmallIntegerField()
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -100,6 +76,15 @@ class InterviewSession(models.Model):
                     | Q(timing_mode__in=["suggested", "untimed"], fixed_seconds__isnull=True)
                 ),
                 name="interview_fixed_seconds_matches_mode",
+            ),
+            models.CheckConstraint(
+                condition=Q(follow_up_seconds__isnull=True)
+                | Q(
+                    follow_up_round=True,
+                    follow_up_seconds__gte=MIN_SECONDS,
+                    follow_up_seconds__lte=MAX_SECONDS,
+                ),
+                name="interview_follow_up_seconds_only_with_the_round",
             ),
         ]
 
@@ -137,6 +122,9 @@ class SessionQuestion(models.Model):
     draft = models.TextField(blank=True)
     draft_saved_at = models.DateTimeField(null=True, blank=True)
     answer_text = models.TextField(blank=True)
+    # What speech recognition heard, as it heard it: the words of the delivery figures (the
+    # answer box gets them to edit, beside typed text, which is not speech).
+    transcript = models.TextField(blank=True)
     submitted_at = models.DateTimeField(
         null=True, blank=True, help_text="When the answer was finalised."
     )
@@ -184,6 +172,10 @@ class SessionQuestion(models.Model):
                 condition=LessThanOrEqual(Length("note"), MAX_NOTE_CHARS),
                 name="item_note_length",
             ),
+            models.CheckConstraint(
+                condition=LessThanOrEqual(Length("transcript"), MAX_ANSWER_CHARS),
+                name="item_transcript_length",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -198,7 +190,37 @@ class SessionQuestion(models.Model):
         return self.self_rating is not None
 
 
-class ShownKeyPoint(models.Model):
+def evidence_is_a_span_of(flag: str, name: str) -> models.CheckConstraint:
+    """No evidence, or a span of the answer that backs a detection marked by `flag`."""
+    return models.CheckConstraint(
+        condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
+        | Q(
+            evidence_start__isnull=False,
+            evidence_end__isnull=False,
+            evidence_start__lte=F("evidence_end"),
+            **{flag: True},
+        ),
+        name=name,
+    )
+
+
+class AnswerEvidence(models.Model):
+    """The sentence of the answer that made the detector decide: a span of its text."""
+
+    evidence_start = models.PositiveIntegerField(null=True, blank=True)
+    evidence_end = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def evidence(self) -> str:
+        if self.evidence_start is None:
+            return ""
+        return self.item.answer_text[self.evidence_start : self.evidence_end]
+
+
+class ShownKeyPoint(AnswerEvidence):
     """A key point as it was shown with one answer, and whether the user covered it."""
 
     item = models.ForeignKey(SessionQuestion, on_delete=models.CASCADE, related_name="key_points")
@@ -211,8 +233,6 @@ class ShownKeyPoint(models.Model):
     # What the detector suggested once the answer was final; empty before then.
     suggested = models.BooleanField(null=True, blank=True)
     suggestion_score = models.FloatField(null=True, blank=True)
-    evidence_start = models.PositiveIntegerField(null=True, blank=True)
-    evidence_end = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["item", "position"]
@@ -223,30 +243,14 @@ class ShownKeyPoint(models.Model):
                 | Q(suggestion_score__gte=0, suggestion_score__lte=1),
                 name="shown_keypoint_score_is_a_share",
             ),
-            models.CheckConstraint(
-                condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
-                | Q(
-                    evidence_start__isnull=False,
-                    evidence_end__isnull=False,
-                    evidence_start__lte=F("evidence_end"),
-                    suggested=True,
-                ),
-                name="shown_keypoint_evidence_is_a_span_of_a_suggestion",
-            ),
+            evidence_is_a_span_of("suggested", "shown_keypoint_evidence_is_a_span_of_a_suggestion"),
         ]
 
     def __str__(self) -> str:
         return self.text
 
-    @property
-    def evidence(self) -> str:
-        """The sentence of the answer that made the suggestion."""
-        if self.evidence_start is None:
-            return ""
-        return self.item.answer_text[self.evidence_start : self.evidence_end]
 
-
-class ShownMisconception(models.Model):
+class ShownMisconception(AnswerEvidence):
     """A common misconception of the question as it was when the interview started, and
     whether the detector found the answer stating it (with the sentence that does)."""
 
@@ -262,34 +266,18 @@ class ShownMisconception(models.Model):
     cues = models.JSONField(default=list, blank=True)
     # Set once the answer is final, as the key points' suggestions are.
     stated = models.BooleanField(null=True, blank=True)
-    evidence_start = models.PositiveIntegerField(null=True, blank=True)
-    evidence_end = models.PositiveIntegerField(null=True, blank=True)
 
     class Meta:
         ordering = ["item", "position"]
         constraints = [
             models.UniqueConstraint(fields=["item", "position"], name="shown_misconception_unique"),
-            models.CheckConstraint(
-                condition=Q(evidence_start__isnull=True, evidence_end__isnull=True)
-                | Q(
-                    evidence_start__isnull=False,
-                    evidence_end__isnull=False,
-                    evidence_start__lte=F("evidence_end"),
-                    stated=True,
-                ),
-                name="shown_misconception_evidence_is_a_span_of_a_stated_one",
+            evidence_is_a_span_of(
+                "stated", "shown_misconception_evidence_is_a_span_of_a_stated_one"
             ),
         ]
 
     def __str__(self) -> str:
         return self.claim
-
-    @property
-    def evidence(self) -> str:
-        """The sentence of the answer that seems to state it."""
-        if self.evidence_start is None:
-            return ""
-        return self.item.answer_text[self.evidence_start : self.evidence_end]
 
 
 # What snapshot_questions reads from each question, to be prefetched.
@@ -447,4 +435,5 @@ class RecordingChunk(models.Model):
 
 # Rows kept in the rooms that own them (the recordings zip, a second opinion's), loaded here.
 import sessions.feedback.models  # noqa: E402, F401
+from sessions.follow_ups import FollowUpAnswer, FollowUpRating  # noqa: E402, F401
 from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401

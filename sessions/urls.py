@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sessions import views
+from sessions import follow_up_views, views
 from sessions.feedback import second_opinion_views
 from sessions.recordings import views as recording_views
 
@@ -11,10 +11,26 @@ urlpatterns = [
     path("<int:pk>/", views.play, name="play"),
     path("<int:pk>/summary/", views.summary, name="summary"),
     path("<int:pk>/abandon/", views.abandon, name="abandon"),
+    path("<int:pk>/retry-missed/", views.retry_missed, name="retry_missed"),
     path("<int:pk>/questions/<int:position>/", views.review, name="review"),
     path("<int:pk>/questions/<int:position>/draft/", views.autosave, name="autosave"),
     path("<int:pk>/questions/<int:position>/answer/", views.submit_answer, name="submit"),
     path("<int:pk>/questions/<int:position>/grade/", views.grade_answer, name="grade"),
+    path(
+        "<int:pk>/questions/<int:position>/follow-up/draft/",
+        follow_up_views.autosave_follow_up,
+        name="follow_up_autosave",
+    ),
+    path(
+        "<int:pk>/questions/<int:position>/follow-up/answer/",
+        follow_up_views.submit_follow_up,
+        name="follow_up_submit",
+    ),
+    path(
+        "<int:pk>/questions/<int:position>/follow-up/grade/",
+        follow_up_views.grade_follow_up,
+        name="follow_up_grade",
+    ),
     path(
         "<int:pk>/questions/<int:position>/recording/chunks/",
         recording_views.upload_chunk,

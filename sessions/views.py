@@ -14,15 +14,16 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.models import Profile
-from sessions import engine, grading
+from sessions import engine, grading, scores
 from sessions.access import get_interview_for_user, get_item_for_user
 from sessions.feedback import reviews, suggestions
-from sessions.forms import AnswerForm, DraftForm, GradeForm, InterviewConfigForm
+from sessions.forms import AnswerForm, DraftForm, FollowUpGradeForm, GradeForm, InterviewConfigForm
 from sessions.grading import calibration_hint
 from sessions.models import (
     MAX_ANSWER_CHARS,
     RECORDING_TIMESLICE_MS,
     FinishState,
+    FollowUpAnswer,
     InterviewSession,
     InterviewStatus,
     Recording,
@@ -34,6 +35,11 @@ from sessions.recordings import tasks as recording_tasks
 from sessions.recordings.delivery import delivery
 
 PLAY = "sessions/play.html"
+
+
+def _steps(interview: InterviewSession) -> list[SessionQuestion]:
+    """The interview's questions with what the current step needs of each."""
+    return list(interview.items.select_related("recording", "follow_up"))
 
 
 def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
@@ -68,21 +74,63 @@ def _common_context(interview: InterviewSession, item: SessionQuestion, **extra)
     }
 
 
-def _answer_step_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
-    """The question to answer: its form with the draft, the recorder's limits and the user's
-    speech settings."""
+def _answer_step_context(
+    interview: InterviewSession, answer: SessionQuestion | FollowUpAnswer, **extra
+) -> dict:
+    """The question (or its follow-up) to answer: its form with the draft and its clock;
+    for a question, the recorder's limits and the user's speech settings too."""
+    follow_up = answer if isinstance(answer, FollowUpAnswer) else None
+    item = answer.item if follow_up else answer
     position = f"{item.position} of {interview.question_count}"
     context = _common_context(interview, item, **extra)
+    kind = "follow_up_" if follow_up else ""
+    urls = {
+        f"{name}_url": reverse(f"interviews:{kind}{name}", args=[interview.pk, item.position])
+        for name in ("submit", "autosave")
+    }
     context.update(
-        step_title=f"Question {position}",
-        step_announcement=f"Question {position}: {item.prompt}",
-        recording=getattr(item, "recording", None),
-        recording_max_ms=recording_rules.limits_for(item).max_ms,
-        recording_timeslice_ms=RECORDING_TIMESLICE_MS,
-        recording_flush_ms=recording_rules.flush_ms(),
+        answer=answer,
+        follow_up=follow_up,
+        **urls,
+        step_title=f"Follow-up to question {position}" if follow_up else f"Question {position}",
+        step_announcement=(
+            f"Follow-up to question {position}: {answer.prompt}"
+            if follow_up
+            else f"Question {position}: {answer.prompt}"
+        ),
+        seconds_left=engine.seconds_left(answer, context["now"]),
         speech=Profile.objects.filter(user_id=interview.user_id).first(),
     )
-    context.setdefault("answer_form", AnswerForm(initial={"answer": item.draft}))
+    if not follow_up:
+        context.update(
+            recording=getattr(item, "recording", None),
+            recording_max_ms=recording_rules.limits_for(item).max_ms,
+            recording_timeslice_ms=RECORDING_TIMESLICE_MS,
+            recording_flush_ms=recording_rules.flush_ms(),
+        )
+    context.setdefault("answer_form", AnswerForm(initial={"answer": answer.draft}))
+    return context
+
+
+def _follow_up_grade_context(
+    interview: InterviewSession, follow_up: FollowUpAnswer, **extra
+) -> dict:
+    """The follow-up's answer with its simple rating."""
+    position = f"{follow_up.item.position} of {interview.question_count}"
+    form = extra.pop("follow_up_form", None) or FollowUpGradeForm(
+        initial={"rating": follow_up.self_rating}
+    )
+    context = _common_context(interview, follow_up.item, **extra)
+    context.update(
+        answer=follow_up,
+        follow_up=follow_up,
+        follow_up_form=form,
+        step_title=f"Grade the follow-up to question {position}",
+        step_announcement=(
+            f"Follow-up {follow_up.item.position} submitted: "
+            f"{follow_up.get_finish_state_display()}. Say how well you answered it."
+        ),
+    )
     return context
 
 
@@ -99,6 +147,7 @@ def _grade_step_context(
     grade_form = extra.pop("grade_form", None) or GradeForm(initial=initial, key_points=key_points)
     context = _common_context(interview, item, **extra)
     context.update(
+        answer=item,
         step_title=f"Grade question {position}",
         step_announcement=(
             f"Answer {item.position} submitted: {item.get_finish_state_display()}. "
@@ -119,15 +168,23 @@ def _grade_step_context(
         poll_recording=recording_tasks.worth_polling(recording, context["now"]),
     )
     if recording is not None and recording.duration_ms is not None:
-        context["delivery"] = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
+        context["delivery"] = delivery(recording.duration_ms, item.transcript, item.time_allowed)
     return context
 
 
 def _render_step(
-    request: HttpRequest, interview: InterviewSession, item: SessionQuestion, **extra
+    request: HttpRequest,
+    interview: InterviewSession,
+    item: SessionQuestion | FollowUpAnswer,
+    **extra,
 ) -> HttpResponse:
     template = f"{PLAY}#step" if request.htmx else PLAY
-    if item.is_finalised:
+    if isinstance(item, FollowUpAnswer):
+        if item.is_finalised:
+            context = _follow_up_grade_context(interview, item, **extra)
+        else:
+            context = _answer_step_context(interview, item, **extra)
+    elif item.is_finalised:
         # The recording's pieces are joined by a worker; until then the page says so.
         recording = recording_tasks.queue_join(item, timezone.now())
         context = _grade_step_context(interview, item, recording, **extra)
@@ -145,7 +202,7 @@ def play(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.ABANDONED:
         return redirect("interviews:summary", pk=interview.pk)
     engine.finalise_expired(interview, now)
-    item = engine.current_item(list(interview.items.select_related("recording")))
+    item = scores.current_item(_steps(interview))
     if item is None:
         return redirect("interviews:summary", pk=interview.pk)
     if not item.is_finalised:
@@ -167,6 +224,11 @@ def review(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     )
 
 
+def _transcript(request: HttpRequest, form: AnswerForm | DraftForm) -> str | None:
+    """The transcript the page sent, or None when it sent none (speech recognition off)."""
+    return form.cleaned_data["transcript"] if "transcript" in request.POST else None
+
+
 @login_required
 @require_POST
 def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
@@ -175,7 +237,7 @@ def autosave(request: HttpRequest, pk: int, position: int) -> HttpResponse:
     status = {"saved": False}
     # The usual case in one UPDATE; the answer is read only to say why a draft was refused.
     if form.is_valid() and engine.autosave_for_user(
-        request.user, pk, position, form.cleaned_data["answer"], now
+        request.user, pk, position, form.cleaned_data["answer"], now, _transcript(request, form)
     ):
         status["saved"] = True
         status["saved_at"] = now
@@ -228,12 +290,18 @@ def submit_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         # Too long: keep the text in the box and in the draft, and say what to do.
         draft = DraftForm(request.POST)
         if draft.is_valid():
-            engine.autosave(item, draft.cleaned_data["answer"], now)
+            engine.autosave(item, draft.cleaned_data["answer"], now, _transcript(request, draft))
             item.refresh_from_db()
         if not item.is_finalised:
             return _render_step(request, interview, item, answer_form=form)
     text = form.cleaned_data["answer"] if form.is_valid() else item.draft
-    result = engine.submit(item, text, now, ran_out=request.POST.get("ran_out") == "1")
+    result = engine.submit(
+        item,
+        text,
+        now,
+        ran_out=request.POST.get("ran_out") == "1",
+        transcript=_transcript(request, form) if form.is_valid() else None,
+    )
     # A spoken answer becomes one file as soon as the answer is final, joined by a worker.
     recording_tasks.queue_join(result.item, now)
     if not result.item.is_finalised:
@@ -273,10 +341,15 @@ def grade_answer(request: HttpRequest, pk: int, position: int) -> HttpResponse:
         if request.htmx:
             return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
         return redirect("interviews:summary", pk=pk)
+    return _next_step(request, interview)
+
+
+def _next_step(request: HttpRequest, interview: InterviewSession) -> HttpResponse:
+    """After a grade: the next step in place (htmx), or the interview's page."""
     if request.htmx:
-        next_item = engine.current_item(list(interview.items.select_related("recording")))
+        next_item = scores.current_item(_steps(interview))
         if next_item is None:
-            return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
+            return HttpResponseClientRedirect(reverse("interviews:summary", args=[interview.pk]))
         if not next_item.is_finalised:
             engine.show(next_item, timezone.now())
         return _render_step(request, interview, next_item)
@@ -289,12 +362,13 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.IN_PROGRESS:
         engine.finalise_expired(interview, timezone.now())
         interview.refresh_from_db(fields=["status", "finished_at"])
-    items = list(engine.item_scores(interview).select_related("recording"))
+    items = list(scores.item_scores(interview).select_related("recording", "follow_up"))
     for item in items:
         item.hint = calibration_hint(item.self_rating, item.covered_count, item.key_point_count)
+        item.missed = grading.missed(item.self_rating, item.covered_count, item.key_point_count)
         recording = getattr(item, "recording", None)
         if recording is not None and recording.duration_ms is not None:
-            item.delivery = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
+            item.delivery = delivery(recording.duration_ms, item.transcript, item.time_allowed)
     reviews.attach_reviews(items)
     return render(
         request,
@@ -302,11 +376,37 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "interview": interview,
             "items": items,
-            "summary": engine.summarise(items),
+            "summary": scores.summarise(items),
             "first_hint": next((item for item in items if item.hint), None),
+            "missed": [item for item in items if item.missed],
+            "follow_ups": [
+                item.follow_up
+                for item in items
+                if getattr(item, "follow_up", None) is not None and item.follow_up.prompt
+            ],
             "reviewed_items": [item for item in items if item.sent_reviews],
         },
     )
+
+
+@login_required
+@require_POST
+def retry_missed(request: HttpRequest, pk: int) -> HttpResponse:
+    """Start an interview of the questions this one missed: rated Again or Hard, or with
+    under half of their key points ticked."""
+    interview = get_interview_for_user(request, pk)
+    items = list(scores.item_scores(interview).select_related("question"))
+    try:
+        retry = scores.retry_missed(interview, items, timezone.now())
+    except engine.InterviewInProgress:
+        messages.warning(
+            request, "You already have an interview in progress: resume it or abandon it first."
+        )
+        return redirect("interviews:summary", pk=pk)
+    except ValueError:
+        messages.info(request, "No question of this interview was missed.")
+        return redirect("interviews:summary", pk=pk)
+    return redirect(retry)
 
 
 @login_required

@@ -24,7 +24,7 @@ from sessions.models import (
     TimingMode,
 )
 from tests.bench.data import make_history
-from tests.factories import deck, own_question, review_link, review_url, start
+from tests.factories import deck, own_question, review_link, review_url, set_profile, start
 
 
 @dataclass(frozen=True)
@@ -58,13 +58,17 @@ def no_attempts_left(settings) -> None:
 
 def build_world(password: str) -> tuple[dict, list[TourPage]]:
     """Alice with a history of graded interviews, one finished interview with a timed-out
-    answer and one in progress (a timed question on screen, with a draft); Bob, new, with
-    nothing. Returns the users by name and the tour of pages."""
+    answer, one with the follow-up round whose follow-up waits for its rating, and one in
+    progress (a timed question on screen, with a draft); Bob, new, with nothing; Dana
+    answering a follow-up. Returns the users by name and the tour of pages."""
     users = get_user_model().objects
     alice = users.create_user("alice", "alice@example.com", password)
     bob = users.create_user("bob", "bob@example.com", password)
+    dana = users.create_user("dana", "dana@example.com", password)
     now = timezone.now()
     make_history(alice, 25, days=20, now=now)
+    # Her real interview's date: the dashboard then shows its forecast table.
+    set_profile(alice, interview_date=now.date() + timedelta(days=30))
 
     finished = start(alice, [1, 2], now, timing_mode=TimingMode.FIXED, fixed_seconds=60)
     first = engine.show(finished.items.get(position=1), now)
@@ -79,6 +83,22 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     finished.refresh_from_db()
     assert finished.status == InterviewStatus.COMPLETED
 
+    # The follow-up round: a one-question interview whose follow-up waits for its rating.
+    followed = start(
+        alice, [5], now, timing_mode=TimingMode.FIXED, fixed_seconds=60, follow_up_round=True
+    )
+    asked = engine.show(followed.items.get(position=1), now)
+    engine.grade(engine.submit(asked, "A first answer.", now).item, 2, {1}, "", now)
+    engine.submit(engine.show(followed.follow_up_answers.get(), now), "Because.", now)
+    followed.refresh_from_db()
+    assert followed.status == InterviewStatus.COMPLETED
+    # Dana is answering a follow-up.
+    answering = start(
+        dana, [6, 7], now, timing_mode=TimingMode.FIXED, fixed_seconds=600, follow_up_round=True
+    )
+    asked = engine.show(answering.items.get(position=1), now)
+    engine.grade(engine.submit(asked, "An answer.", now).item, 3, {1, 2}, "", now)
+    engine.autosave(engine.show(answering.follow_up_answers.get(item__position=1), now), "So.", now)
     reviewed, links = reviewed_interview(alice, now)
 
     in_progress = start(alice, [3, 4], now, timing_mode=TimingMode.FIXED, fixed_seconds=600)
@@ -148,6 +168,12 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             shows="a common misconception",
         ),
         TourPage("summary", reverse("interviews:summary", args=[finished.pk]), user="alice"),
+        TourPage("follow-up grade step", followed.get_absolute_url(), user="alice"),
+        TourPage(
+            "summary with follow-ups and a retry",
+            reverse("interviews:summary", args=[followed.pk]),
+            user="alice",
+        ),
         TourPage("abandon", reverse("interviews:abandon", args=[in_progress.pk]), user="alice"),
         TourPage(
             "ask for a second opinion",
@@ -253,11 +279,12 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("empty review", reverse("progress:review"), user="bob"),
         TourPage("no recordings zip", reverse("export_recordings"), user="bob"),
         TourPage("no calendar address", reverse("progress:calendar"), user="bob"),
+        TourPage("follow-up answer step", answering.get_absolute_url(), user="dana"),
         TourPage("no flagged questions", reverse("questions:flagged"), user="bob"),
         TourPage("built-in deck", Deck.builtin().get_absolute_url(), user="bob"),
     ]
     assert InterviewSession.objects.filter(user=alice).count() > 2
-    return {"alice": alice, "bob": bob}, pages
+    return {"alice": alice, "bob": bob, "dana": dana}, pages
 
 
 def reviewed_interview(alice, now) -> tuple[InterviewSession, dict[str, tuple]]:

@@ -231,3 +231,20 @@ def test_a_username_too_long_for_any_account_is_a_form_error(client, alice, path
     assert response.status_code == 200
     assert "Ensure this value has at most 150 characters (it has 300)." in response.text
     assert not AccessAttempt.objects.exists()
+
+
+def test_the_console_email_shows_the_reset_link_whole(client, alice, settings, capsys):
+    from interviewprep import settings as site_settings
+
+    # The mail settings of a site without a mail server (the test settings keep mail in memory),
+    # served under a host name long enough for the link to pass 76 characters.
+    settings.MAILERS = site_settings.MAILERS
+    client.post(
+        reverse("password_reset"), {"email": "alice@example.com"}, HTTP_HOST="localhost:8000"
+    )
+
+    printed = capsys.readouterr().out
+    link = re.search(r"http://localhost:8000(/accounts/reset/\S+)", printed).group(1)
+    form_page = client.get(link, follow=True)
+    assert "Choose a new password" in form_page.text
+    assert "If it was you, choose a new password here:" in printed

@@ -11,7 +11,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from questions.models import KeyPoint, Question
-from sessions import engine
+from sessions import engine, scores
 from sessions.models import (
     MAX_ANSWER_CHARS,
     FinishState,
@@ -750,23 +750,23 @@ def test_only_a_final_answer_can_be_graded(seeded, alice):
 
 def test_current_item_is_the_first_question_not_yet_graded(seeded, alice):
     interview = start(alice, [1, 2, 3], now=T0)
-    assert engine.current_item(list(interview.items.all())).position == 1
+    assert scores.current_item(list(interview.items.all())).position == 1
 
     # Answered but not graded: grading it comes before the next question.
     answer(interview, 1, T0, text="One.")
-    current = engine.current_item(list(interview.items.all()))
+    current = scores.current_item(list(interview.items.all()))
     assert (current.position, current.is_finalised) == (1, True)
 
     answer(interview, 2, T0, text="Two.")
     answer(interview, 3, T0, text="Three.")
     engine.grade(item(interview, 2), Rating.HARD, set(), "", T0)
 
-    assert engine.current_item(list(interview.items.all())).position == 1
+    assert scores.current_item(list(interview.items.all())).position == 1
 
     engine.grade(item(interview, 1), Rating.HARD, set(), "", T0)
     engine.grade(item(interview, 3), Rating.HARD, set(), "", T0)
 
-    assert engine.current_item(list(interview.items.all())) is None
+    assert scores.current_item(list(interview.items.all())) is None
 
 
 def test_summarise_a_small_interview(seeded, alice):
@@ -779,9 +779,9 @@ def test_summarise_a_small_interview(seeded, alice):
     timed_out = engine.show(item(interview, 3), T0)
     engine.finalise_expired(interview, timed_out.deadline + timedelta(minutes=1))  # 180 s used
 
-    result = engine.summarise(list(engine.item_scores(interview)))
+    result = scores.summarise(list(scores.item_scores(interview)))
 
-    assert result == engine.Summary(
+    assert result == scores.Summary(
         answered=3,
         graded=2,
         timed_out=1,
@@ -799,7 +799,7 @@ def test_summarise_a_small_interview(seeded, alice):
 def test_summarise_an_interview_with_nothing_answered(seeded, alice):
     interview = start(alice, [1, 2], now=T0, timing_mode=TimingMode.UNTIMED)
 
-    result = engine.summarise(list(engine.item_scores(interview)))
+    result = scores.summarise(list(scores.item_scores(interview)))
 
     assert result.answered == result.graded == 0
     assert result.average_rating is None

@@ -5,6 +5,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -396,3 +397,22 @@ def test_two_key_points_cannot_share_an_order(admin_client, seeded):
     assert list(neuron.key_points.order_by("order").values_list("order", flat=True)) == list(
         range(1, neuron.key_points.count() + 1)
     )
+
+
+def test_saving_a_question_keeps_its_line_endings(seeded, admin_client):
+    neuron = question(1)
+    reference_answer = neuron.reference_answer
+    assert "\n" in reference_answer
+    # A browser sends every line break of a textarea as CRLF.
+    data = change_form_data(neuron)
+    data["reference_answer"] = reference_answer.replace("\n", "\r\n")
+    data["follow_ups"] = data["follow_ups"].replace("\n", "\r\n")
+
+    response = admin_client.post(reverse("admin:questions_question_change", args=[neuron.pk]), data)
+
+    assert response.status_code == 302
+    neuron.refresh_from_db()
+    assert neuron.reference_answer == reference_answer
+    # Nothing changed, so re-importing the bank's file reports no change for it.
+    plan = bank.check(json.loads((settings.BASE_DIR / "fixtures" / "questions.json").read_text()))
+    assert neuron.number not in [record["number"] for record, _ in plan.changed]

@@ -55,10 +55,15 @@ def interview(db, alice):
     return interview
 
 
-def submit(client, interview, text="Attention weighs the values by query-key similarity."):
-    return client.post(
-        reverse("interviews:submit", args=[interview.pk, 1]), {"answer": text}, follow=True
-    )
+SPOKEN = "Attention weighs the values by query-key similarity."
+
+
+def submit(client, interview, text=SPOKEN, transcript=SPOKEN):
+    """Submit question 1; `transcript` is what speech recognition heard (None: not on)."""
+    data = {"answer": text}
+    if transcript is not None:
+        data["transcript"] = transcript
+    return client.post(reverse("interviews:submit", args=[interview.pk, 1]), data, follow=True)
 
 
 @pytest.fixture
@@ -483,7 +488,7 @@ def test_the_json_export_lists_recordings(alice_client, recorded):
         "container": "webm",
         "duration_ms": recorded.duration_ms,
         "size_bytes": recorded.size_bytes,
-        "created_at": "2026-03-02T09:00:00Z",
+        "created_at": "2026-03-02T09:00:00.000000+00:00",
         "file_in_zip": f"interview-{recorded.item.interview_id}/question-01-{recorded.item.question.slug}.webm",
     }
     assert data["interviews"][0]["questions"][1]["recording"] is None
@@ -692,3 +697,35 @@ def test_purging_recordings_leaves_the_dashboards_pace_at_once(alice_client, rec
     call_command("purge_recordings", "--older-than", "0", stdout=io.StringIO())
 
     assert "Your speaking pace" not in alice_client.get(reverse("home")).text
+
+
+def test_typed_notes_beside_a_recording_give_speaking_time_but_no_pace(
+    alice_client, interview, first_take
+):
+    send_stream(alice_client, interview.pk, 1, first_take, segment=0)
+    notes = "Typed notes while speaking: attention, queries, keys, values, softmax, scaling."
+    submit(alice_client, interview, text=notes, transcript=None)
+    recording = Recording.objects.get(item__interview=interview, item__position=1)
+    engine.grade(recording.item, 3, set(), "", T0)
+
+    page = alice_client.get(reverse("interviews:review", args=[interview.pk, 1])).text
+
+    assert "Speaking time" in page
+    assert "words per minute" not in page
+    assert "Pace and filler words come from a transcript of what you said" in page
+    assert recording.word_count == 0
+    assert "Your speaking pace" not in alice_client.get(reverse("home")).text
+
+
+def test_the_transcript_is_kept_apart_from_the_edited_answer(alice_client, interview):
+    draft_url = reverse("interviews:autosave", args=[interview.pk, 1])
+    alice_client.post(draft_url, {"answer": "Um, attention.", "transcript": "um attention"})
+    assert item(interview, 1).transcript == "um attention"
+    # A save without a transcript (speech recognition off) leaves it as it was.
+    alice_client.post(draft_url, {"answer": "Attention, edited."})
+    assert item(interview, 1).transcript == "um attention"
+
+    submit(alice_client, interview, text="Attention, edited.", transcript="um attention uh")
+
+    assert item(interview, 1).answer_text == "Attention, edited."
+    assert item(interview, 1).transcript == "um attention uh"

@@ -403,3 +403,11 @@ def test_delivery_without_speech_or_words_has_no_pace():
     assert delivery(10_000, "", None).words_per_minute is None
     assert delivery(10_000, "", None).share_of_time_allowed is None
     assert delivery(10_000, "Likely unlikely umbrella", None).fillers == {}
+
+
+def test_delivery_without_a_transcript_is_speaking_time_alone():
+    figures = delivery(3_000, "", 60)
+    assert not figures.transcribed
+    assert figures.words_per_minute is None
+    assert figures.fillers == {}
+    assert figures.share_of_time_allowed == 0.05

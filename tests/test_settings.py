@@ -150,3 +150,9 @@ def test_make_serve_does_not_share_gunicorns_default_control_socket():
     )
     gunicorn = next(line for line in result.stdout.splitlines() if "bin/gunicorn" in line)
     assert "--no-control-socket" in gunicorn
+
+
+def test_the_deploy_check_refuses_console_mail():
+    result = run_manage("check", "--deploy", DJANGO_EMAIL_CONSOLE="True", **PRODUCTION)
+    assert result.returncode != 0
+    assert "accounts.E001" in result.stderr + result.stdout

@@ -161,6 +161,18 @@ def _answers(link: ReviewLink):
     )
 
 
+def _whole_page_refused(request: HttpRequest, link, answer, **forms) -> HttpResponse:
+    """The whole page again (no JavaScript), with the refused form and its errors in place."""
+    context = _reviewer_context(request, link)
+    context["questions"] = [
+        _answer_context(request, link, each, **forms)
+        if each.pk == answer.pk
+        else _answer_context(request, link, each)
+        for each in _answers(link)
+    ]
+    return render(request, REVIEWER, context, status=400)
+
+
 @require_GET
 @with_review_link
 def review_page(request: HttpRequest, link: ReviewLink) -> HttpResponse:
@@ -231,14 +243,7 @@ def save_answer(request: HttpRequest, link: ReviewLink, position: int) -> HttpRe
             return reswap(retarget(response, f"#question-{position}"), "outerHTML")
         return render(request, f"{REVIEWER}#save-status", {"status": status, "position": position})
     if not status["saved"]:
-        context = _reviewer_context(request, link)
-        context["questions"] = [
-            _answer_context(request, link, each, form=form)
-            if each.pk == answer.pk
-            else _answer_context(request, link, each)
-            for each in _answers(link)
-        ]
-        return render(request, REVIEWER, context, status=400)
+        return _whole_page_refused(request, link, answer, form=form)
     messages.success(request, f"Your review of question {position} is saved.")
     return redirect(_page_url(request, link, position))
 
@@ -298,14 +303,7 @@ def _moments_answer(
         }
         return render(request, f"{REVIEWER}#moments", context)
     if moment_form is not None:
-        context = _reviewer_context(request, link)
-        context["questions"] = [
-            _answer_context(request, link, each, moment_form=moment_form)
-            if each.pk == answer.pk
-            else _answer_context(request, link, each)
-            for each in _answers(link)
-        ]
-        return render(request, REVIEWER, context, status=400)
+        return _whole_page_refused(request, link, answer, moment_form=moment_form)
     return redirect(_page_url(request, link, position))
 
 

@@ -33,6 +33,7 @@ def count_words(text: str) -> int:
 class Delivery:
     speaking_seconds: float
     time_allowed: int | None
+    transcribed: bool
     words: int
     words_per_minute: int | None
     fillers: dict[str, int]
@@ -48,15 +49,18 @@ class Delivery:
         return self.speaking_seconds / self.time_allowed
 
 
-def delivery(duration_ms: int, text: str, time_allowed: int | None) -> Delivery:
-    """Figures for one spoken answer from its recording's length and its text (the
-    transcript, as edited, or what was typed). Under a second of speech has no pace."""
+def delivery(duration_ms: int, transcript: str, time_allowed: int | None) -> Delivery:
+    """Figures for one spoken answer from its recording's length and its transcript (what
+    speech recognition heard). Without a transcript only the speaking time: typed notes are
+    not what was said, and their words over the recording's seconds are no pace. Under a
+    second of speech has no pace either."""
     seconds = duration_ms / 1000
-    words = count_words(text)
-    found = Counter(_FILLER.findall(" ".join(_WORD.findall(text.lower()))))
+    words = count_words(transcript)
+    found = Counter(_FILLER.findall(" ".join(_WORD.findall(transcript.lower()))))
     return Delivery(
         speaking_seconds=seconds,
         time_allowed=time_allowed,
+        transcribed=bool(transcript.strip()),
         words=words,
         words_per_minute=round(words * 60 / seconds) if seconds >= 1 and words else None,
         fillers=dict(found.most_common()),

@@ -216,7 +216,8 @@ def assemble(recording: Recording, now: datetime) -> Recording:
                 duration_ms=joined.duration_ms,
                 size_bytes=len(joined.data),
                 chunk_count=0,
-                word_count=count_words(item.answer_text),
+                # Words spoken: the transcript's, none without one (typed notes are not speech).
+                word_count=count_words(item.transcript),
                 assembled_at=now,
             )
             RecordingChunk.objects.filter(recording=recording).delete()

@@ -2,6 +2,8 @@
 
 from django import template
 
+from sessions.templatetags.clock import minutes_seconds
+
 register = template.Library()
 
 
@@ -10,5 +12,4 @@ def recording_length(milliseconds: int | None) -> str:
     """A recording's length as minutes and whole seconds, "1:05", as audio players show it."""
     if milliseconds is None:
         return "—"
-    seconds = milliseconds // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"
+    return minutes_seconds(milliseconds // 1000)

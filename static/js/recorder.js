@@ -1,6 +1,6 @@
 // Spoken answers on the answer step (templates/sessions/_recorder.html). The recording is sent
 // in chunks while it runs; each chunk stays in the page until the server acknowledges it, and
-// a failed upload is retried with backoff. Without a microphone API the section stays hidden
+// a failed upload is retried with backoff. Without a microphone API the section is taken away
 // and the page is the typed answer alone.
 "use strict";
 
@@ -50,8 +50,11 @@
   function setUp(section) {
     if (section.dataset.enhanced) return;
     section.dataset.enhanced = "1";
-    if (!supported) return;
-    section.hidden = false;
+    if (!supported) {
+      section.hidden = true;
+      return;
+    }
+    section.dataset.ready = "1";
 
     const step = section.closest(".interview-step");
     const form = step && step.querySelector("form.answer-form");
@@ -192,7 +195,12 @@
       const segment = nextSegment;
       nextSegment += 1;
       let sequence = 0;
-      const current = { recorder: recorder, stream: stream, startedAt: performance.now(), timer: null };
+      // The time recorded before this segment, fixed now: stop() moves recordedBefore on
+      // before the segment's last piece arrives.
+      const current = {
+        recorder: recorder, stream: stream, startedAt: performance.now(), stoppedAt: null,
+        before: recordedBefore, timer: null,
+      };
       try {
         current.audio = new AudioContext();
         current.analyser = current.audio.createAnalyser();
@@ -203,7 +211,8 @@
       }
       recorder.addEventListener("dataavailable", (event) => {
         if (!event.data || !event.data.size) return;
-        const elapsed = recordedBefore + (performance.now() - current.startedAt);
+        const end = current.stoppedAt === null ? performance.now() : current.stoppedAt;
+        const elapsed = current.before + (end - current.startedAt);
         queue.push({ segment: segment, sequence: sequence, blob: event.data, elapsedMs: elapsed, attempts: 0 });
         sequence += 1;
         pump();
@@ -223,7 +232,8 @@
       const current = session;
       if (!current) return;
       // The time recorded so far counts for the next segment's clock.
-      recordedBefore = recordedMs();
+      current.stoppedAt = performance.now();
+      recordedBefore = current.before + (current.stoppedAt - current.startedAt);
       session = null;
       clearTimeout(current.timer);
       if (current.recorder.state !== "inactive") current.recorder.stop();

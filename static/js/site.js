@@ -2,6 +2,9 @@
 "use strict";
 
 (function () {
+  // Hints true only when this script runs are shown from now on, in room the page kept.
+  document.documentElement.dataset.script = "on";
+
   // m:ss for a whole number of seconds; the recorder (recorder.js, loaded after this file)
   // uses it too.
   function formatSeconds(total) {
@@ -24,10 +27,8 @@
     const step = element.closest(".interview-step");
     const form = step.querySelector("form.answer-form");
     const announcer = step.querySelector("[data-countdown-announcer]");
-    const display = document.createElement("strong");
-    display.className = "countdown-display";
-    display.setAttribute("aria-hidden", "true");
-    element.prepend(display, " ");
+    // Written by the server at the same size, so that counting moves nothing.
+    const display = element.querySelector(".countdown-display");
     // Until then the server still takes what this page sends (sessions.engine.submit).
     clocks.set(step, () => deadline + graceMs - (serverNow + (performance.now() - loadedAt)));
     // Announce only when the count crosses a mark, not when the page opens past it.
@@ -128,6 +129,13 @@
     if (!status) return;
     status.textContent = message;
     status.classList.add("problem");
+    announce(step, message);
+  }
+
+  // The saved status changes with every pause in typing: only its problems are announced.
+  function announce(step, message) {
+    const announcer = step.querySelector("[data-countdown-announcer]");
+    if (announcer) announcer.textContent = message;
   }
 
   // The suggested rating for each number of key points ticked comes from the page
@@ -168,8 +176,19 @@
     });
     root.querySelectorAll(".countdown[data-deadline]").forEach(startCountdown);
     root.querySelectorAll(".js-hidden").forEach((element) => (element.hidden = true));
-    // Hints that are true only when this script runs (saving as you type, keyboard keys).
-    root.querySelectorAll("[data-needs-script]").forEach((element) => (element.hidden = false));
+    // A box that scrolls (a long answer on a phone) is reached with the keyboard too.
+    root.querySelectorAll("[data-scroll-region]").forEach((region) => {
+      if (region.scrollHeight > region.clientHeight) {
+        region.tabIndex = 0;
+        region.setAttribute("role", "region");
+        region.setAttribute("aria-label", region.dataset.regionLabel);
+      }
+    });
+    // The reference answer is a disclosure, shut on a phone; a wide screen has room for it.
+    root.querySelectorAll("details[data-open-on-wide]").forEach((details) => {
+      if (!details.dataset.enhanced && window.matchMedia("(min-width: 52rem)").matches) details.open = true;
+      details.dataset.enhanced = "1";
+    });
     // On a narrow screen the activity calendar scrolls; start at today, on the right.
     root.querySelectorAll(".chart-scroll").forEach((element) => {
       element.scrollLeft = element.scrollWidth;
@@ -216,6 +235,10 @@
 
   document.addEventListener("DOMContentLoaded", () => enhance(document));
   document.addEventListener("htmx:load", (event) => {
+    const element = event.detail.elt;
+    if (element.id === "save-status" && element.classList.contains("problem")) {
+      announce(element.closest(".interview-step"), element.textContent.trim());
+    }
     enhance(event.detail.elt);
     arrive(event.detail.elt);
   });
@@ -252,7 +275,13 @@
         event.preventDefault();
         event.stopPropagation();
         useCsrfToken(freshToken);
-        htmx.ajax(config.verb, config.path, { source: element, headers: { "X-CSRF-Retry": "1" } });
+        // Sent once this request has ended: until then htmx holds its lock on the form, and
+        // the answer box's hx-sync="closest form:abort" would drop the new request.
+        setTimeout(() => {
+          if (element.isConnected) {
+            htmx.ajax(config.verb, config.path, { source: element, headers: { "X-CSRF-Retry": "1" } });
+          }
+        }, 0);
         return;
       }
       if (xhr.status >= 400 && element.closest(".interview-step")) event.stopPropagation();

@@ -20,6 +20,9 @@
     const step = panel.closest(".interview-step");
     const prompt = step && step.querySelector(".prompt");
     const answer = step && step.querySelector("textarea[name=answer]");
+    // What recognition heard, as it heard it, sent beside the answer: the delivery figures
+    // count these words, not the answer box's, which also holds what was typed.
+    const transcript = step && step.querySelector("input[data-transcript]");
     const readButton = panel.querySelector("[data-read-question]");
     const status = panel.querySelector("[data-speech-status]");
 
@@ -29,8 +32,10 @@
     }
 
     // Reading the question aloud.
-    if (window.speechSynthesis && window.SpeechSynthesisUtterance && prompt) {
-      readButton.hidden = false;
+    if (!(window.speechSynthesis && window.SpeechSynthesisUtterance && prompt)) {
+      readButton.hidden = true;
+    } else {
+      readButton.dataset.ready = "1";
       const read = (automatic) => {
         window.speechSynthesis.cancel();
         const utterance = new SpeechSynthesisUtterance(prompt.textContent.trim());
@@ -63,6 +68,7 @@
       if (interimShown && value.endsWith(interimShown)) value = value.slice(0, -interimShown.length);
       if (finalText) {
         value += (value && !/\s$/.test(value) ? " " : "") + finalText.trim();
+        if (transcript) transcript.value = (transcript.value + " " + finalText.trim()).trim();
       }
       const shownInterim = interim ? (value && !/\s$/.test(value) ? " " : "") + interim.trim() : "";
       answer.value = value + shownInterim;

@@ -107,7 +107,7 @@ def test_a_fixed_time_interview_from_configuration_to_summary(page: Page, live_s
     # Question 1: answered on time.
     expect_answer_step(page, 1, 3)
     expect(step(page).locator(".badge.advanced")).to_have_text("Advanced")
-    expect(page.locator(".countdown")).to_contain_text(f"{FIXED_SECONDS} seconds")
+    expect(page.locator(".deadline-rule")).to_contain_text(f"{FIXED_SECONDS} seconds")
     expect(page.locator(".countdown-display")).to_contain_text("left")
     first_answer = "A Bayesian network keeps a distribution over its weights."
     page.get_by_label("Your answer").fill(first_answer)

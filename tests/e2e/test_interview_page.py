@@ -258,3 +258,25 @@ def test_ctrl_enter_in_an_empty_answer_box_asks_first(
     answer_box(page).press("Control+Enter")
     expect(page.locator("#step")).to_have_attribute("data-step", "grade")
     assert item(interview, 1).answer_text == ""
+
+
+def test_an_autosave_refused_for_a_rotated_token_is_sent_again_by_itself(
+    page: Page, live_server, seeded, alice, password
+):
+    interview = start(alice, [1, 2], timezone.now(), timing_mode=TimingMode.UNTIMED)
+    log_in(page, live_server.url, "alice", password)
+    open_interview(page, live_server.url, interview)
+    other_tab = page.context.new_page()
+    other_tab.goto(f"{live_server.url}/")
+    log_out(other_tab)
+    log_in(other_tab, live_server.url, "alice", password)
+    other_tab.close()
+    refused = []
+    page.on("response", lambda response: response.status == 403 and refused.append(response.url))
+
+    # One input event, then nothing: the save as you type is refused once and sent again.
+    answer_box(page).fill("Saved as I typed, with the new token.")
+
+    expect(save_status(page)).to_contain_text("Saved at", timeout=SAVE_TIMEOUT_MS)
+    assert len(refused) == 1
+    assert item(interview, 1).draft == "Saved as I typed, with the new token."

@@ -147,3 +147,19 @@ def test_without_a_recording_api_the_recorder_stays_hidden(page: Page, live_serv
     page.goto(f"{live_server.url}{interview.get_absolute_url()}")
     expect(page.get_by_label("Your answer")).to_be_visible()
     expect(page.get_by_role("button", name="Record your answer")).to_be_hidden()
+
+
+def test_the_saved_length_counts_the_last_stretch_once(page: Page, live_server, speaker):
+    # The last piece arrives after Stop: its length must not be added to the time already
+    # counted (4 s recorded once read "saved (0:08)").
+    log_in(page, live_server.url, "speaker", PASSWORD)
+    page.goto(f"{live_server.url}{speaker.get_absolute_url()}")
+    recorder = page.locator("[data-recorder]")
+    page.get_by_role("button", name="Record your answer").click()
+    expect(recorder).to_have_attribute("data-acknowledged", "1", timeout=ACK_TIMEOUT_MS)
+    page.get_by_role("button", name="Stop recording").click()
+    status = page.locator("[data-recorder-status]")
+    expect(status).to_contain_text("Your recording is saved", timeout=ACK_TIMEOUT_MS)
+    shown = page.locator("[data-recorder-elapsed]").inner_text().strip()
+    saved = status.inner_text().split("(")[1].split(")")[0]
+    assert saved == shown

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0010_second_opinions'),
+        ('interview_sessions', '0012_follow_up_round'),
         ('questions', '0005_decks'),
     ]
 
