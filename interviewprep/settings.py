@@ -219,6 +219,12 @@ REVIEW_LINK_FAILURES_PER_ADDRESS_PER_HOUR = env_int(
     "DJANGO_REVIEW_LINK_FAILURES_PER_ADDRESS", "30", minimum=1
 )
 REVIEW_SAVES_PER_ADDRESS_PER_MINUTE = env_int("DJANGO_REVIEW_SAVES_PER_ADDRESS", "120", minimum=1)
+# Users' own decks: how many a user may have, how many questions each may hold, the largest
+# file an import reads and how many imports a user may run an hour.
+DECKS_PER_USER = env_int("DECKS_PER_USER", "50", minimum=1)
+QUESTIONS_PER_DECK = env_int("QUESTIONS_PER_DECK", "500", minimum=1)
+DECK_IMPORT_MAX_KB = env_int("DECK_IMPORT_MAX_KB", "2048", minimum=1)
+DECK_IMPORTS_PER_HOUR = env_int("DECK_IMPORTS_PER_HOUR", "20", minimum=1)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "UTC"

@@ -36,6 +36,7 @@ urlpatterns = [
     ),
     path("accounts/", include("accounts.urls")),
     path("questions/", include("questions.urls")),
+    path("decks/", include("questions.deck_urls")),
     path("interviews/", include("sessions.urls")),
     path("review/", include("sessions.review_urls")),
     # Ahead of the admin's own log-in, which it wraps.

@@ -34,8 +34,10 @@ def user_data_json(user) -> str:
 def _answer(item: SessionQuestion) -> dict[str, Any]:
     return {
         "position": item.position,
-        "question_number": item.question.number,
-        "question_slug": item.question.slug,
+        # Empty once the question's deck was deleted; the answer keeps what was shown.
+        "question_number": item.question.number if item.question else None,
+        "question_slug": item.question.slug if item.question else None,
+        "deck": item.question.deck.name if item.question else None,
         "prompt": item.prompt,
         "reference_answer": item.reference_answer,
         "key_points": [
@@ -98,6 +100,7 @@ def _review_card(card: ReviewCard) -> dict[str, Any]:
         "card_id": card.pk,
         "question_number": card.question.number,
         "question_slug": card.question.slug,
+        "deck": card.question.deck.name,
         "state": card.state,
         "step": card.step,
         "stability": card.stability,
@@ -130,7 +133,7 @@ def user_data(user) -> dict[str, Any]:
             Prefetch(
                 "items",
                 queryset=SessionQuestion.objects.select_related(
-                    "question", "recording", "follow_up"
+                    "question__deck", "recording", "follow_up"
                 ).order_by("position"),
             ),
             "items__key_points",
@@ -138,8 +141,8 @@ def user_data(user) -> dict[str, Any]:
     )
     cards = (
         ReviewCard.objects.filter(user=user)
-        .select_related("question")
-        .order_by("question__number")
+        .select_related("question__deck")
+        .order_by("question__deck_id", "question__number")
         .prefetch_related(
             Prefetch(
                 "log",

@@ -13,7 +13,7 @@ class HistoryFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "Any"), *InterviewStatus.choices], required=False)
     level = forms.ChoiceField(choices=[("", "Any"), *Level.choices], required=False)
     topic = forms.ModelChoiceField(
-        queryset=Topic.objects.order_by("name"),
+        queryset=Topic.objects.builtin().order_by("name"),
         to_field_name="slug",
         required=False,
         empty_label="Any",

@@ -12,6 +12,7 @@ from fsrs import Card, Rating, ReviewLog, Scheduler, State
 from accounts.models import Profile
 from interviewprep import cache_versions
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard, ReviewLogEntry
+from questions.models import suspended_by
 from sessions.grading import MISMATCH
 from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
 
@@ -305,6 +306,7 @@ def _refresh_days(user_id: int, days: list) -> None:
 def due_cards(user, now: datetime):
     return (
         ReviewCard.objects.filter(user=user, due__lte=now, question__is_active=True)
+        .exclude(question__in=suspended_by(user))
         .select_related("question")
         .order_by("due")
     )

@@ -1,5 +1,5 @@
 """The dashboard's figures. The database aggregates the review log per day and the cards per
-level and topic; Python only arranges those few hundred aggregated rows."""
+level, topic and deck; Python only arranges those few hundred aggregated rows."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -7,12 +7,13 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Sum
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 
 from accounts.models import Profile
 from progress import scheduling
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard
 from progress.streaks import Streaks, streaks
-from questions.models import Level
+from questions.models import Level, suspended_by
 from sessions.models import ShownMisconception
 
 
@@ -71,6 +72,7 @@ class Figures:
     today: date
     interview_forecast: list[tuple[str, float, int]] = field(default_factory=list)
     most_stated: list[StatedMisconception] = field(default_factory=list)
+    decks: list[Bar] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -137,6 +139,24 @@ def mastery_by_level(user) -> list[Bar]:
         _bar(label, rows[value], f"?level={value}")
         for value, label in Level.choices
         if value in rows
+    ]
+
+
+def mastery_by_deck(user) -> list[Bar]:
+    """Per deck, each bar opening the deck (a deleted deck's questions have no cards left)."""
+    rows = (
+        ReviewCard.objects.filter(user=user)
+        .values("question__deck_id", "question__deck__name")
+        .annotate(**CARD_TOTALS)
+        .order_by("question__deck__name", "question__deck_id")
+    )
+    return [
+        _bar(
+            row["question__deck__name"],
+            row,
+            reverse("decks:detail", args=[row["question__deck_id"]]),
+        )
+        for row in rows
     ]
 
 
@@ -228,6 +248,7 @@ def figures(user, profile: Profile, today: date) -> Figures | None:
         days=days,
         levels=mastery_by_level(user),
         topics=mastery_by_topic(user),
+        decks=mastery_by_deck(user),
         most_missed=most_missed(user),
         most_stated=most_stated(user),
         mismatched_last_30=sum(day.mismatched for day in last_30),
@@ -238,9 +259,10 @@ def figures(user, profile: Profile, today: date) -> Figures | None:
 
 def schedule_now(user, now: datetime) -> tuple[int, list[WeakQuestion]]:
     """What moves with the clock, so is worked out on every request: how many questions are
-    due, and the weakest five (active) questions."""
+    due, and the weakest five (active) questions; suspended questions are left out."""
     cards = (
         ReviewCard.objects.filter(user=user)
+        .exclude(question__in=suspended_by(user))
         .select_related("question")
         .only(
             *scheduling.FSRS_FIELDS,

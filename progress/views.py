@@ -21,7 +21,7 @@ from progress import charts, exports, reviewers, scheduling, stats
 from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
-from questions.models import Level, Question
+from questions.models import Level, Question, suspended_by
 from sessions import engine
 from sessions.feedback import reviews
 from sessions.grading import CALIBRATION_RULE, calibration_hint, coverage_counts
@@ -163,7 +163,8 @@ def _figures_html(figures: stats.Figures) -> tuple[str, str]:
         {
             "level_bars": charts.bars_html(figures.levels, "levels", history_url),
             "topic_bars": charts.bars_html(figures.topics, "topics", history_url),
-            "mastery_rows": charts.mastery_rows(figures.levels + figures.topics),
+            "deck_bars": charts.bars_html(figures.decks, "decks", ""),
+            "mastery_rows": charts.mastery_rows(figures.levels + figures.topics + figures.decks),
             "time_items": format_html_join(
                 "",
                 "<li>{}: {}% of answers ran out of time</li>",
@@ -241,7 +242,7 @@ def history(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def question_history(request: HttpRequest, slug: str) -> HttpResponse:
-    question = get_object_or_404(Question, slug=slug)
+    question = get_object_or_404(Question.objects.visible_to(request.user), slug=slug)
     # Newest interview first: a user has one interview in progress at a time, so this is
     # the order the answers were submitted in, and the database walks the user's interviews
     # by their index (newest first), probing each for the question, until the page is full,
@@ -304,6 +305,7 @@ def review_due(request: HttpRequest) -> HttpResponse:
     cards = list(scheduling.due_cards(request.user, now))
     upcoming = (
         ReviewCard.objects.filter(user=request.user, due__gt=now, question__is_active=True)
+        .exclude(question__in=suspended_by(request.user))
         .select_related("question")
         .order_by("due")[:10]
     )
@@ -327,7 +329,7 @@ def practise(request: HttpRequest) -> HttpResponse:
         # isdigit() alone also passes "²", which int() refuses.
         if value.isascii() and value.isdigit() and len(value) <= 9
     ][:MAX_QUESTIONS_PER_INTERVIEW]
-    questions = list(Question.objects.active().filter(pk__in=ids))
+    questions = list(Question.objects.active().visible_to(request.user).filter(pk__in=ids))
     questions.sort(key=lambda question: ids.index(question.pk))
     if not questions:
         messages.warning(request, "None of those questions can be practised any more.")

@@ -153,7 +153,17 @@ class MisconceptionInline(admin.StackedInline):
 
 
 class QuestionAdminForm(forms.ModelForm):
+    """A question of the built-in deck: the admin edits that deck only."""
+
     follow_ups = FollowUpsField(label="Follow-up questions")
+
+    def validate_constraints(self) -> None:
+        # The deck is not on the form but is set: a number taken in the deck is a form error.
+        exclude = self._get_validation_exclusions() - {"deck"}
+        try:
+            self.instance.validate_constraints(exclude=exclude)
+        except forms.ValidationError as error:
+            self._update_errors(error)
 
     class Meta:
         # The bank's texts keep the LF line breaks of its file, whatever the browser sends.
@@ -220,12 +230,20 @@ class QuestionAdmin(admin.ModelAdmin):
         super().save_formset(request, form, formset, change)
         rows.filter(order__gte=REORDER_OFFSET).update(order=F("order") - REORDER_OFFSET)
 
+    def get_deleted_objects(self, objs, request: HttpRequest):
+        """What users answered must stay in their history: an answered question is
+        archived, never deleted (the database would only unlink its answers)."""
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        answered = [question for question in objs if question.session_questions.exists()]
+        return to_delete, model_count, perms_needed, [*protected, *map(str, answered)]
+
     def get_queryset(self, request: HttpRequest):
-        # Both joins multiply rows by the same factor per question, so the
-        # distinct counts and the average stay exact.
+        # Only the built-in deck: users' decks are their own. Both joins multiply rows by
+        # the same factor per question, so the distinct counts and the average stay exact.
         return (
             super()
             .get_queryset(request)
+            .builtin()
             .prefetch_related("topics")
             .annotate(
                 _key_points=Count("key_points", distinct=True),
@@ -347,7 +365,8 @@ class TopicAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).annotate(_questions=Count("questions"))
+        # The bank's topics; users' tags are their own.
+        return super().get_queryset(request).builtin().annotate(_questions=Count("questions"))
 
     @admin.display(description="Questions", ordering="_questions")
     def question_count(self, topic: Topic) -> int:

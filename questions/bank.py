@@ -139,16 +139,16 @@ def _check_key_point(point: Any, where: str, problems: list[str]):
 
 
 def export_bank(questions=None) -> dict[str, Any]:
-    """The whole bank, or the given questions with the topics they use."""
+    """The whole built-in deck, or the given questions with the topics they use."""
     whole_bank = questions is None
     if whole_bank:
-        questions = Question.objects.all()
+        questions = Question.objects.builtin()
     questions = questions.order_by("number").prefetch_related(*RELATED)
     records = [question_record(question) for question in questions]
     used = {slug for record in records for slug in record["topics"]}
     topics = [
         {"slug": topic.slug, "name": topic.name, "description": topic.description}
-        for topic in Topic.objects.order_by("slug")
+        for topic in Topic.objects.builtin().order_by("slug")
         if whole_bank or topic.slug in used
     ]
     return {"format": FIXTURE_FORMAT, "topics": topics, "questions": records}
@@ -222,7 +222,10 @@ def _check_topics(data: dict[str, Any], problems: list[str]) -> list[dict[str, s
         names[name] = slug
         checked.append({"slug": slug, "name": name, "description": description})
     other_names = dict(
-        Topic.objects.filter(name__in=names).exclude(slug__in=seen).values_list("name", "slug")
+        Topic.objects.builtin()
+        .filter(name__in=names)
+        .exclude(slug__in=seen)
+        .values_list("name", "slug")
     )
     for name, slug in names.items():
         if name in other_names:
@@ -327,7 +330,7 @@ def check(data: dict[str, Any]) -> BankPlan:
     if not isinstance(raw_questions, list):
         raise BankError([*problems, "'questions' must be a list."])
     known_topics = {topic["slug"] for topic in topics} | set(
-        Topic.objects.values_list("slug", flat=True)
+        Topic.objects.builtin().values_list("slug", flat=True)
     )
     records = []
     for index, raw in enumerate(raw_questions, start=1):
@@ -342,26 +345,35 @@ def check(data: dict[str, Any]) -> BankPlan:
                     f"Question {record['number']}: {key} {record[key]!r} appears twice."
                 )
             seen.add(record[key])
+    # The file is the built-in deck's; its numbers name that deck's questions.
     existing = {
-        question.number: question for question in Question.objects.prefetch_related(*RELATED)
+        question.number: question
+        for question in Question.objects.builtin().prefetch_related(*RELATED)
     }
     numbers_in_file = {record["number"] for record in records}
     slugs_elsewhere = {
-        question.slug: number
+        question.slug: f"question {number}"
         for number, question in existing.items()
         if number not in numbers_in_file
+    }
+    # Slugs name questions across every deck.
+    slugs_elsewhere |= {
+        slug: "a question of a user's deck"
+        for slug in Question.objects.exclude(deck__is_builtin=True)
+        .filter(slug__in=[record["slug"] for record in records])
+        .values_list("slug", flat=True)
     }
     for record in records:
         if record["slug"] in slugs_elsewhere:
             problems.append(
                 f"Question {record['number']}: slug {record['slug']!r} already belongs to "
-                f"question {slugs_elsewhere[record['slug']]}."
+                f"{slugs_elsewhere[record['slug']]}."
             )
     if problems:
         raise BankError(problems)
 
     plan = BankPlan(topics=topics, questions=records)
-    existing_topics = set(Topic.objects.values_list("slug", flat=True))
+    existing_topics = set(Topic.objects.builtin().values_list("slug", flat=True))
     plan.new_topics = [topic["slug"] for topic in topics if topic["slug"] not in existing_topics]
     for record in records:
         current = existing.get(record["number"])

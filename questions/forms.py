@@ -1,19 +1,22 @@
-"""Filtering the question bank, and the admin's follow-up questions and import upload."""
+"""Filtering the question bank and a deck, a deck's name, and the admin's follow-up questions
+and import upload."""
 
 from collections.abc import Collection
 
 from django import forms
 from django.http import QueryDict
 
-from questions.models import MAX_FOLLOW_UPS, Level, Topic
+from questions.models import MAX_FOLLOW_UPS, Deck, Level, Topic
+from questions.search import search
 
 
 class QuestionFilterForm(forms.Form):
+    q = forms.CharField(label="Search", required=False, max_length=200)
     level = forms.MultipleChoiceField(
         choices=Level.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
     topic = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.all(),
+        queryset=Topic.objects.builtin(),
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -26,6 +29,8 @@ class QuestionFilterForm(forms.Form):
             questions = questions.filter(level__in=levels)
         if topics := self.cleaned_data["topic"]:
             questions = questions.filter(topics__in=topics).distinct()
+        if words := self.cleaned_data["q"]:
+            questions = search(questions, words)
         return questions
 
 
@@ -81,3 +86,26 @@ class FollowUpsField(forms.CharField):
 
     def to_python(self, value) -> list[str]:
         return [line.strip() for line in super().to_python(value).splitlines() if line.strip()]
+
+
+class DeckForm(forms.ModelForm):
+    class Meta:
+        model = Deck
+        fields = ["name", "description"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 3})}
+
+
+class DeckQuestionFilterForm(QuestionFilterForm):
+    """A deck's questions: words to find, levels, and the topics its questions use."""
+
+    def __init__(self, *args, deck: Deck, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["topic"].queryset = Topic.objects.filter(questions__deck=deck).distinct()
+
+
+class DeckImportForm(forms.Form):
+    file = forms.FileField(
+        label="File",
+        help_text="A .csv file, an Anki “Notes in Plain Text” .txt file or an InterviewPrep "
+        ".json file.",
+    )

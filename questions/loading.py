@@ -16,10 +16,12 @@ from questions.bank import (
     key_point_values,
     question_record,
 )
-from questions.models import KeyPoint, Question, Topic
+from questions.models import Deck, KeyPoint, Question, Topic
 
 
-def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *, seeded: bool):
+def _write_question(
+    record: dict[str, Any], topics_by_slug: dict[str, Topic], deck: Deck, *, seeded: bool
+):
     values = {
         "slug": record["slug"],
         "level": record["level"],
@@ -31,7 +33,9 @@ def _write_question(record: dict[str, Any], topics_by_slug: dict[str, Topic], *,
     }
     if seeded:
         values["seed_checksum"] = checksum(record)
-    question, _ = Question.objects.update_or_create(number=record["number"], defaults=values)
+    question, _ = Question.objects.update_or_create(
+        deck=deck, number=record["number"], defaults=values
+    )
     question.topics.set([topics_by_slug[slug] for slug in record["topics"]])
     question.key_points.all().delete()
     KeyPoint.objects.bulk_create(
@@ -46,15 +50,17 @@ def _write_topics(topics: list[dict[str, str]], *, overwrite: bool) -> dict[str,
     for topic in topics:
         if overwrite:
             Topic.objects.update_or_create(
+                owner=None,
                 slug=topic["slug"],
                 defaults={"name": topic["name"], "description": topic["description"]},
             )
         else:
             Topic.objects.get_or_create(
+                owner=None,
                 slug=topic["slug"],
                 defaults={"name": topic["name"], "description": topic["description"]},
             )
-    return {topic.slug: topic for topic in Topic.objects.all()}
+    return {topic.slug: topic for topic in Topic.objects.builtin()}
 
 
 def apply(plan: BankPlan) -> None:
@@ -62,8 +68,9 @@ def apply(plan: BankPlan) -> None:
     try:
         with transaction.atomic():
             topics_by_slug = _write_topics(plan.topics, overwrite=True)
+            deck = Deck.builtin()
             for record in plan.added + [record for record, _ in plan.changed]:
-                _write_question(record, topics_by_slug, seeded=False)
+                _write_question(record, topics_by_slug, deck, seeded=False)
     except IntegrityError as error:
         raise BankError([f"The database refused the file: {error}."]) from None
 
@@ -77,19 +84,21 @@ class SeedResult:
 
 
 def seed(data: dict[str, Any], *, update: bool = False) -> SeedResult:
-    """Load the fixture: add what is missing; refresh questions nobody has edited since the
+    """Load the fixture into the built-in deck: add what is missing; refresh questions nobody has edited since the
     last seed; leave edited questions alone unless `update` lets the fixture win."""
     plan = check(data)
     result = SeedResult()
     existing = {
-        question.number: question for question in Question.objects.prefetch_related(*RELATED)
+        question.number: question
+        for question in Question.objects.builtin().prefetch_related(*RELATED)
     }
     with transaction.atomic():
+        deck = Deck.builtin()
         topics_by_slug = _write_topics(plan.topics, overwrite=update)
         for record in plan.questions:
             current = existing.get(record["number"])
             if current is None:
-                _write_question(record, topics_by_slug, seeded=True)
+                _write_question(record, topics_by_slug, deck, seeded=True)
                 result.added += 1
                 continue
             current_checksum = checksum(question_record(current))
@@ -99,7 +108,7 @@ def seed(data: dict[str, Any], *, update: bool = False) -> SeedResult:
                     Question.objects.filter(pk=current.pk).update(seed_checksum=wanted)
                 result.unchanged += 1
             elif update or current_checksum == current.seed_checksum:
-                _write_question(record, topics_by_slug, seeded=True)
+                _write_question(record, topics_by_slug, deck, seeded=True)
                 result.updated += 1
             else:
                 result.kept_edited += 1

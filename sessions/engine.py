@@ -16,8 +16,9 @@ from django.utils import timezone
 from interviewprep import cache_versions
 from progress import scheduling
 from progress.models import ReviewCard
-from questions.models import Question
+from questions.models import Question, suspended_by
 from sessions import follow_ups
+from sessions.drawing import matching_questions
 from sessions.feedback import suggestions
 from sessions.follow_ups import DEFAULT_FOLLOW_UP_SECONDS
 from sessions.models import (
@@ -65,22 +66,13 @@ class InterviewConfig:
     timing_mode: str
     order: str
     fixed_seconds: int | None = None
+    # The decks chosen (their ids); none chosen means the built-in deck.
+    decks: tuple[int, ...] = ()
     follow_up_round: bool = False
     follow_up_seconds: int = DEFAULT_FOLLOW_UP_SECONDS
 
 
 # Drawing questions
-
-
-def matching_questions(levels: list[str], topics: list[str]):
-    questions = Question.objects.active()
-    if levels:
-        questions = questions.filter(level__in=levels)
-    if topics:
-        questions = questions.filter(
-            pk__in=Question.objects.filter(topics__slug__in=topics).values("pk")
-        )
-    return questions
 
 
 def draw_questions(
@@ -90,7 +82,10 @@ def draw_questions(
     grades exist."""
     rng = rng or random.Random()
     now = now or timezone.now()
-    candidates = list(matching_questions(config.levels, config.topics))
+    matching = matching_questions(user, config.levels, config.topics, config.decks)
+    if config.order == QuestionOrder.WEAKEST_FIRST:
+        matching = matching.exclude(pk__in=suspended_by(user))
+    candidates = list(matching)
     rng.shuffle(candidates)
     if config.order == QuestionOrder.WEAKEST_FIRST:
         recall = {
@@ -445,6 +440,8 @@ def grade(
         item.self_rating, item.note, item.graded_at = rating, note, now
         covered = item.key_points.filter(position__in=covered_positions).update(covered=True)
         missed = item.key_points.exclude(position__in=covered_positions).update(covered=False)
-        scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
+        # A question whose deck was deleted has no schedule left to change.
+        if item.question_id is not None:
+            scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
         if item.interview.follow_up_round:
             follow_ups.choose_for(item, covered_positions)

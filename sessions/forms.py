@@ -2,8 +2,9 @@
 
 from django import forms
 
-from questions.models import MAX_SECONDS, MIN_SECONDS, Level, Topic
-from sessions.engine import DEFAULT_FOLLOW_UP_SECONDS, InterviewConfig, matching_questions
+from questions.models import MAX_SECONDS, MIN_SECONDS, Deck, Level, Topic
+from sessions.drawing import matching_questions
+from sessions.engine import DEFAULT_FOLLOW_UP_SECONDS, InterviewConfig
 from sessions.fields import NUL_IN, TextareaField
 from sessions.models import (
     MAX_ANSWER_CHARS,
@@ -18,6 +19,12 @@ from sessions.models import (
 
 
 class InterviewConfigForm(forms.Form):
+    decks = forms.ModelMultipleChoiceField(
+        queryset=Deck.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Leave all unticked for the built-in deck.",
+    )
     levels = forms.MultipleChoiceField(
         choices=Level.choices,
         required=False,
@@ -25,7 +32,7 @@ class InterviewConfigForm(forms.Form):
         help_text="Leave all unticked for every level.",
     )
     topics = forms.ModelMultipleChoiceField(
-        queryset=Topic.objects.order_by("name"),
+        queryset=Topic.objects.none(),
         to_field_name="slug",
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -75,6 +82,15 @@ class InterviewConfigForm(forms.Form):
         },
     )
 
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        # Only the user's own decks and tags, beside the built-in ones, can be chosen.
+        decks = Deck.objects.visible_to(user)
+        self.fields["decks"].queryset = decks
+        self.fields["decks"].initial = [deck.pk for deck in decks if deck.is_builtin]
+        self.fields["topics"].queryset = Topic.objects.visible_to(user).order_by("name")
+
     def clean(self):
         cleaned = super().clean()
         fixed = cleaned.get("timing_mode") == TimingMode.FIXED
@@ -91,12 +107,13 @@ class InterviewConfigForm(forms.Form):
             return cleaned
         levels = cleaned.get("levels") or []
         topics = [topic.slug for topic in cleaned.get("topics") or []]
-        available = matching_questions(levels, topics).count()
+        decks = [deck.pk for deck in cleaned.get("decks") or []]
+        available = matching_questions(self.user, levels, topics, decks).count()
         self.available = available
         wanted = cleaned["question_count"]
         if available == 0:
             raise forms.ValidationError(
-                "No question matches these levels and topics. Tick fewer filters."
+                "No question matches these decks, levels and topics. Tick fewer filters."
             )
         if wanted > available:
             self.add_error(
@@ -117,6 +134,7 @@ class InterviewConfigForm(forms.Form):
             if data["timing_mode"] == TimingMode.FIXED
             else None,
             order=data["order"],
+            decks=tuple(deck.pk for deck in data["decks"]),
             follow_up_round=data["follow_up_round"],
             follow_up_seconds=data.get("follow_up_seconds") or DEFAULT_FOLLOW_UP_SECONDS,
         )

@@ -27,6 +27,7 @@ from sessions.choices import (  # noqa: F401 (also imported from here)
     Rating,
     TimingMode,
 )
+from sessions.feedback.cue_generation import with_cues
 
 
 class InterviewSession(models.Model):
@@ -103,11 +104,10 @@ class SessionQuestion(models.Model):
 
     interview = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveSmallIntegerField()
-    # Answered questions cannot be deleted from the bank: archive them instead.
     question = models.ForeignKey(
-        Question, on_delete=models.PROTECT, related_name="session_questions"
+        Question, on_delete=models.SET_NULL, null=True, blank=True, related_name="session_questions"
     )
-    # What was shown, kept as it was so that later edits to the bank rewrite no history.
+    # What was shown, kept as it was: no later edit, nor deleting the deck, rewrites history.
     prompt = models.TextField()
     reference_answer = models.TextField()
     follow_ups = models.JSONField(default=list, blank=True)
@@ -291,9 +291,9 @@ def snapshot_questions(items: list[SessionQuestion], questions: list[Question]) 
     prefetch_related_objects(questions, *SHOWN_WITH_QUESTION)
     pairs = list(zip(items, questions, strict=True))
     ShownKeyPoint.objects.bulk_create(
-        ShownKeyPoint(item=item, position=position, text=point.text, cues=point.cues)
+        ShownKeyPoint(item=item, position=position, text=point.text, cues=cues)
         for item, question in pairs
-        for position, point in enumerate(question.key_points.all(), start=1)
+        for position, (point, cues) in enumerate(with_cues(question.key_points.all()), start=1)
     )
     ShownMisconception.objects.bulk_create(
         ShownMisconception(

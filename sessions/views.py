@@ -53,7 +53,7 @@ def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def new_interview(request: HttpRequest) -> HttpResponse:
     current = engine.interview_in_progress(request.user, timezone.now())
-    form = InterviewConfigForm(request.POST or None)
+    form = InterviewConfigForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
             interview = engine.start_interview(request.user, form.config(), timezone.now())

@@ -13,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Profile, profile_for
-from questions.models import Question, Topic
+from questions import authoring
+from questions.models import Deck, Question, Topic
 from sessions import engine
 from sessions.feedback import reviews
 from sessions.models import InterviewSession, QuestionOrder, Rating, SessionQuestion, TimingMode
@@ -34,7 +35,35 @@ def empty_the_bank() -> None:
 
 
 def question(number: int) -> Question:
-    return Question.objects.get(number=number)
+    """The built-in deck's question numbered `number`."""
+    return Question.objects.builtin().get(number=number)
+
+
+def deck(owner, name: str = "Company X", description: str = "") -> Deck:
+    return Deck.objects.create(owner=owner, name=name, description=description)
+
+
+def draft(**overrides) -> authoring.QuestionDraft:
+    """A question of one's own: three key points, a topic of the bank and a tag of one's own."""
+    values = {
+        "prompt": "What does a load balancer do?",
+        "reference_answer": "It **spreads** requests across servers.",
+        "key_points": [
+            ("Spreads requests across servers", []),
+            ("Checks the health of each server", []),
+            ("Removes a failing server from rotation", []),
+        ],
+        "level": "intermediate",
+        "topics": ["Architectures", "Systems"],
+        "suggested_seconds": 90,
+        "follow_ups": ["And sticky sessions?"],
+    } | overrides
+    return authoring.QuestionDraft(**values)
+
+
+def own_question(in_deck: Deck, **overrides) -> Question:
+    """A question added to `in_deck` as its owner adds one."""
+    return authoring.add_questions(in_deck, [draft(**overrides)])[0]
 
 
 def set_profile(user, **values) -> Profile:
@@ -58,10 +87,21 @@ def config(**overrides) -> engine.InterviewConfig:
     return engine.InterviewConfig(**values)
 
 
+def start_questions(user, questions, now: datetime, **overrides) -> InterviewSession:
+    """An interview of exactly these questions (of any deck), in this order."""
+    questions = list(questions)
+    return engine.start_interview(
+        user, config(question_count=len(questions), **overrides), now, questions=questions
+    )
+
+
 def start(user, numbers, now: datetime, **overrides) -> InterviewSession:
     """An interview of the questions numbered `numbers`, in that order, started at `now`;
     `overrides` change the configuration (timing, order...)."""
-    by_number = Question.objects.in_bulk(list(numbers), field_name="number")
+    by_number = {
+        question.number: question
+        for question in Question.objects.builtin().filter(number__in=list(numbers))
+    }
     questions = [by_number[number] for number in numbers]
     return engine.start_interview(
         user, config(question_count=len(questions), **overrides), now, questions=questions

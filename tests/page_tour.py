@@ -10,7 +10,9 @@ from django.utils import timezone
 
 from accounts import unsubscribe
 from accounts.models import Profile
-from questions.models import Question
+from questions.marks import set_mark
+from questions.models import Deck, Question
+from questions.sharing import share
 from sessions import engine
 from sessions.feedback import reviews
 from sessions.feedback.models import Verdict
@@ -22,7 +24,7 @@ from sessions.models import (
     TimingMode,
 )
 from tests.bench.data import make_history
-from tests.factories import review_link, review_url, set_profile, start
+from tests.factories import deck, own_question, review_link, review_url, set_profile, start
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,9 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     )
     Profile.objects.filter(user=alice).update(calendar_token="t" * 43)
     unsubscribe_link = reverse("unsubscribe", args=[unsubscribe.token_for(alice.pk, "due")])
+    own_deck = deck(alice, "Company X", "What they asked last year.")
+    written = own_question(own_deck)
+    set_mark(alice, answered, flagged=True, suspended=True)
     pages = [
         TourPage("landing", "/", user=None),
         TourPage("review an interview", review_url(*links["open"]), user=None),
@@ -145,6 +150,8 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             shows="Too many password reset requests from your network",
         ),
         TourPage("question bank", reverse("questions:list"), user="alice"),
+        TourPage("question bank, searched", reverse("questions:list") + "?q=dropout", user="alice"),
+        TourPage("flagged questions", reverse("questions:flagged"), user="alice"),
         TourPage("question", reverse("questions:detail", args=[answered.slug]), user="alice"),
         TourPage(
             "question with its answer",
@@ -205,6 +212,35 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
             user="alice",
         ),
         TourPage("review", reverse("progress:review"), user="alice"),
+        TourPage("my decks", reverse("decks:list"), user="alice"),
+        TourPage("new deck", reverse("decks:new"), user="alice"),
+        TourPage(
+            "new deck with errors",
+            reverse("decks:new"),
+            user="alice",
+            post={"name": ""},
+            shows="This field is required.",
+        ),
+        TourPage("deck", own_deck.get_absolute_url(), user="alice"),
+        TourPage("deck, searched", own_deck.get_absolute_url() + "?q=nothing", user="alice"),
+        TourPage("rename deck", reverse("decks:rename", args=[own_deck.pk]), user="alice"),
+        TourPage("delete deck", reverse("decks:delete", args=[own_deck.pk]), user="alice"),
+        TourPage("new question", reverse("decks:question_new", args=[own_deck.pk]), user="alice"),
+        TourPage(
+            "new question with errors",
+            reverse("decks:question_new", args=[own_deck.pk]),
+            user="alice",
+            post={"prompt": ""},
+            shows="This field is required.",
+        ),
+        TourPage(
+            "edit question",
+            reverse("decks:question_edit", args=[own_deck.pk, written.number]),
+            user="alice",
+        ),
+        TourPage("own question", written.get_absolute_url(), user="alice"),
+        TourPage("import into a deck", reverse("decks:import", args=[own_deck.pk]), user="alice"),
+        TourPage("shared deck", reverse("decks:shared", args=[share(own_deck)]), user="bob"),
         TourPage("account", reverse("account"), user="alice"),
         TourPage("settings", reverse("settings"), user="alice"),
         TourPage("recordings zip being built", reverse("export_recordings"), user="alice"),
@@ -244,6 +280,8 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
         TourPage("no recordings zip", reverse("export_recordings"), user="bob"),
         TourPage("no calendar address", reverse("progress:calendar"), user="bob"),
         TourPage("follow-up answer step", answering.get_absolute_url(), user="dana"),
+        TourPage("no flagged questions", reverse("questions:flagged"), user="bob"),
+        TourPage("built-in deck", Deck.builtin().get_absolute_url(), user="bob"),
     ]
     assert InterviewSession.objects.filter(user=alice).count() > 2
     return {"alice": alice, "bob": bob, "dana": dana}, pages

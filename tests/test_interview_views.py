@@ -321,7 +321,7 @@ def test_it_says_when_no_question_matches(alice_client, seeded):
         NEW, configure(levels=["bonus"], topics=["deployment"], question_count="1")
     )
 
-    assert "No question matches these levels and topics." in response.text
+    assert "No question matches these decks, levels and topics." in response.text
     assert not InterviewSession.objects.exists()
 
 

@@ -8,13 +8,12 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import ProtectedError
 from django.test import Client
 from django.urls import reverse
 
 from questions import bank
 from questions.models import KeyPoint, Question
-from sessions.models import Rating
+from sessions.models import Rating, SessionQuestion
 from tests.factories import REFUSED_BANK_FILES, change_form_data, question, record_answer
 
 CHANGELIST = reverse("admin:questions_question_changelist")
@@ -277,8 +276,20 @@ def test_an_answered_question_cannot_be_deleted_only_archived(seeded, admin_clie
     assert answered.key_points.count() == point_count
     assert "cannot be deleted" in response.text
     assert "Archive it instead" in response.text
-    with pytest.raises(ProtectedError):
-        answered.delete()
+
+
+def test_deleting_an_answered_question_outside_the_admin_keeps_the_answer(seeded, alice):
+    # A deleted deck deletes its questions this way: the interview keeps what was shown.
+    answered = question(6)
+    prompt = answered.prompt
+    record_answer(alice, answered)
+
+    answered.delete()
+
+    item = SessionQuestion.objects.get(interview__user=alice)
+    assert item.question is None
+    assert item.prompt == prompt
+    assert item.key_points.count() > 0
 
 
 def test_bulk_delete_refuses_when_any_selected_question_was_answered(seeded, admin_client, alice):

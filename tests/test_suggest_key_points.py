@@ -8,6 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from questions.models import KeyPoint
+from tests.factories import deck, own_question, question
 
 ANSWER = "ReLU is max(0, x). The sigmoid saturates, so its gradients vanish."
 
@@ -139,3 +140,13 @@ def test_numbers_too_long_deep_nesting_and_huge_answers_are_named_not_tracebacks
         "Line 3: 'answer' is longer than 20,000 characters.",
         "Line 4: longer than any answer the site takes.",
     ]
+
+
+def test_question_numbers_name_the_builtin_decks_questions(seeded, alice, tmp_path):
+    own_question(deck(alice))  # also numbered 1, in its own deck, with 3 key points
+    path = tmp_path / "answers.jsonl"
+    path.write_text(json.dumps({"question": 1, "answer": ""}) + "\n")
+
+    (suggestion,) = suggest(str(path))
+
+    assert len(suggestion["scores"]) == KeyPoint.objects.filter(question=question(1)).count() == 6

@@ -147,6 +147,7 @@ def use_verdict(request: HttpRequest, pk: int, review_id: int) -> HttpResponse:
             f"Question {item.position} is now graded {Rating(review.verdict).label}, "
             "the reviewer's verdict; your review schedule follows it.",
         )
-    if request.POST.get("next") == "history":
+    # A question whose deck was deleted has no history page; its interview still shows it.
+    if request.POST.get("next") == "history" and item.question is not None:
         return redirect("progress:question_history", slug=item.question.slug)
     return redirect("interviews:summary", pk=pk)

@@ -354,10 +354,9 @@ def read_blocks(name: str, start: int = 0, length: int | None = None) -> Iterato
 
 def zip_entry_name(recording: Recording) -> str:
     item = recording.item
-    return (
-        f"interview-{item.interview_id}/question-{item.position:02d}-"
-        f"{item.question.slug}.{recording.container}"
-    )
+    # A question whose deck was deleted has no slug any more; its position still names it.
+    slug = f"-{item.question.slug}" if item.question else ""
+    return f"interview-{item.interview_id}/question-{item.position:02d}{slug}.{recording.container}"
 
 
 # Files without a row

@@ -162,6 +162,8 @@ def delete_recording(request: HttpRequest, recording_id: int) -> HttpResponse:
     if request.method == "POST":
         recording_store.delete(Recording.objects.filter(pk=recording.pk))
         messages.success(request, "The recording is deleted. Your written answer is kept.")
+        if question is None:  # its deck was deleted: the interview still holds the answer
+            return redirect("progress:history")
         return redirect("progress:question_history", slug=question.slug)
     return render(
         request, "sessions/delete_recording.html", {"recording": recording, "question": question}

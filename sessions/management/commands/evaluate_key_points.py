@@ -1,4 +1,5 @@
-"""`make eval`: the key-point detector measured on the labelled answers."""
+"""`make eval`: the key-point detector measured on the labelled answers, with hand-written
+cues and with generated ones."""
 
 import subprocess
 import sys
@@ -7,7 +8,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions.feedback import evaluation
+from sessions.feedback import cue_eval, evaluation
 
 # Run in a fresh interpreter, so that what the detector adds is all that is measured: the
 # resident memory after reading the data, then after importing and running the detector.
@@ -53,15 +54,18 @@ class Command(BaseCommand):
         try:
             answers = evaluation.load_answers(Path(options["answers"]))
             questions = evaluation.load_questions(Path(options["bank"]))
-            report = evaluation.evaluate(
-                answers,
-                {number: points for number, (points, _) in questions.items()},
-                misconceptions={number: wrongs for number, (_, wrongs) in questions.items()},
+            bank = {number: points for number, (points, _) in questions.items()}
+            wrongs = {number: wrongs for number, (_, wrongs) in questions.items()}
+            report = evaluation.evaluate(answers, bank, misconceptions=wrongs)
+            generated = evaluation.evaluate(
+                answers, cue_eval.generated_bank(bank), misconceptions=wrongs
             )
         except evaluation.EvalSetError as error:
             raise CommandError(str(error)) from None
         self.stdout.write(f"Key-point suggestions measured on {options['answers']}:")
         self.stdout.write(evaluation.format_report(report, self._memory_mb(options)))
+        self.stdout.write("")
+        self.stdout.write(cue_eval.format_comparison(report, generated))
         if options["misses"]:
             self.stdout.write("")
             self.stdout.write(evaluation.format_misses(report))

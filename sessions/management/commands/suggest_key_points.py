@@ -74,9 +74,9 @@ class Command(BaseCommand):
         ]
         questions = {
             question.number: question
-            for question in Question.objects.filter(
-                number__in={record["question"] for record in records}
-            ).prefetch_related("key_points", "misconceptions")
+            for question in Question.objects.builtin()
+            .filter(number__in={record["question"] for record in records})
+            .prefetch_related("key_points", "misconceptions")
         }
         for record in records:
             if record["question"] not in questions:

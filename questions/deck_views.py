@@ -1,0 +1,205 @@
+"""Decks as users see them: My decks, a new deck, one deck's questions, renaming and deleting.
+
+The built-in deck is everyone's to read; a user's own deck is theirs alone: for anyone else it
+is the same 404 as a missing one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+
+from questions import authoring, decks
+from questions.forms import DeckForm, DeckQuestionFilterForm
+from questions.models import (
+    MAX_KEY_POINTS,
+    MAX_REFERENCE_ANSWER_CHARS,
+    MIN_KEY_POINTS,
+    Deck,
+    Question,
+    Topic,
+)
+from questions.question_forms import QuestionForm, draft_from, key_point_formset
+
+DECK_PAGE_SIZE = 50
+
+
+def _get_deck_for_user(request: HttpRequest, pk: int) -> Deck:
+    """A deck the user may read: the built-in deck or one of their own."""
+    return get_object_or_404(Deck.objects.visible_to(request.user), pk=pk)
+
+
+def _get_own_deck_for_user(request: HttpRequest, pk: int) -> Deck:
+    """A deck the user may change: one of their own."""
+    return get_object_or_404(Deck.objects.owned_by(request.user), pk=pk)
+
+
+@login_required
+def deck_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "decks/deck_list.html", {"decks": decks.decks_for(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deck_new(request: HttpRequest) -> HttpResponse:
+    form = DeckForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            deck = decks.create_deck(
+                request.user, form.cleaned_data["name"], form.cleaned_data["description"]
+            )
+        except decks.DeckLimitReached as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"Deck “{deck.name}” created.")
+            return redirect(deck)
+    return render(request, "decks/deck_form.html", {"form": form, "deck": None})
+
+
+@login_required
+@vary_on_headers("HX-Request")
+def deck_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    deck = _get_deck_for_user(request, pk)
+    form = DeckQuestionFilterForm(request.GET or None, deck=deck)
+    # The owner sees their archived questions too, to restore them.
+    questions = (
+        deck.questions.all() if deck.owner_id == request.user.pk else deck.questions.active()
+    )
+    questions = form.filter(questions).prefetch_related(
+        Prefetch("topics", queryset=Topic.objects.order_by("name"))
+    )
+    # A deck may hold hundreds of questions: a page of them at a time.
+    page = Paginator(questions, DECK_PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"deck": deck, "form": form, "questions": page, "query": query.urlencode()}
+    template = "decks/deck_detail.html#results" if request.htmx else "decks/deck_detail.html"
+    return render(request, template, context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deck_rename(request: HttpRequest, pk: int) -> HttpResponse:
+    deck = _get_own_deck_for_user(request, pk)
+    form = DeckForm(request.POST or None, instance=deck)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "Deck renamed.")
+        return redirect(deck)
+    return render(request, "decks/deck_form.html", {"form": form, "deck": deck})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def deck_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    deck = _get_own_deck_for_user(request, pk)
+    if request.method == "POST":
+        decks.delete_deck(deck)
+        messages.success(
+            request, f"Deck “{deck.name}” deleted. Your interviews keep their answers."
+        )
+        return redirect("decks:list")
+    question_count = deck.questions.count()
+    return render(
+        request, "decks/deck_delete.html", {"deck": deck, "question_count": question_count}
+    )
+
+
+# Questions of one's own deck
+
+
+def _get_own_question_for_user(request: HttpRequest, pk: int, number: int) -> Question:
+    return get_object_or_404(
+        Question.objects.filter(deck__owner=request.user.pk)
+        .select_related("deck")
+        .prefetch_related("topics", "key_points"),
+        deck__pk=pk,
+        number=number,
+    )
+
+
+def _key_point_rows(request: HttpRequest, points) -> list[dict]:
+    """The key-point rows to show again: as typed, plus a blank one when asked for."""
+    rows = points.rows()
+    if "add_key_point" in request.POST and len(rows) < MAX_KEY_POINTS:
+        rows.append({"text": "", "cues": ""})
+    return rows
+
+
+def _question_page(
+    request: HttpRequest, deck: Deck, question: Question | None, initial: dict, rows: list[dict]
+) -> HttpResponse:
+    """The question form: new, being edited, or sent back with errors or a preview."""
+    form = QuestionForm(request.POST or None, initial=initial)
+    points = key_point_formset(request.POST or None, initial=rows)
+    if request.method == "POST" and not {"add_key_point", "preview"} & set(request.POST):
+        if form.is_valid() & points.is_valid():
+            draft = draft_from(form, points)
+            try:
+                if question is None:
+                    question = authoring.add_questions(deck, [draft])[0]
+                else:
+                    authoring.update_question(question, draft)
+            except authoring.DeckFull as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, f"Question {question.number} saved.")
+                return redirect(deck)
+    elif request.method == "POST":
+        # A row added or a preview asked for: the form comes back unchecked, as typed.
+        form = QuestionForm(initial={name: form[name].value() for name in form.fields})
+        points = key_point_formset(initial=_key_point_rows(request, points))
+    context = {
+        "deck": deck,
+        "question": question,
+        "form": form,
+        "points": points,
+        "max_key_points": MAX_KEY_POINTS,
+        "preview": form["reference_answer"].value() if "preview" in request.POST else None,
+        "topic_suggestions": Topic.objects.visible_to(request.user).values_list("name", flat=True),
+    }
+    return render(request, "decks/question_form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_new(request: HttpRequest, pk: int) -> HttpResponse:
+    deck = _get_own_deck_for_user(request, pk)
+    rows = [{"text": "", "cues": ""}] * MIN_KEY_POINTS
+    return _question_page(request, deck, None, {}, rows)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def question_edit(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    question = _get_own_question_for_user(request, pk, number)
+    rows = [{"text": point.text, "cues": point.cues} for point in question.key_points.all()]
+    return _question_page(
+        request, question.deck, question, QuestionForm.initial_for(question), rows
+    )
+
+
+@login_required
+@require_POST
+def question_archive(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Archive (or restore) a question: an archived one is never drawn for a new interview
+    but stays in every history."""
+    question = _get_own_question_for_user(request, pk, number)
+    question.is_active = request.POST.get("restore") == "1"
+    question.save(update_fields=["is_active", "updated_at"])
+    messages.success(
+        request,
+        f"Question {question.number} {'restored' if question.is_active else 'archived'}.",
+    )
+    return redirect(question.deck)
+
+
+@login_required
+@require_POST
+def question_preview(request: HttpRequest) -> HttpResponse:
+    """The reference answer as it will show, sanitised as every reference answer is."""
+    text = request.POST.get("reference_answer", "")[:MAX_REFERENCE_ANSWER_CHARS]
+    return render(request, "decks/question_form.html#preview", {"preview": text})
