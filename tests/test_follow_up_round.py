@@ -2,6 +2,7 @@
 its steps on the interview page with and without JavaScript, and the summary; then "Retry
 the ones I missed"."""
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -169,7 +170,7 @@ def test_a_two_question_interview_with_follow_ups_as_plain_forms(seeded, alice, 
         asked = follow_up(interview, position)
         assert 'data-step="follow-up-answer"' in page
         assert f"Follow-up to question {position} of 2" in page
-        assert asked.prompt in page
+        assert html.escape(asked.prompt) in page
         assert 'data-deadline="' in page and "60 seconds for this answer" in page
         alice_client.post(
             reverse("interviews:follow_up_submit", args=[interview.pk, position]),
