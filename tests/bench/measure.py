@@ -19,6 +19,9 @@ ANSWERS = int(os.environ.get("BENCH_ANSWERS", "100000"))
 SMALL_ANSWERS = int(os.environ.get("BENCH_SMALL_ANSWERS", "2000"))
 OTHER_USERS = int(os.environ.get("BENCH_OTHER_USERS", "1000"))
 OTHER_ANSWERS = 10
+# BENCH_PAGES=dashboard (names of pages, separated by commas) measures only those pages, with
+# no write paths: a quick before/after of one page. "dashboard" includes the cold cache.
+ONLY_PAGES = [name for name in os.environ.get("BENCH_PAGES", "").split(",") if name]
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -210,8 +213,12 @@ def main(database_url: str) -> None:
         return {"session": client.cookies["sessionid"].value, "pages": pages}
 
     members = {"2,000 answers": small, "100,000 answers": user}
-    writes = write_paths(members)
-    load = {name: prepare_for_load(member) for name, member in members.items()}
+    if ONLY_PAGES:
+        writes: dict = {name: {} for name in members}
+        load: dict = {}
+    else:
+        writes = write_paths(members)
+        load = {name: prepare_for_load(member) for name, member in members.items()}
 
     # Every page of both users, in turn; the interview pages are each user's own.
     clients = {}
@@ -232,7 +239,10 @@ def main(database_url: str) -> None:
     }
     pages = {page: {name: path for name in members} for page, path in shared.items()}
     for page in ("answer step", "grade step", "summary"):
-        pages[page] = {name: load[name]["pages"][page] for name in members}
+        if load:
+            pages[page] = {name: load[name]["pages"][page] for name in members}
+    if ONLY_PAGES:
+        pages = {page: urls for page, urls in pages.items() if page in ONLY_PAGES}
     results: dict[str, dict] = {name: {} for name in members}
     for page, urls in pages.items():
         for name, client in clients.items():

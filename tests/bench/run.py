@@ -11,7 +11,10 @@ BENCH_BEFORE=<git revision> measures that revision too, side by side in the same
 code is exported to bench-data/before-<commit>/ and measured by this checkout's measuring
 scripts, on the same generated data (the revision generates it in a database of its own,
 which is then copied for this checkout, whose migrations run on the copy). The two are
-measured in turn, BENCH_ROUNDS times (2 by default), each figure the best of its rounds."""
+measured in turn, BENCH_ROUNDS times (2 by default), each figure the best of its rounds.
+
+BENCH_PAGES=dashboard (page names, separated by commas) measures only those pages, without
+the write paths or gunicorn, and prints their rows instead of rewriting the report."""
 
 import json
 import os
@@ -160,6 +163,8 @@ def measure(url: str) -> dict:
         run["before"].pop("load", None)
     else:
         run = _best([run_measure(url) for _ in range(ROUNDS)])
+    if os.environ.get("BENCH_PAGES"):
+        return run
     print(f"Loading pages under gunicorn on {run['vendor']}...", flush=True)
     run["throughput"] = throughput.measure(url, run.pop("load"))
     print(f"Submitting spoken answers on {run['vendor']}...", flush=True)
@@ -382,6 +387,10 @@ def main() -> None:
     runs = [measure(url) for url in urls if not only or url.startswith(only)]
     for run in runs:
         (ROOT / "bench-data" / f"last-{run['vendor']}.json").write_text(json.dumps(run, indent=2))
+    if os.environ.get("BENCH_PAGES"):
+        # Some pages only: their figures, side by side, without touching the report.
+        print("\n".join(line for run in runs for line in _cost_rows(run, "results")))
+        return
     text = tables(runs)
     write_report(text)
     print(text)
