@@ -189,9 +189,14 @@
       if (!details.dataset.enhanced && window.matchMedia("(min-width: 52rem)").matches) details.open = true;
       details.dataset.enhanced = "1";
     });
-    // On a narrow screen the activity calendar scrolls; start at today, on the right.
+    // On a narrow screen the activity calendar scrolls; start at today, on the right (also
+    // when it is first unfolded: folded, it has no width to scroll).
     root.querySelectorAll(".chart-scroll").forEach((element) => {
       element.scrollLeft = element.scrollWidth;
+      const fold = element.closest("details");
+      if (fold && !fold.open) {
+        fold.addEventListener("toggle", () => { element.scrollLeft = element.scrollWidth; }, { once: true });
+      }
     });
     root.querySelectorAll("form[data-rating-keys]").forEach((form) => {
       if (form.dataset.enhanced) return;
