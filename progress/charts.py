@@ -2,22 +2,26 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
-from django.template.defaultfilters import floatformat
 from django.utils.dates import MONTHS
-from django.utils.html import format_html, format_html_join
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from progress.stats import Bar, Day
 from sessions.models import Rating
 
 CELL = 13  # px per heatmap square, gap included
+# The names strftime's %a and %b give (the site runs in the C locale), looked up instead of
+# formatted for each of the calendar's 365 squares.
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTH_NAMES = ("", *(date(2000, month, 1).strftime("%b") for month in range(1, 13)))
 LEFT = 46  # px left of a line chart's plot, for the gridlines' labels
 WEEKS = 53
 
 
-@dataclass(frozen=True)
-class HeatCell:
+class HeatCell(NamedTuple):
     x: int
     y: int
     day: date
@@ -51,10 +55,10 @@ class Heatmap:
             f'<text class="axis" x="{x}" y="10">{label}</text>' for x, label in self.months
         )
         rects = "".join(
-            f'<rect class="heat-{cell.level}" x="{cell.x}" y="{cell.y}" width="11" '
-            f'height="11" rx="2"><title>{cell.day:%a} {cell.day.day} {cell.day:%b %Y}: '
-            f"{cell.answers} answer{'' if cell.answers == 1 else 's'}</title></rect>"
-            for cell in self.cells
+            f'<rect class="heat-{level}" x="{x}" y="{y}" width="11" height="11" rx="2"><title>'
+            f"{DAY_NAMES[day.weekday()]} {day.day} {MONTH_NAMES[day.month]} {day.year}: "
+            f"{answers} answer{'' if answers == 1 else 's'}</title></rect>"
+            for x, y, day, answers, level in self.cells
         )
         return mark_safe(
             f'<svg class="chart heatmap" viewBox="0 0 {self.width} {self.height}" '
@@ -83,27 +87,31 @@ def heatmap(days: list[Day], today: date) -> Heatmap:
     most = max(counts.values(), default=0)
     cells: list[HeatCell] = []
     months: list[tuple[int, str]] = []
-    current = start
-    while current <= today:
-        week = (current - start).days // 7
-        if current.day == 1 and (not months or week * CELL - months[-1][0] >= 3 * CELL):
-            months.append((week * CELL, current.strftime("%b")))
+    answered = active = 0
+    shown_from = (first - start).days
+    # The month labels from the calendar's first Monday, the squares from its first day.
+    for index in range(shown_from + 365):
+        current = start + timedelta(days=index)
+        x = index // 7 * CELL
+        if current.day == 1 and (not months or x - months[-1][0] >= 3 * CELL):
+            months.append((x, MONTH_NAMES[current.month]))
+        if index < shown_from:
+            continue
         answers = counts.get(current, 0)
+        if answers:
+            answered += answers
+            active += 1
         level = 0 if answers == 0 else min(4, 1 + (4 * (answers - 1)) // max(most, 1))
-        if current >= first:
-            cells.append(
-                HeatCell(week * CELL, 16 + current.weekday() * CELL, current, answers, level)
-            )
-        current += timedelta(days=1)
-    busiest = max(cells, key=lambda cell: cell.answers, default=None)
+        cells.append(HeatCell(x, 16 + index % 7 * CELL, current, answers, level))
+    busiest = max(cells, key=lambda cell: cell.answers)
     return Heatmap(
         cells=cells,
         months=months,
         width=WEEKS * CELL + 2,
         height=16 + 7 * CELL,
-        active_days=sum(1 for cell in cells if cell.answers),
-        answers=sum(cell.answers for cell in cells),
-        busiest=busiest if busiest and busiest.answers else None,
+        active_days=active,
+        answers=answered,
+        busiest=busiest if busiest.answers else None,
     )
 
 
@@ -136,7 +144,10 @@ def weekly(days: list[Day], today: date, weeks: int = 12) -> list[Week]:
     this_monday = today - timedelta(days=today.weekday())
     starts = [this_monday - timedelta(weeks=n) for n in range(weeks - 1, -1, -1)]
     totals = {start: [0, 0, 0, 0] for start in starts}
-    for day in days:
+    # The days are in order: only the last weeks' are read.
+    for day in reversed(days):
+        if day.day < starts[0]:
+            break
         monday = day.day - timedelta(days=day.day.weekday())
         if monday in totals:
             bucket = totals[monday]
@@ -194,53 +205,46 @@ def coverage_chart(weeks: list[Week]) -> LineChart:
 
 
 def line_chart_svg(chart: LineChart, label: str) -> SafeString:
-    """The chart as SVG; the label names it for screen readers."""
-    grid = format_html_join(
-        "",
-        '<line class="grid" x1="{}" x2="{}" y1="{}" y2="{}"></line>'
-        '<text class="axis" x="{}" y="{}" dy="4" text-anchor="end">{}</text>',
-        ((LEFT, chart.width, y, y, LEFT - 4, y, text) for y, text in chart.gridlines),
+    """The chart as SVG; the label names it for screen readers. Built as text: every value
+    is a number, a date or a label of ours, escaped."""
+    grid = "".join(
+        f'<line class="grid" x1="{LEFT}" x2="{chart.width}" y1="{y}" y2="{y}"></line>'
+        f'<text class="axis" x="{LEFT - 4}" y="{y}" dy="4" text-anchor="end">{escape(text)}'
+        "</text>"
+        for y, text in chart.gridlines
     )
     if chart.points:
-        body = format_html(
-            '<path class="line" d="{}"></path>{}',
-            chart.path,
-            format_html_join(
-                "",
-                '<circle class="dot" cx="{}" cy="{}" r="4"><title>Week of {} {}: {}</title>'
-                "</circle>",
-                (
-                    (
-                        point.x,
-                        point.y,
-                        point.week.start.day,
-                        point.week.start.strftime("%b"),
-                        floatformat(point.value, 2),
-                    )
-                    for point in chart.points
-                ),
-            ),
+        dots = "".join(
+            f'<circle class="dot" cx="{point.x}" cy="{point.y}" r="4"><title>Week of '
+            f"{point.week.start.day} {MONTH_NAMES[point.week.start.month]}: "
+            f"{decimal(point.value, 2)}</title></circle>"
+            for point in chart.points
         )
+        body = f'<path class="line" d="{chart.path}"></path>{dots}'
     else:
-        body = format_html(
-            '<text class="axis" x="{}" y="90" text-anchor="middle">No graded answers in these '
-            "weeks</text>",
-            chart.width // 2,
+        body = (
+            f'<text class="axis" x="{chart.width // 2}" y="90" text-anchor="middle">No graded '
+            "answers in these weeks</text>"
         )
-    return format_html(
-        '<svg class="chart line-chart" viewBox="0 0 {} {}" width="100%" role="img" '
-        'aria-label="{}">{}{}<text class="axis" x="{}" y="{}" dy="-4">12 weeks ago</text>'
-        '<text class="axis" x="{}" y="{}" dy="-4" text-anchor="end">this week</text></svg>',
-        chart.width,
-        chart.height,
-        label,
-        grid,
-        body,
-        LEFT,
-        chart.height,
-        chart.width,
-        chart.height,
+    return mark_safe(
+        f'<svg class="chart line-chart" viewBox="0 0 {chart.width} {chart.height}" '
+        f'width="100%" role="img" aria-label="{escape(label)}">{grid}{body}'
+        f'<text class="axis" x="{LEFT}" y="{chart.height}" dy="-4">12 weeks ago</text>'
+        f'<text class="axis" x="{chart.width}" y="{chart.height}" dy="-4" '
+        'text-anchor="end">this week</text></svg>'
     )
+
+
+def decimal(number: float | None, places: int) -> str:
+    """The number with `places` decimals, as the templates' floatformat:places writes a
+    number of 0 or more (halves rounded up, no grouping; None gives ""), without its
+    locale look-ups: the dashboard writes a hundred of them."""
+    if number is None:
+        return ""
+    return str(Decimal(repr(float(number))).quantize(PLACES[places], ROUND_HALF_UP))
+
+
+PLACES = {1: Decimal("0.1"), 2: Decimal("0.01")}
 
 
 def percent(share: float | None) -> str:
@@ -250,89 +254,68 @@ def percent(share: float | None) -> str:
 
 def bars_html(bars: list[Bar], chart_id: str, history_url: str) -> SafeString:
     """Mastery bars: label, share of key points covered, average rating, answers; each
-    links to the history filtered to it."""
+    links to the history filtered to it. Built as text (the labels and links escaped): a
+    format_html per bar costs more than the rest of the bar."""
     items = []
     for bar in bars:
         fill = (
-            format_html(
-                '<rect class="bar-fill" x="0" y="0" width="{}" height="10" rx="2"></rect>',
-                percent(bar.coverage),
-            )
+            f'<rect class="bar-fill" x="0" y="0" width="{percent(bar.coverage)}" height="10" '
+            'rx="2"></rect>'
             if bar.coverage is not None
             else ""
         )
+        coverage = f"{percent(bar.coverage)}%" if bar.coverage is not None else "—"
         items.append(
-            format_html(
-                '<li><a href="{}{}" class="bar-link"><span class="bar-label">{}</span>'
-                '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
-                'aria-hidden="true" focusable="false"><rect class="bar-track" x="0" y="0" '
-                'width="100" height="10" rx="2"></rect>{}</svg><span class="bar-value">{} · {} · '
-                "{} answer{}</span></a></li>",
-                history_url,
-                bar.link,
-                bar.label,
-                fill,
-                f"{percent(bar.coverage)}%" if bar.coverage is not None else "—",
-                floatformat(bar.average_rating, 1),
-                bar.answers,
-                "" if bar.answers == 1 else "s",
-            )
+            f'<li><a href="{escape(history_url + bar.link)}" class="bar-link">'
+            f'<span class="bar-label">{escape(bar.label)}</span>'
+            '<svg class="bar" viewBox="0 0 100 10" preserveAspectRatio="none" '
+            'aria-hidden="true" focusable="false"><rect class="bar-track" x="0" y="0" '
+            f'width="100" height="10" rx="2"></rect>{fill}</svg><span class="bar-value">'
+            f"{coverage} · {decimal(bar.average_rating, 1)} · {bar.answers} "
+            f"answer{'' if bar.answers == 1 else 's'}</span></a></li>"
         )
-    return format_html('<ul class="bar-list" id="{}">{}</ul>', chart_id, mark_safe("".join(items)))
+    return mark_safe(f'<ul class="bar-list" id="{escape(chart_id)}">{"".join(items)}</ul>')
 
 
-# The tables under "The numbers": built here too, a row per format_html instead of a
+# The tables under "The numbers": built here too, as text (the labels escaped) instead of a
 # template node per cell.
 
 
 def month_rows(heatmap: Heatmap) -> SafeString:
-    return format_html_join(
-        "",
-        '<tr><td>{} {}</td><td class="num">{}</td><td class="num">{}</td></tr>',
-        (
-            (MONTHS[month.month], month.year, answers, active)
+    return mark_safe(
+        "".join(
+            f'<tr><td>{MONTHS[month.month]} {month.year}</td><td class="num">{answers}</td>'
+            f'<td class="num">{active}</td></tr>'
             for month, answers, active in heatmap.by_month()
-        ),
+        )
     )
 
 
 def week_rows(weeks: list[Week]) -> SafeString:
-    return format_html_join(
-        "",
-        '<tr role="row"><td role="cell">{} {} {}</td>'
-        '<td role="cell" class="num" data-label="Answers">{}</td>'
-        '<td role="cell" class="num" data-label="Average rating">{}</td>'
-        '<td role="cell" class="num" data-label="Key points covered">{}</td></tr>',
-        (
-            (
-                week.start.day,
-                week.start.strftime("%b"),
-                week.start.year,
-                week.answers,
-                floatformat(week.average_rating, 2) or "—",
-                f"{percent(week.coverage)}%" if week.coverage is not None else "—",
-            )
+    return mark_safe(
+        "".join(
+            f'<tr role="row"><td role="cell">{week.start.day} {MONTH_NAMES[week.start.month]} '
+            f'{week.start.year}</td><td role="cell" class="num" data-label="Answers">'
+            f'{week.answers}</td><td role="cell" class="num" data-label="Average rating">'
+            f"{decimal(week.average_rating, 2) or '—'}</td>"
+            '<td role="cell" class="num" data-label="Key points covered">'
+            f"{f'{percent(week.coverage)}%' if week.coverage is not None else '—'}</td></tr>"
             for week in weeks
-        ),
+        )
     )
 
 
 def mastery_rows(bars: list[Bar]) -> SafeString:
-    return format_html_join(
-        "",
-        '<tr role="row"><td role="cell">{}</td>'
-        '<td role="cell" class="num" data-label="Answers">{}</td>'
-        '<td role="cell" class="num" data-label="Key points covered">{}%</td>'
-        '<td role="cell" class="num" data-label="Average rating">{}</td>'
-        '<td role="cell" class="num" data-label="Ran out of time">{}%</td></tr>',
-        (
-            (
-                bar.label,
-                bar.answers,
-                percent(bar.coverage),
-                floatformat(bar.average_rating, 2),
-                percent(bar.timed_out_share),
-            )
+    return mark_safe(
+        "".join(
+            f'<tr role="row"><td role="cell">{escape(bar.label)}</td>'
+            f'<td role="cell" class="num" data-label="Answers">{bar.answers}</td>'
+            '<td role="cell" class="num" data-label="Key points covered">'
+            f"{percent(bar.coverage)}%</td>"
+            '<td role="cell" class="num" data-label="Average rating">'
+            f"{decimal(bar.average_rating, 2)}</td>"
+            '<td role="cell" class="num" data-label="Ran out of time">'
+            f"{percent(bar.timed_out_share)}%</td></tr>"
             for bar in bars
-        ),
+        )
     )

@@ -3,22 +3,24 @@ level, topic and deck; Python only arranges those few hundred aggregated rows.""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import BigIntegerField, CharField, Count, F, Sum, Value
+from django.db.models.functions import Cast, TruncDate
 from django.urls import reverse
 
 from accounts.models import Profile
-from progress import scheduling
+from progress import compiled, scheduling
 from progress.models import ActivityDay, KeyPointMiss, ReviewCard
 from progress.streaks import Streaks, streaks
 from questions.models import Level, suspended_by
-from sessions.models import ShownMisconception
+from sessions.models import InterviewSession, InterviewStatus, ShownMisconception
 
 
-@dataclass(frozen=True)
-class Day:
+class Day(NamedTuple):
+    """One active day's totals (a tuple: the dashboard reads up to two years of them)."""
+
     day: date
     answers: int
     rating_sum: int
@@ -90,21 +92,18 @@ RECALL_HORIZON = timedelta(days=7)
 
 
 def daily_activity(user, zone: ZoneInfo) -> list[Day]:
-    # The database turns each day's next due time into a date in the user's zone.
-    rows = (
-        ActivityDay.objects.filter(user=user)
-        .order_by("day")
-        .values_list(
-            "day",
-            "answers",
-            "rating_sum",
-            "covered",
-            "key_points",
-            "mismatched",
-            TruncDate("next_due", tzinfo=zone),
+    def build(user_id: int):
+        # The database turns each day's next due time into a date in the user's zone.
+        return (
+            ActivityDay.objects.filter(user_id=user_id)
+            .order_by("day")
+            .values(
+                *("day", "answers", "rating_sum", "covered", "key_points", "mismatched"),
+                next_due_day=TruncDate("next_due", tzinfo=zone),
+            )
         )
-    )
-    return [Day(*row) for row in rows]
+
+    return [Day._make(row) for row in compiled.tuples("days", build, user.pk, str(zone))]
 
 
 def _bar(label: str, row: dict, link: str = "") -> Bar:
@@ -128,50 +127,55 @@ CARD_TOTALS = {
 }
 
 
-def mastery_by_level(user) -> list[Bar]:
-    rows = {
-        row["question__level"]: row
-        for row in ReviewCard.objects.filter(user=user)
-        .values("question__level")
-        .annotate(**CARD_TOTALS)
-    }
-    return [
-        _bar(label, rows[value], f"?level={value}")
-        for value, label in Level.choices
-        if value in rows
-    ]
-
-
-def mastery_by_deck(user) -> list[Bar]:
-    """Per deck, each bar opening the deck (a deleted deck's questions have no cards left)."""
-    rows = (
-        ReviewCard.objects.filter(user=user)
-        .values("question__deck_id", "question__deck__name")
-        .annotate(**CARD_TOTALS)
-        .order_by("question__deck__name", "question__deck_id")
-    )
-    return [
-        _bar(
-            row["question__deck__name"],
-            row,
-            reverse("decks:detail", args=[row["question__deck_id"]]),
+def _mastery_rows(user_id: int):
+    """The cards' totals grouped per level, per topic and per deck, in one query: the three
+    groupings joined with UNION ALL, each row saying which it is (kind) and naming its
+    level or topic (slug), its topic or deck (name) and its deck (deck)."""
+    cards = ReviewCard.objects.filter(user_id=user_id)
+    # Typed NULLs, for PostgreSQL reads each column's type from the first grouping.
+    no_text, no_deck = Cast(None, CharField()), Cast(None, BigIntegerField())
+    levels = cards.values(
+        kind=Value("level"),
+        slug=F("question__level"),
+        name=no_text,
+        deck=no_deck,
+    ).annotate(**CARD_TOTALS)
+    topics = (
+        cards.filter(question__topics__isnull=False)
+        .values(
+            kind=Value("topic"),
+            slug=F("question__topics__slug"),
+            name=F("question__topics__name"),
+            deck=no_deck,
         )
-        for row in rows
-    ]
-
-
-def mastery_by_topic(user) -> list[Bar]:
-    rows = (
-        ReviewCard.objects.filter(user=user)
-        .values("question__topics__slug", "question__topics__name")
         .annotate(**CARD_TOTALS)
-        .order_by("question__topics__name")
     )
-    return [
-        _bar(row["question__topics__name"], row, f"?topic={row['question__topics__slug']}")
-        for row in rows
-        if row["question__topics__slug"]
+    decks = cards.values(
+        kind=Value("deck"),
+        slug=no_text,
+        name=F("question__deck__name"),
+        deck=F("question__deck_id"),
+    ).annotate(**CARD_TOTALS)
+    return levels.union(topics, decks, all=True).order_by("kind", "name", "deck")
+
+
+def mastery(user) -> tuple[list[Bar], list[Bar], list[Bar]]:
+    """Mastery per level (in the levels' order), per topic (by name) and per deck (by name;
+    each bar opening the deck, and a deleted deck's questions have no cards left)."""
+    rows: dict[str, list[dict]] = {"level": [], "topic": [], "deck": []}
+    for row in compiled.dicts("mastery", _mastery_rows, user.pk):
+        rows[row["kind"]].append(row)
+    by_level = {row["slug"]: row for row in rows["level"]}
+    levels = [
+        _bar(label, by_level[value], f"?level={value}")
+        for value, label in Level.choices
+        if value in by_level
     ]
+    topics = [_bar(row["name"], row, f"?topic={row['slug']}") for row in rows["topic"]]
+    decks = [
+        _bar(row["name"], row, reverse("decks:detail", args=[row["deck"]])) for row in rows["deck"]
+    ]
+    return levels, topics, decks
 
 
 def _average(days: list[Day]) -> float | None:
@@ -191,29 +195,40 @@ def forecast(cards: list[ReviewCard], when: datetime) -> list[tuple[str, float, 
 
 
 def most_missed(user) -> list[MissedPoint]:
-    rows = (
-        KeyPointMiss.objects.filter(card__user=user, missed__gt=0, card__question__is_active=True)
-        .order_by("-missed", "text")
-        .values_list("text", "missed", "shown", "card__question_id", "card__question__number")[:5]
-    )
-    return [MissedPoint(*row) for row in rows]
+    def build(user_id: int):
+        return (
+            KeyPointMiss.objects.filter(
+                card__user_id=user_id, missed__gt=0, card__question__is_active=True
+            )
+            .order_by("-missed", "text")
+            .values("text", "missed", "shown", "card__question_id", "card__question__number")[:5]
+        )
+
+    return [MissedPoint(*row) for row in compiled.tuples("most missed", build, user.pk)]
 
 
 def most_stated(user) -> list[StatedMisconception]:
     """The misconceptions the user's graded answers seemed to state most often."""
-    rows = (
-        ShownMisconception.objects.filter(
-            item__interview__user=user,
-            item__self_rating__isnull=False,
-            item__question__is_active=True,
-            stated=True,
+
+    def build(user_id: int):
+        return (
+            ShownMisconception.objects.filter(
+                item__interview__user_id=user_id,
+                item__self_rating__isnull=False,
+                item__question__is_active=True,
+                stated=True,
+            )
+            .values("claim", "item__question__slug", "item__question__number")
+            .annotate(times=Count("pk"))
+            .order_by("-times", "claim")[:5]
         )
-        .values("claim", "item__question__slug", "item__question__number")
-        .annotate(times=Count("pk"))
-        .order_by("-times", "claim")
-        .values_list("claim", "times", "item__question__slug", "item__question__number")[:5]
-    )
-    return [StatedMisconception(*row) for row in rows]
+
+    return [
+        StatedMisconception(
+            row["claim"], row["times"], row["item__question__slug"], row["item__question__number"]
+        )
+        for row in compiled.dicts("most stated", build, user.pk)
+    ]
 
 
 def figures(user, profile: Profile, today: date) -> Figures | None:
@@ -226,6 +241,7 @@ def figures(user, profile: Profile, today: date) -> Figures | None:
     previous_30 = [
         day for day in days if today - timedelta(days=60) < day.day <= today - timedelta(days=30)
     ]
+    levels, topics, decks = mastery(user)
     interview_forecast = []
     if profile.interview_date and profile.interview_date >= today:
         cards = list(
@@ -246,9 +262,9 @@ def figures(user, profile: Profile, today: date) -> Figures | None:
             else None
         ),
         days=days,
-        levels=mastery_by_level(user),
-        topics=mastery_by_topic(user),
-        decks=mastery_by_deck(user),
+        levels=levels,
+        topics=topics,
+        decks=decks,
         most_missed=most_missed(user),
         most_stated=most_stated(user),
         mismatched_last_30=sum(day.mismatched for day in last_30),
@@ -257,34 +273,51 @@ def figures(user, profile: Profile, today: date) -> Figures | None:
     )
 
 
-def schedule_now(user, now: datetime) -> tuple[int, list[WeakQuestion]]:
-    """What moves with the clock, so is worked out on every request: how many questions are
-    due, and the weakest five (active) questions; suspended questions are left out."""
-    cards = (
-        ReviewCard.objects.filter(user=user)
-        .exclude(question__in=suspended_by(user))
-        .select_related("question")
-        .only(
+def interviews_completed(user) -> int:
+    def build(user_id: int):
+        return (
+            InterviewSession.objects.filter(user_id=user_id, status=InterviewStatus.COMPLETED)
+            .values("user_id")
+            .annotate(completed=Count("pk"))
+            .order_by()
+        )
+
+    found = compiled.tuples("interviews completed", build, user.pk)
+    return found[0][1] if found else 0
+
+
+def _schedule_rows(user_id: int):
+    return (
+        ReviewCard.objects.filter(user_id=user_id, question__is_active=True)
+        .exclude(question__in=suspended_by(user_id))
+        .values(
+            "id",
             *scheduling.FSRS_FIELDS,
+            "question_id",
             "question__number",
             "question__slug",
             "question__prompt",
-            "question__is_active",
         )
     )
-    active = [card for card in cards if card.question.is_active]
+
+
+def schedule_now(user, now: datetime) -> tuple[int, list[WeakQuestion]]:
+    """What moves with the clock, so is worked out on every request: how many questions are
+    due, and the weakest five (active) questions; suspended questions are left out."""
     horizon = now + RECALL_HORIZON
-    weakest = sorted(
-        (
+    due = 0
+    weakest = []
+    for row in compiled.dicts("schedule", _schedule_rows, user.pk):
+        card = ReviewCard(**{name: row[name] for name in ("id", *scheduling.FSRS_FIELDS)})
+        due += card.due <= now
+        weakest.append(
             WeakQuestion(
-                card.question_id,
-                card.question.number,
-                card.question.slug,
-                card.question.prompt,
+                row["question_id"],
+                row["question__number"],
+                row["question__slug"],
+                row["question__prompt"],
                 scheduling.retrievability(card, horizon),
             )
-            for card in active
-        ),
-        key=lambda weak: (weak.recall, weak.number),
-    )
-    return sum(1 for card in active if card.due <= now), weakest[:5]
+        )
+    weakest.sort(key=lambda weak: (weak.recall, weak.number))
+    return due, weakest[:5]

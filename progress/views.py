@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import Profile, profile_for
 from interviewprep import cache_versions
-from progress import charts, exports, reviewers, scheduling, stats
+from progress import charts, compiled, exports, reviewers, scheduling, stats
 from progress.forms import HistoryFilterForm
 from progress.models import KeyPointMiss, ReviewCard
 from progress.paging import page_of
@@ -73,11 +73,14 @@ def home(request: HttpRequest) -> HttpResponse:
         else:
             # The days are drawn into the HTML; the page itself does not need them again.
             # An interview completing bumps the progress version (sessions.engine).
-            completed = InterviewSession.objects.filter(
-                user=user, status=InterviewStatus.COMPLETED
-            ).count()
+            completed = stats.interviews_completed(user)
             # A recording joined or deleted bumps the progress version too (recording_store).
-            pace_weeks = pace.weekly_pace(user, profile.zone, today)
+            pace_weeks = compiled.dicts(
+                "pace",
+                lambda user_id: pace.weekly_pace_query(user_id, profile.zone, today),
+                user.pk,
+                (profile.time_zone, today),
+            )
             # A review sent bumps the progress version (sessions.feedback.reviews); the
             # window moves with the day in the key.
             against = reviewers.against_reviewers(user, now)

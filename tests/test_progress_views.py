@@ -923,17 +923,17 @@ def test_the_dashboards_query_count_is_fixed(alice_client, answered, django_asse
 def _assert_the_dashboards_query_count_is_fixed(alice_client, django_assert_num_queries):
     # The session's row, then, with a cold cache: 1 user, 2 interview in progress,
     # 3 profile with the progress and bank versions, 4 answers per day, 5 mastery per level,
-    # 6 mastery per topic, 7 mastery per deck, 8 most-missed key points, 9 misconceptions
-    # stated most, 10 cards with their questions (due and weakest), 11 interviews completed,
-    # 12 pace of spoken answers per week, 13 reviewers' verdicts against the user's ratings
-    # (none, so no key points missed are looked for), 14 recent interviews.
-    with django_assert_num_queries(1 + 14):
+    # per topic and per deck (one UNION ALL), 6 most-missed key points, 7 misconceptions
+    # stated most, 8 cards with their questions (due and weakest), 9 interviews completed,
+    # 10 pace of spoken answers per week, 11 reviewers' verdicts against the user's ratings
+    # (none, so no key points missed are looked for), 12 recent interviews.
+    with django_assert_num_queries(1 + 12):
         response = alice_client.get("/")
     assertContains(response, "Your progress, alice")
     # Warm: 1 user, 2 interview in progress (with whether an answer ran out, so no UPDATE),
     # 3 profile with the versions, 4 recent interviews. The figures with the interviews
-    # completed, the pace and the reviewers (4-9, 11-13) and the due and weakest questions
-    # (10) are cached.
+    # completed, the pace and the reviewers (4-7, 9-11) and the due and weakest questions
+    # (8) are cached.
     with django_assert_num_queries(1 + 4):
         again = alice_client.get("/")
     # The same page, up to the forms with their per-response CSRF tokens.
