@@ -51,7 +51,11 @@ class InterviewSession(models.Model):
 
     class Meta:
         ordering = ["-started_at", "-pk"]
-        indexes = [models.Index(fields=["user", "-started_at"], name="interview_user_started")]
+        indexes = [
+            models.Index(fields=["user", "-started_at"], name="interview_user_started"),
+            # The dashboard counts a user's completed interviews from this index alone.
+            models.Index(fields=["user", "status"], name="interview_user_status"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user"],
