@@ -1,13 +1,13 @@
 from django.urls import path
 
-from sessions import follow_up_views, views
+from sessions import config_views, follow_up_views, views
 from sessions.feedback import second_opinion_views
 from sessions.recordings import views as recording_views
 
 app_name = "interviews"
 
 urlpatterns = [
-    path("new/", views.new_interview, name="new"),
+    path("new/", config_views.new_interview, name="new"),
     path("<int:pk>/", views.play, name="play"),
     path("<int:pk>/summary/", views.summary, name="summary"),
     path("<int:pk>/abandon/", views.abandon, name="abandon"),

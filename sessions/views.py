@@ -17,7 +17,7 @@ from accounts.models import Profile
 from sessions import engine, grading, scores
 from sessions.access import get_interview_for_user, get_item_for_user
 from sessions.feedback import reviews, suggestions
-from sessions.forms import AnswerForm, DraftForm, FollowUpGradeForm, GradeForm, InterviewConfigForm
+from sessions.forms import AnswerForm, DraftForm, FollowUpGradeForm, GradeForm
 from sessions.grading import calibration_hint
 from sessions.models import (
     MAX_ANSWER_CHARS,
@@ -47,21 +47,6 @@ def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
     return redirect("interviews:summary", pk=pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def new_interview(request: HttpRequest) -> HttpResponse:
-    current = engine.interview_in_progress(request.user, timezone.now())
-    form = InterviewConfigForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            interview = engine.start_interview(request.user, form.config(), timezone.now())
-        except engine.InterviewInProgress as refusal:
-            messages.warning(request, str(refusal))
-        else:
-            return redirect(interview)
-    return render(request, "sessions/new.html", {"form": form, "current": current})
 
 
 def _common_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
