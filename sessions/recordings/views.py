@@ -203,8 +203,9 @@ def recording_status(request: HttpRequest, recording_id: int) -> HttpResponse:
         "poll_recording": recording_tasks.worth_polling(recording, timezone.now()),
     }
     if recording.duration_ms is not None:
+        # From the transcript, as on the grade step: typed text is not what was said.
         context["delivery"] = delivery(
-            recording.duration_ms, answer.answer_text, answer.time_allowed
+            recording.duration_ms, answer.transcript, answer.time_allowed
         )
     response = render(request, "sessions/_recording_player.html", context)
     response["Cache-Control"] = "private, no-store"
