@@ -19,7 +19,7 @@ from sessions.models import FollowUpAnswer, FollowUpRating, Rating, Recording, T
 from sessions.recordings import store as recording_store
 from sessions.recordings import tasks as recording_tasks
 from tests.audio import tone
-from tests.factories import T0, answer, grade, item, start
+from tests.factories import T0, answer, grade, item, set_profile, start
 from tests.recording_uploads import chunk_url, send_chunk, send_stream, stored_files
 
 GRACE = 5
@@ -92,13 +92,16 @@ def test_a_recording_answers_one_question_or_one_follow_up(interview):
 # The pieces
 
 
-def test_the_follow_up_step_offers_the_recorder(alice_client, interview):
+def test_the_follow_up_step_offers_the_recorder(alice, alice_client, interview):
+    set_profile(alice, transcribe_speech=True)
     page = alice_client.get(interview.get_absolute_url()).text
     assert 'data-step="follow-up-answer"' in page
     assert f'data-upload-url="{chunk_url(interview.pk, 1, follow_up=True)}"' in page
     assert "Record your answer" in page
     # 60 seconds and the grace period, as for a question.
     assert f'data-max-ms="{(60 + GRACE) * 1000}"' in page
+    # What speech recognition hears is sent beside the answer, as for a question.
+    assert "data-transcript" in page
 
 
 def test_the_follow_ups_pieces_are_kept_apart_from_the_questions(
