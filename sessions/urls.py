@@ -36,6 +36,11 @@ urlpatterns = [
         recording_views.upload_chunk,
         name="recording_chunk",
     ),
+    path(
+        "<int:pk>/questions/<int:position>/follow-up/recording/chunks/",
+        recording_views.upload_follow_up_chunk,
+        name="follow_up_recording_chunk",
+    ),
     path("<int:pk>/second-opinion/", second_opinion_views.second_opinion, name="second_opinion"),
     path(
         "<int:pk>/second-opinion/<int:link_id>/revoke/",
