@@ -1,7 +1,8 @@
-"""Swapped roles and crossed claims: terms that name the two sides of a contrast, and
-whether a sentence pairs a point's ideas with the wrong sides ("Overfitting is high bias
-and underfitting high variance"). Used by detection.py; works on a sentence's stems, its
-clauses and the role each word names."""
+"""Swapped roles, crossed claims and opposite directions: terms that name the two sides of a
+contrast, whether a sentence pairs a point's ideas with the wrong sides ("Overfitting is
+high bias and underfitting high variance"), and whether it says only the opposite of a
+direction its point states. Used by detection.py; works on a sentence's stems, its clauses
+and the role each word names."""
 
 from functools import lru_cache
 from typing import Protocol
