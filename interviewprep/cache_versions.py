@@ -17,12 +17,29 @@ each one has (its own memory, or a Redis shared by all); an entry under an old v
 never read again and simply ages out."""
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
+
+# While set, the signal receivers below bump nothing: a write path that changes many rows at
+# once bumps what it changed itself, once, when it is done.
+_receivers_quiet: ContextVar[bool] = ContextVar("cache_versions_receivers_quiet", default=False)
+
+
+@contextmanager
+def bumped_once_by_the_caller() -> Iterator[None]:
+    """Changes made inside bump nothing per row; the caller bumps what they changed after."""
+    token = _receivers_quiet.set(True)
+    try:
+        yield
+    finally:
+        _receivers_quiet.reset(token)
 
 
 def _model(name: str):
@@ -139,15 +156,21 @@ def _deck_of_question(question_id: int) -> int | None:
 
 
 def _question_changed(sender, instance, **kwargs) -> None:
+    if _receivers_quiet.get():
+        return
     _deck_content_changed(instance.deck_id)
 
 
 def _question_part_changed(sender, instance, **kwargs) -> None:
     """A key point or misconception."""
+    if _receivers_quiet.get():
+        return
     _deck_content_changed(_deck_of_question(instance.question_id))
 
 
 def _topic_changed(sender, instance, **kwargs) -> None:
+    if _receivers_quiet.get():
+        return
     if instance.owner_id is None:
         # A bank topic names the bank's questions and may tag users' own.
         bump_bank()
@@ -157,6 +180,8 @@ def _topic_changed(sender, instance, **kwargs) -> None:
 
 
 def _topics_changed(sender, instance, action: str, reverse: bool, **kwargs) -> None:
+    if _receivers_quiet.get():
+        return
     if not action.startswith("post_"):  # m2m_changed also sends pre_add, pre_remove...
         return
     if reverse:  # the questions of a topic were changed from the topic's side

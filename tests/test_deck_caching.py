@@ -5,7 +5,9 @@ forms carry each visitor's own CSRF token."""
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from interviewprep import cache_versions, fragments
@@ -241,3 +243,26 @@ def test_the_versions_are_read_in_one_query(db, alice, django_assert_num_queries
     cache_versions.bump_bank()
     cache_versions.bump_bank()
     assert cache_versions.versions_for(alice.pk) == (1, bank + 2)
+
+
+def test_deleting_a_deck_costs_the_same_queries_whatever_its_size(seeded, alice, alice_client):
+    def deletion_queries(size: int) -> int:
+        doomed = deck(alice, f"Deck of {size}")
+        authoring.add_questions(doomed, [draft(prompt=f"Q{n}?") for n in range(size)])
+        with CaptureQueriesContext(connection) as captured:
+            alice_client.post(reverse("decks:delete", args=[doomed.pk]))
+        assert not Deck.objects.filter(pk=doomed.pk).exists()
+        return len(captured.captured_queries)
+
+    assert deletion_queries(12) == deletion_queries(1)
+
+
+def test_an_import_refreshes_the_deck_once(seeded, alice, alice_client, alices_deck):
+    url = alices_deck.get_absolute_url()
+    alice_client.get(url)
+    version = Deck.objects.get(pk=alices_deck.pk).version
+
+    authoring.add_questions(alices_deck, [draft(prompt=f"Imported {n}?") for n in range(5)])
+
+    assert Deck.objects.get(pk=alices_deck.pk).version == version + 1
+    assert "5 questions" in alice_client.get(url).text
