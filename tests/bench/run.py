@@ -175,25 +175,19 @@ def measure_decks(url: str) -> dict:
     decks_url = decks.database_url(url)
     if not decks_url.startswith("sqlite"):
         postgres_database(decks_url)
-    result = subprocess.run(
-        [sys.executable, "-m", "tests.bench.decks", decks_url],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "interviewprep.settings_test"},
-    )
-    if result.returncode != 0:
-        sys.stderr.write(result.stderr)
-        raise SystemExit(f"The decks benchmark failed on {decks_url}.")
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return _run_part("tests.bench.decks", decks_url, "The decks benchmark")
 
 
 def measure_recorded_submit(url: str) -> dict:
     """The submit of a spoken answer with the join in the request and queued for a worker
     (tests/bench/recorded_submit.py, on a test database of its own next to `url`'s)."""
+    return _run_part("tests.bench.recorded_submit", url, "The recorded-submit benchmark")
+
+
+def _run_part(module: str, url: str, name: str) -> dict:
+    """One part of the benchmark in a process of its own; the JSON line it prints last."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.bench.recorded_submit", url],
+        [sys.executable, "-m", module, url],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -202,7 +196,7 @@ def measure_recorded_submit(url: str) -> dict:
     )
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
-        raise SystemExit(f"The recorded-submit benchmark failed on {url}.")
+        raise SystemExit(f"{name} failed on {url}.")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
