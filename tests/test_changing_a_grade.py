@@ -159,9 +159,7 @@ def test_several_changes_in_a_row_give_a_full_replay_after_each(alice, alice_cli
     assert_card_is_its_log(ReviewCard.objects.get(user=alice, question__number=2))
 
 
-def test_a_grade_dated_before_the_cards_last_review_replays_from_the_entry_before_it(
-    alice, seeded
-):
+def test_a_grade_dated_before_the_cards_last_review_replays_from_the_entry_before_it(alice, seeded):
     history_of_question_1(alice)
     # An answer graded with an earlier clock lands between the second and third reviews.
     graded_interview(alice, [(1, Rating.EASY, 6)], T0 + timedelta(days=3))
@@ -183,9 +181,7 @@ def test_a_log_with_no_cards_kept_yet_is_replayed_from_the_start_and_kept(alice,
     assert_card_is_its_log(card)
 
 
-def test_a_grade_changed_by_a_request_that_saw_it_ungraded_recounts_the_key_points(
-    alice, seeded
-):
+def test_a_grade_changed_by_a_request_that_saw_it_ungraded_recounts_the_key_points(alice, seeded):
     answered = history_of_question_1(alice)
     stale = item(answered[-1].interview, 1)
     stale.self_rating = None  # loaded before the first grade committed
