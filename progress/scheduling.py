@@ -320,7 +320,10 @@ def _replay_from(stored: ReviewCard, item: SessionQuestion, now: datetime, zone,
 
 
 def answer_key_points(item_id: int) -> dict[str, dict]:
-    """One answer's key points as its card counts them (KEY_POINT_COUNTS, per text)."""
+    """One answer's key points as its card counts them (KEY_POINT_COUNTS, per text). A changed
+    grade reads them before its ticks change (engine.grade), under the answer's row lock
+    that its UPDATE of the rating took: a second change of the same grade waits for the
+    first to commit, then reads the ticks the first left."""
     rows = ShownKeyPoint.objects.filter(item_id=item_id).values("text").annotate(**KEY_POINT_COUNTS)
     return {row.pop("text"): row for row in rows}
 

@@ -437,24 +437,14 @@ def grade(
         SessionQuestion.objects.filter(pk=item.pk).update(
             self_rating=rating, note=note, graded_at=now
         )
-        # A changed grade moves its card's key-point counts by the ticks' change, so it reads
-        # them as counted first. The UPDATE above holds the answer's row until the grade
-        # commits: a second change of the same grade waits there, then reads these ticks.
-        # (An answer graded since it was loaded gets its card's key points recounted.)
-        counted_before = None
-        if item.is_graded and item.question_id is not None:
-            counted_before = scheduling.answer_key_points(item.pk)
+        counted = scheduling.answer_key_points(item.pk) if item.is_graded else None
         item.self_rating, item.note, item.graded_at = rating, note, now
         covered = item.key_points.filter(position__in=covered_positions).update(covered=True)
         missed = item.key_points.exclude(position__in=covered_positions).update(covered=False)
         # A question whose deck was deleted has no schedule left to change.
         if item.question_id is not None:
             scheduling.record_review(
-                item,
-                now,
-                covered=covered,
-                key_points=covered + missed,
-                counted_before=counted_before,
+                item, now, covered=covered, key_points=covered + missed, counted_before=counted
             )
         if item.interview.follow_up_round:
             follow_ups.choose_for(item, covered_positions)
