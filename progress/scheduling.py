@@ -6,6 +6,7 @@ as FSRS left it), so it reschedules the question at a cost that does not grow wi
 import zoneinfo
 from datetime import datetime
 
+from django.db import connection
 from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from fsrs import Card, Rating, Scheduler, State
@@ -23,8 +24,6 @@ SCHEDULER = Scheduler(enable_fuzzing=False)
 FSRS_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
 # The card after a review, as each log entry keeps it (its last_review is the entry's time).
 AFTER_FIELDS = ("state_after", "step_after", "stability_after", "difficulty_after", "due_after")
-# Log entries per UPDATE when a replay rewrites the cards kept after them.
-AFTER_BATCH = 200
 
 
 def to_fsrs(card: ReviewCard) -> Card:
@@ -77,15 +76,26 @@ def _card_after(card_id: int, entry: dict) -> Card | None:
 
 
 def _store_after(reviews: list[dict]) -> None:
-    """Write the card after each of `reviews` (stepped by _step_through) into its entry."""
-    ReviewLogEntry.objects.bulk_update(
-        [
-            ReviewLogEntry(pk=review["pk"], **{name: review[name] for name in AFTER_FIELDS})
-            for review in reviews
-        ],
-        AFTER_FIELDS,
-        batch_size=AFTER_BATCH,
-    )
+    """Write the card after each of `reviews` (stepped by _step_through) into its entry: one
+    UPDATE per entry, sent as one batch (bulk_update's CASE per column costs ~100 times as
+    much to build)."""
+    if not reviews:
+        return
+    meta, quote = ReviewLogEntry._meta, connection.ops.quote_name
+    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in AFTER_FIELDS)
+    due = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s",
+            [
+                [
+                    *(review[name] for name in AFTER_FIELDS[:-1]),
+                    due(review["due_after"]),
+                    review["pk"],
+                ]
+                for review in reviews
+            ],
+        )
 
 
 def _schedule_fields(rebuilt: Card) -> dict:

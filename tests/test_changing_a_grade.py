@@ -4,10 +4,11 @@ figures: the outcome is always what a full replay of the log and a full recount 
 
 import importlib
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import time_machine
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 from fsrs import Card, Scheduler
@@ -200,7 +201,7 @@ def test_the_migration_keeps_the_card_after_each_entry_of_every_log(alice, bob, 
     graded_interview(bob, [(1, Rating.HARD, 2)], T0 + timedelta(days=2))
     ReviewLogEntry.objects.update(**dict.fromkeys(AFTER))
 
-    migration.keep_the_card_after_each_review(apps, None)
+    migration.keep_the_card_after_each_review(apps, SimpleNamespace(connection=connection))
 
     for card in ReviewCard.objects.all():
         assert_card_is_its_log(card)
