@@ -192,6 +192,17 @@ def test_a_grade_changed_by_a_request_that_saw_it_ungraded_recounts_the_key_poin
     assert_card_is_its_log(ReviewCard.objects.get(user=alice))
 
 
+def test_rebuilding_a_card_from_its_log_keeps_the_card_after_each_entry(alice, seeded):
+    history_of_question_1(alice)
+    card = ReviewCard.objects.get(user=alice)
+    ReviewLogEntry.objects.update(**dict.fromkeys(AFTER))
+    ReviewCard.objects.filter(pk=card.pk).update(stability=99.0, reviews=40)
+
+    scheduling.rebuild_card(card)
+
+    assert_card_is_its_log(card)
+
+
 def test_the_migration_keeps_the_card_after_each_entry_of_every_log(alice, bob, seeded):
     from django.apps import apps
 
