@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-from tests.bench import recorded_submit, throughput
+from tests.bench import decks, recorded_submit, throughput
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
@@ -164,7 +164,29 @@ def measure(url: str) -> dict:
     run["throughput"] = throughput.measure(url, run.pop("load"))
     print(f"Submitting spoken answers on {run['vendor']}...", flush=True)
     run["recorded_submit"] = measure_recorded_submit(url)
+    print(f"Listing 50 decks of 200 questions on {run['vendor']}...", flush=True)
+    run["decks"] = measure_decks(url)
     return run
+
+
+def measure_decks(url: str) -> dict:
+    """The pages that list decks for a user with 50 of them (tests/bench/decks.py, in a
+    database of its own next to `url`'s)."""
+    decks_url = decks.database_url(url)
+    if not decks_url.startswith("sqlite"):
+        postgres_database(decks_url)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.bench.decks", decks_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "interviewprep.settings_test"},
+    )
+    if result.returncode != 0:
+        sys.stderr.write(result.stderr)
+        raise SystemExit(f"The decks benchmark failed on {decks_url}.")
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def measure_recorded_submit(url: str) -> dict:
@@ -324,6 +346,21 @@ def tables(runs: list[dict]) -> str:
                 "time for the join is shown apart.",
                 "",
                 recorded_submit.table(run["recorded_submit"]),
+            ]
+        if "decks" in run:
+            lines += [
+                "",
+                f"### {run['vendor']} {run['version']}: a user with {run['decks']['decks']} decks",
+                "",
+                f"{run['decks']['decks']} decks of {run['decks']['questions_per_deck']} "
+                "questions, 20 tags of their own, in a database of their own; through the "
+                f"test client, {run['decks']['repeat']} requests per page, each right after "
+                "the bank list of a user with no deck of their own (the baseline: the bank "
+                "list's cost before decks). Ratio: the page's server CPU against the "
+                "baseline's. My decks is shown for information (it counts each deck's "
+                "questions).",
+                "",
+                decks.table(run["decks"]),
             ]
         lines += ["", *verdicts(run), ""]
     lines.append(END)
