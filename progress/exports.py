@@ -11,7 +11,7 @@ from django.db.models import Prefetch
 
 from accounts.models import profile_for
 from progress.models import ReviewCard, ReviewLogEntry
-from sessions.models import InterviewSession, SessionQuestion
+from sessions.models import FollowUpAnswer, InterviewSession, SessionQuestion
 from sessions.recordings.store import zip_entry_name
 
 
@@ -77,11 +77,13 @@ def _follow_up(item: SessionQuestion) -> dict[str, Any] | None:
         "time_used": follow_up.time_used,
         "self_rating": follow_up.self_rating,
         "graded_at": follow_up.graded_at,
+        "recording": _recording(follow_up),
     }
 
 
-def _recording(item: SessionQuestion) -> dict[str, Any] | None:
-    recording = getattr(item, "recording", None)
+def _recording(answer: SessionQuestion | FollowUpAnswer) -> dict[str, Any] | None:
+    """The joined recording of a question's answer or of a follow-up's."""
+    recording = getattr(answer, "recording", None)
     if recording is None or not recording.file:
         return None
     return {
@@ -133,7 +135,7 @@ def user_data(user) -> dict[str, Any]:
             Prefetch(
                 "items",
                 queryset=SessionQuestion.objects.select_related(
-                    "question__deck", "recording", "follow_up"
+                    "question__deck", "recording", "follow_up__recording"
                 ).order_by("position"),
             ),
             "items__key_points",

@@ -43,8 +43,8 @@ class ReviewCard(models.Model):
 
 
 class ReviewLogEntry(models.Model):
-    """One graded answer, in FSRS's terms. Changing the grade changes the entry and the card
-    is rebuilt from its entries."""
+    """One graded answer, in FSRS's terms, with the card's FSRS state right after it. Changing
+    the grade changes the entry, and the card is replayed from the entry before it on."""
 
     card = models.ForeignKey(ReviewCard, on_delete=models.CASCADE, related_name="log")
     user = models.ForeignKey(
@@ -63,6 +63,15 @@ class ReviewLogEntry(models.Model):
     deck_next_due = models.DateTimeField(
         help_text="The earliest due date of the user's cards right after this review."
     )
+    # The card as FSRS left it after this review (its last_review being review_datetime), so
+    # that a changed grade replays the log from the entry before it instead of from the
+    # start. Written by progress.scheduling; empty only on rows no replay has reached yet
+    # (a replay reaching one starts from the beginning and fills it).
+    state_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    step_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    stability_after = models.FloatField(null=True, blank=True)
+    difficulty_after = models.FloatField(null=True, blank=True)
+    due_after = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["review_datetime"]
@@ -77,6 +86,33 @@ class ReviewLogEntry(models.Model):
             models.CheckConstraint(
                 condition=Q(covered_count__lte=models.F("key_point_count")),
                 name="log_covered_within_key_points",
+            ),
+            # FSRS's states: Learning 1 and Relearning 3 are at a step, Review 2 is not.
+            models.CheckConstraint(
+                condition=Q(
+                    state_after__isnull=True,
+                    step_after__isnull=True,
+                    stability_after__isnull=True,
+                    difficulty_after__isnull=True,
+                    due_after__isnull=True,
+                )
+                | Q(
+                    state_after__in=[1, 3],
+                    step_after__isnull=False,
+                    stability_after__gt=0,
+                    difficulty_after__gte=1,
+                    difficulty_after__lte=10,
+                    due_after__gt=models.F("review_datetime"),
+                )
+                | Q(
+                    state_after=2,
+                    step_after__isnull=True,
+                    stability_after__gt=0,
+                    difficulty_after__gte=1,
+                    difficulty_after__lte=10,
+                    due_after__gt=models.F("review_datetime"),
+                ),
+                name="log_card_after_is_an_fsrs_state_or_unknown",
             ),
         ]
 

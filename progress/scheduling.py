@@ -1,13 +1,15 @@
 """Spaced review with FSRS: every grade is a review; the log is the source of truth. A new
 grade applies one FSRS step to the stored card, which is what replaying the log would give;
-changing a grade later rebuilds the card from its log, so it reschedules the question."""
+changing a grade later replays the log from the entry before it on (each entry keeps the card
+as FSRS left it), so it reschedules the question at a cost that does not grow with the log."""
 
 import zoneinfo
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery, Sum
+from django.db import connection
+from django.db.models import Case, Count, Exists, F, Min, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
-from fsrs import Card, Rating, ReviewLog, Scheduler, State
+from fsrs import Card, Rating, Scheduler, State
 
 from accounts.models import Profile
 from interviewprep import cache_versions
@@ -20,6 +22,8 @@ from sessions.models import FinishState, SessionQuestion, ShownKeyPoint
 SCHEDULER = Scheduler(enable_fuzzing=False)
 # The columns to_fsrs() reads, for queries that load only those.
 FSRS_FIELDS = ("state", "step", "stability", "difficulty", "due", "last_review")
+# The card after a review, as each log entry keeps it (its last_review is the entry's time).
+AFTER_FIELDS = ("state_after", "step_after", "stability_after", "difficulty_after", "due_after")
 
 
 def to_fsrs(card: ReviewCard) -> Card:
@@ -41,18 +45,57 @@ def retrievability(card: ReviewCard, when: datetime) -> float:
     return SCHEDULER.get_card_retrievability(to_fsrs(card), when)
 
 
-def _replay(card_id: int, due: datetime, reviews: list[dict]) -> Card:
-    """A fresh FSRS card with the reviews (rating, review_datetime, review_duration) replayed."""
-    logs = [
-        ReviewLog(
-            card_id=card_id,
-            rating=Rating(review["rating"]),
-            review_datetime=review["review_datetime"],
-            review_duration=review["review_duration"],
+def _step_through(card: Card, reviews: list[dict]) -> Card:
+    """`card` with `reviews` (rating, review_datetime; in the log's order) applied one FSRS
+    step each; each review gets the card after it, in AFTER_FIELDS."""
+    for review in reviews:
+        card, _ = SCHEDULER.review_card(card, Rating(review["rating"]), review["review_datetime"])
+        review.update(
+            state_after=card.state.value,
+            step_after=card.step,
+            stability_after=card.stability,
+            difficulty_after=card.difficulty,
+            due_after=card.due,
         )
-        for review in reviews
-    ]
-    return SCHEDULER.reschedule_card(Card(card_id=card_id, due=due), logs)
+    return card
+
+
+def _card_after(card_id: int, entry: dict) -> Card | None:
+    """The card as `entry` keeps it after its review; None if no replay has reached it yet."""
+    if entry["state_after"] is None:
+        return None
+    return Card(
+        card_id=card_id,
+        state=State(entry["state_after"]),
+        step=entry["step_after"],
+        stability=entry["stability_after"],
+        difficulty=entry["difficulty_after"],
+        due=entry["due_after"],
+        last_review=entry["review_datetime"],
+    )
+
+
+def _store_after(reviews: list[dict]) -> None:
+    """Write the card after each of `reviews` (stepped by _step_through) into its entry: one
+    UPDATE per entry, sent as one batch (bulk_update's CASE per column costs ~100 times as
+    much to build)."""
+    if not reviews:
+        return
+    meta, quote = ReviewLogEntry._meta, connection.ops.quote_name
+    columns = ", ".join(f"{quote(meta.get_field(name).column)} = %s" for name in AFTER_FIELDS)
+    due = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(meta.db_table)} SET {columns} WHERE {quote(meta.pk.column)} = %s",
+            [
+                [
+                    *(review[name] for name in AFTER_FIELDS[:-1]),
+                    due(review["due_after"]),
+                    review["pk"],
+                ]
+                for review in reviews
+            ],
+        )
 
 
 def _schedule_fields(rebuilt: Card) -> dict:
@@ -77,7 +120,8 @@ def _log_totals(reviews: list[dict]) -> dict:
     }
 
 
-REPLAYED = ("rating", "review_datetime", "review_duration")
+# The log's order: by time, and entries of the same moment in the order they were written.
+LOG_ORDER = ("review_datetime", "pk")
 CARD_FIELDS = [
     *("state", "step", "stability", "difficulty", "due", "last_review"),
     *("reviews", "rating_sum", "covered_sum", "key_point_sum", "timed_out"),
@@ -85,12 +129,16 @@ CARD_FIELDS = [
 
 
 def rebuild_card(card: ReviewCard) -> ReviewCard:
-    """Replay the card's log into a fresh FSRS card and refresh the card's totals."""
-    reviews = list(card.log.values(*REPLAYED, "covered_count", "key_point_count", "timed_out"))
-    for name, value in {
-        **_schedule_fields(_replay(card.pk, card.due, reviews)),
-        **_log_totals(reviews),
-    }.items():
+    """Replay the card's whole log into a fresh FSRS card, keeping the card after each entry
+    in the entry, and recount the card's totals and key points."""
+    reviews = list(
+        card.log.order_by(*LOG_ORDER).values(
+            "pk", "rating", "review_datetime", "covered_count", "key_point_count", "timed_out"
+        )
+    )
+    rebuilt = _step_through(Card(card_id=card.pk, due=card.due), reviews)
+    _store_after(reviews)
+    for name, value in {**_schedule_fields(rebuilt), **_log_totals(reviews)}.items():
         setattr(card, name, value)
     card.save()
     _refresh_key_point_misses(card.pk)
@@ -141,14 +189,25 @@ def lock_schedule(user_id: int) -> zoneinfo.ZoneInfo:
     return profile.zone
 
 
-def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_points: int) -> None:
+def record_review(
+    item: SessionQuestion,
+    now: datetime,
+    *,
+    covered: int,
+    key_points: int,
+    counted_before: dict[str, dict] | None = None,
+) -> None:
     """Log a grade (or a changed grade) and reschedule the question for its user: one upsert
     each for the card, the log entry, its missed key points and the day's totals. Runs in
     the grade's transaction.
 
     A new grade costs the same whatever the history: one FSRS step on the stored card, and
-    its figures added to the card's totals and missed key points. Only a changed grade (or
-    one dated before the card's last review) reads the question's whole log and replays it."""
+    its figures added to the card's totals and missed key points. So does a changed grade
+    (or one dated before the card's last review): the card is replayed from the card kept
+    in the log entry before it, through the entries after it (none when it is the latest),
+    and the totals and key points move by the answer's old and new figures; a changed
+    grade's key points as they were counted are `counted_before` (answer_key_points(),
+    read before the ticks changed; without them, the card's key points are recounted)."""
     user_id = item.interview.user_id
     zone = lock_schedule(user_id)
     values = {
@@ -163,16 +222,17 @@ def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_poi
         .annotate(graded_before=Exists(ReviewLogEntry.objects.filter(item_id=item.pk)))
         .first()
     )
+    later: list[dict] = []
     if stored is None or (
         not stored.graded_before and (stored.last_review is None or stored.last_review <= now)
     ):
-        entry = {"review_datetime": now, "answered_on": now.astimezone(zone).date()}
+        entry = {"review_datetime": now, "answered_on": now.astimezone(zone).date(), **values}
         card_id = 0 if stored is None else stored.pk
         start = Card(card_id=card_id, due=now) if stored is None else to_fsrs(stored)
-        rebuilt, _ = SCHEDULER.review_card(start, Rating(values["rating"]), now)
+        rebuilt = _step_through(start, [entry])
         totals = _add_review(stored, values)
     else:
-        entry, rebuilt, totals = _replay_log(user_id, item, now, zone, values)
+        entry, rebuilt, totals, later = _replay_from(stored, item, now, zone, values)
     other_due = (
         ReviewCard.objects.filter(user_id=user_id)
         .exclude(question_id=item.question_id)
@@ -197,16 +257,20 @@ def record_review(item: SessionQuestion, now: datetime, *, covered: int, key_poi
                 answered_on=entry["answered_on"],
                 deck_next_due=rebuilt.due if other_due is None else min(other_due, rebuilt.due),
                 **values,
+                **{name: entry[name] for name in AFTER_FIELDS},
             )
         ],
         update_conflicts=True,
         unique_fields=["item"],
-        update_fields=[*values, "deck_next_due"],
+        update_fields=[*values, "deck_next_due", *AFTER_FIELDS],
     )
-    if stored is not None and stored.graded_before:
+    _store_after(later)
+    if stored is None or not stored.graded_before:
+        _add_key_point_misses(card.pk, item.pk)
+    elif counted_before is None:
         _refresh_key_point_misses(card.pk)
     else:
-        _add_key_point_misses(card.pk, item.pk)
+        _move_key_point_misses(card.pk, item.pk, counted_before)
     _refresh_days(user_id, [entry["answered_on"]])
     cache_versions.bump_progress(user_id)
 
@@ -222,22 +286,56 @@ def _add_review(stored: ReviewCard | None, values: dict) -> dict:
     }
 
 
-def _replay_log(user_id: int, item: SessionQuestion, now: datetime, zone, values: dict):
-    """A changed grade: the question's log with the entry changed, replayed into a fresh
-    card. Returns the entry's time and day, the card and its totals."""
-    reviews = list(
-        ReviewLogEntry.objects.filter(user_id=user_id, card__question_id=item.question_id).values(
-            "item_id", "card_id", "answered_on", *REPLAYED, *values
-        )
-    )
-    # A changed grade keeps its entry's time and day.
-    entry = next((review for review in reviews if review["item_id"] == item.pk), None)
-    if entry is None:
+def _move_review(stored: ReviewCard, old: dict, values: dict) -> dict:
+    """The card's totals (see ReviewCard) with one review's `old` figures become `values`."""
+    return {
+        "reviews": stored.reviews,
+        "rating_sum": stored.rating_sum - old["rating"] + values["rating"],
+        "covered_sum": stored.covered_sum - old["covered_count"] + values["covered_count"],
+        "key_point_sum": stored.key_point_sum - old["key_point_count"] + values["key_point_count"],
+        "timed_out": stored.timed_out - old["timed_out"] + values["timed_out"],
+    }
+
+
+def _replay_from(stored: ReviewCard, item: SessionQuestion, now: datetime, zone, values: dict):
+    """A changed grade (it keeps its entry's time and day), or a new one dated before the
+    card's last review: the card kept in the entry before it, stepped through it and the
+    entries after it. Returns the entry, the card, its totals and the later entries with
+    the cards now after them. Reads three rows and the later entries, whatever the log's
+    length; an entry before it that no replay has reached yet sends it back to the start."""
+    log = ReviewLogEntry.objects.filter(card_id=stored.pk)
+    old = log.filter(item_id=item.pk).values("pk", "review_datetime", "answered_on", *values)
+    old = old.first()
+    if old is None:
         entry = {"review_datetime": now, "answered_on": now.astimezone(zone).date()}
-        reviews.append(entry)
+        totals = _add_review(stored, values)
+        earlier, after = log.filter(review_datetime__lte=now), log.filter(review_datetime__gt=now)
+    else:
+        entry = {"review_datetime": old["review_datetime"], "answered_on": old["answered_on"]}
+        totals = _move_review(stored, old, values)
+        at, pk = old["review_datetime"], old["pk"]
+        earlier = log.filter(review_datetime__lte=at).exclude(review_datetime=at, pk__gte=pk)
+        after = log.filter(review_datetime__gte=at).exclude(review_datetime=at, pk__lte=pk)
     entry.update(values)
-    rebuilt = _replay(reviews[0].get("card_id", 0), now, reviews)
-    return entry, rebuilt, _log_totals(reviews)
+    latest_order = [f"-{name}" for name in LOG_ORDER]
+    before = earlier.order_by(*latest_order).values("review_datetime", *AFTER_FIELDS).first()
+    start = Card(card_id=stored.pk, due=now) if before is None else _card_after(stored.pk, before)
+    replayed = []
+    if start is None:
+        replayed = list(earlier.order_by(*LOG_ORDER).values("pk", "rating", "review_datetime"))
+        start = Card(card_id=stored.pk, due=now)
+    later = list(after.order_by(*LOG_ORDER).values("pk", "rating", "review_datetime"))
+    rebuilt = _step_through(start, [*replayed, entry, *later])
+    return entry, rebuilt, totals, replayed + later
+
+
+def answer_key_points(item_id: int) -> dict[str, dict]:
+    """One answer's key points as its card counts them (KEY_POINT_COUNTS, per text). A changed
+    grade reads them before its ticks change (engine.grade), under the answer's row lock
+    that its UPDATE of the rating took: a second change of the same grade waits for the
+    first to commit, then reads the ticks the first left."""
+    rows = ShownKeyPoint.objects.filter(item_id=item_id).values("text").annotate(**KEY_POINT_COUNTS)
+    return {row.pop("text"): row for row in rows}
 
 
 def _add_key_point_misses(card_id: int, item_id: int) -> None:
@@ -255,6 +353,29 @@ def _add_key_point_misses(card_id: int, item_id: int) -> None:
         )
     )
     _upsert_key_points(card_id, rows)
+
+
+def _move_key_point_misses(card_id: int, item_id: int, counted_before: dict[str, dict]) -> None:
+    """Move the card's key-point counts by what one answer's changed ticks changed in its
+    own counts (before: `counted_before`; after: its key points now), in one UPDATE of the
+    texts whose counts changed; the same counts a recount would give."""
+    moves = {
+        text: {name: counts[name] - counted_before[text][name] for name in KEY_POINT_COUNTS}
+        for text, counts in answer_key_points(item_id).items()
+    }
+    moves = {text: move for text, move in moves.items() if any(move.values())}
+    if not moves:
+        return
+    KeyPointMiss.objects.filter(card_id=card_id, text__in=moves).update(
+        **{
+            name: F(name)
+            + Case(
+                *(When(text=text, then=Value(move[name])) for text, move in moves.items()),
+                default=Value(0),
+            )
+            for name in KEY_POINT_COUNTS
+        }
+    )
 
 
 DAY_TOTALS = {

@@ -255,10 +255,11 @@ def question_history(request: HttpRequest, slug: str) -> HttpResponse:
         interview__user=request.user, question=question, submitted_at__isnull=False
     ).order_by(*newest_first)
     page = page_of(answered.values_list("pk", flat=True), request.GET.get("page"), PAGE_SIZE)
-    # Key points are counted for this page's answers only.
+    # Key points are counted for this page's answers only; each answer's recording, and the
+    # follow-up asked after it with its own, come in the same query.
     answers = list(
         SessionQuestion.objects.filter(pk__in=page.object_list)
-        .select_related("recording")
+        .select_related("recording", "follow_up__recording")
         .annotate(
             **coverage_counts(),
             agreed=Count(

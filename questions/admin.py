@@ -279,13 +279,13 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.action(description="Archive selected questions (no longer drawn for new interviews)")
     def archive(self, request: HttpRequest, queryset) -> None:
         count = queryset.update(is_active=False)
-        cache_versions.bump_bank()  # a bulk update sends no save signal
+        cache_versions.bump_for_questions(queryset)  # a bulk update sends no save signal
         self.message_user(request, f"Archived {count} question(s).", messages.SUCCESS)
 
     @admin.action(description="Restore selected questions")
     def restore(self, request: HttpRequest, queryset) -> None:
         count = queryset.update(is_active=True)
-        cache_versions.bump_bank()
+        cache_versions.bump_for_questions(queryset)
         self.message_user(request, f"Restored {count} question(s).", messages.SUCCESS)
 
     @admin.action(description="Export selected questions as JSON")

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from interviewprep import cache_versions
 from questions.models import Deck, KeyPoint, Level, Question
 from questions.tags import topics_named
 
@@ -53,15 +54,18 @@ def add_questions(deck: Deck, drafts: list[QuestionDraft]) -> list[Question]:
             raise DeckFull(len(drafts))
         last = deck.questions.aggregate(last=Max("number"))["last"] or 0
         added = []
-        for number, draft in enumerate(drafts, start=last + 1):
-            question = Question.objects.create(
-                deck=deck,
-                number=number,
-                slug=slug_for(deck, number),
-                **_question_values(draft),
-            )
-            _write_details(question, draft, deck.owner)
-            added.append(question)
+        # An import adds hundreds at once: the deck and its owner's pages are refreshed once.
+        with cache_versions.bumped_once_by_the_caller():
+            for number, draft in enumerate(drafts, start=last + 1):
+                question = Question.objects.create(
+                    deck=deck,
+                    number=number,
+                    slug=slug_for(deck, number),
+                    **_question_values(draft),
+                )
+                _write_details(question, draft, deck.owner)
+                added.append(question)
+        cache_versions.bump_for_questions(Question.objects.filter(deck=deck))
         return added
 
 

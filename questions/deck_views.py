@@ -3,8 +3,12 @@
 The built-in deck is everyone's to read; a user's own deck is theirs alone: for anyone else it
 is the same 404 as a missing one."""
 
+from urllib.parse import urlencode
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
@@ -12,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 
+from interviewprep import cache_versions, fragments
 from questions import authoring, decks
-from questions.forms import DeckForm, DeckQuestionFilterForm
+from questions.forms import DeckForm, DeckQuestionFilterForm, chosen_filters
 from questions.models import (
     MAX_KEY_POINTS,
     MAX_REFERENCE_ANSWER_CHARS,
@@ -25,6 +30,8 @@ from questions.models import (
 from questions.question_forms import QuestionForm, draft_from, key_point_formset
 
 DECK_PAGE_SIZE = 50
+# The most pages a deck can have.
+MAX_DECK_PAGES = -(-settings.QUESTIONS_PER_DECK // DECK_PAGE_SIZE)
 
 
 def _get_deck_for_user(request: HttpRequest, pk: int) -> Deck:
@@ -39,7 +46,14 @@ def _get_own_deck_for_user(request: HttpRequest, pk: int) -> Deck:
 
 @login_required
 def deck_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "decks/deck_list.html", {"decks": decks.decks_for(request.user)})
+    """The decks with their sizes, cached under the user's progress version (a change to
+    their decks or questions bumps it) and the bank's (its questions count too)."""
+    versions = cache_versions.versions_for(request.user.pk)
+    rows = cache.get_or_set(
+        cache_versions.cache_key("my-decks", request.user.pk, versions),
+        lambda: list(decks.decks_for(request.user)),
+    )
+    return render(request, "decks/deck_list.html", {"decks": rows})
 
 
 @login_required
@@ -62,22 +76,69 @@ def deck_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @vary_on_headers("HX-Request")
 def deck_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deck's questions, a page at a time. What lists them (the filters and the page) is
+    cached under the deck's version and the bank's (its questions' topics may be the bank's),
+    whoever is looking (the owner sees buttons, others do not) and the filters, once they
+    exist; searches are not cached."""
     deck = _get_deck_for_user(request, pk)
+    is_owner = deck.owner_id == request.user.pk
+    partial = "results" if request.htmx else "listing"
+    key = _listing_key(request, deck, is_owner, partial)
+    html = cache.get(key) if key else None
+    if html is None:
+        html = fragments.render(
+            f"decks/deck_detail.html#{partial}", _listing_context(request, deck, is_owner)
+        )
+        if key:
+            cache.set(key, html)
+    html = fragments.with_csrf(request, html)
+    if request.htmx:
+        return HttpResponse(html)
+    return render(request, "decks/deck_detail.html", {"deck": deck, "listing": html})
+
+
+def _listing_key(request: HttpRequest, deck: Deck, is_owner: bool, partial: str) -> str | None:
+    """The cache key of the deck's listing as this request asks for it, or None when it is
+    not to be cached: a search, a filter that does not exist, a page past the largest deck's."""
+    if request.GET.get("q"):
+        return None
+    page = request.GET.get("page", "1")
+    if not page.isascii() or not page.isdigit() or not 1 <= int(page) <= MAX_DECK_PAGES:
+        return None
+    versions = (deck.pk, deck.version, cache_versions.bank_version())
+    topic_slugs = cache.get_or_set(
+        cache_versions.cache_key("deck-topic-slugs", *versions),
+        lambda: list(Topic.objects.filter(questions__deck=deck).values_list("slug", flat=True)),
+    )
+    filters = chosen_filters(request.GET, topic_slugs)
+    if filters is None:
+        return None
+    return cache_versions.cache_key("deck", *versions, is_owner, partial, filters, int(page))
+
+
+def _listing_context(request: HttpRequest, deck: Deck, is_owner: bool) -> dict:
     form = DeckQuestionFilterForm(request.GET or None, deck=deck)
     # The owner sees their archived questions too, to restore them.
-    questions = (
-        deck.questions.all() if deck.owner_id == request.user.pk else deck.questions.active()
-    )
+    questions = deck.questions.all() if is_owner else deck.questions.active()
     questions = form.filter(questions).prefetch_related(
         Prefetch("topics", queryset=Topic.objects.order_by("name"))
     )
     # A deck may hold hundreds of questions: a page of them at a time.
     page = Paginator(questions, DECK_PAGE_SIZE).get_page(request.GET.get("page"))
-    query = request.GET.copy()
-    query.pop("page", None)
-    context = {"deck": deck, "form": form, "questions": page, "query": query.urlencode()}
-    template = "decks/deck_detail.html#results" if request.htmx else "decks/deck_detail.html"
-    return render(request, template, context)
+    # The pages' links keep the filters, and only them (the cached listing serves any
+    # address with the same filters).
+    chosen = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    filters = [("q", chosen["q"])] if chosen.get("q") else []
+    filters += [("level", level) for level in sorted(chosen.get("level", []))]
+    filters += [("topic", slug) for slug in sorted(topic.slug for topic in chosen.get("topic", []))]
+    return {
+        "deck": deck,
+        "is_owner": is_owner,
+        "form": form,
+        "questions": page,
+        "query": urlencode(filters),
+        "filtered": bool(filters),
+    }
 
 
 @login_required

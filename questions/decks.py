@@ -40,6 +40,7 @@ def delete_deck(deck: Deck) -> None:
     """Delete the deck and its questions. Interviews that asked them keep what was shown
     (their answers are unlinked, not deleted); the review schedule of its questions goes."""
     owner_id = deck.owner_id
-    deck.delete()
+    with cache_versions.bumped_once_by_the_caller():
+        deck.delete()
     if owner_id is not None:
         cache_versions.bump_progress(owner_id)

@@ -124,6 +124,9 @@ class Deck(models.Model):
         max_length=64, unique=True, null=True, blank=True, editable=False
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Counts the changes to what the deck's page lists (its questions, their key points and
+    # topics); the page's cached content is keyed by it (interviewprep/cache_versions.py).
+    version = models.PositiveBigIntegerField(default=0, editable=False)
 
     objects = DeckQuerySet.as_manager()
 

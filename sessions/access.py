@@ -22,9 +22,10 @@ def get_item_for_user(request: HttpRequest, pk: int, position: int) -> SessionQu
 
 
 def get_follow_up_for_user(request: HttpRequest, pk: int, position: int) -> FollowUpAnswer:
-    """The follow-up asked after one question of the user's interview."""
+    """The follow-up asked after one question of the user's interview, with its interview,
+    its question and its recording (if any)."""
     return get_object_or_404(
-        FollowUpAnswer.objects.select_related("interview", "item"),
+        FollowUpAnswer.objects.select_related("interview", "item", "recording"),
         interview__pk=pk,
         interview__user=request.user,
         item__position=position,

@@ -437,11 +437,14 @@ def grade(
         SessionQuestion.objects.filter(pk=item.pk).update(
             self_rating=rating, note=note, graded_at=now
         )
+        counted = scheduling.answer_key_points(item.pk) if item.is_graded else None
         item.self_rating, item.note, item.graded_at = rating, note, now
         covered = item.key_points.filter(position__in=covered_positions).update(covered=True)
         missed = item.key_points.exclude(position__in=covered_positions).update(covered=False)
         # A question whose deck was deleted has no schedule left to change.
         if item.question_id is not None:
-            scheduling.record_review(item, now, covered=covered, key_points=covered + missed)
+            scheduling.record_review(
+                item, now, covered=covered, key_points=covered + missed, counted_before=counted
+            )
         if item.interview.follow_up_round:
             follow_ups.choose_for(item, covered_positions)

@@ -1,6 +1,7 @@
 """Views of the follow-up round: the follow-up's answer, saved and submitted on the same
-clock and with the same kinds of request as a question's, and its simple rating. Each step
-is drawn by sessions/views.py's step renderer."""
+clock and with the same kinds of request as a question's (its recording's pieces arrive
+through sessions/recordings/views.py), and its simple rating. Each step is drawn by
+sessions/views.py's step renderer."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from sessions import engine, follow_ups
 from sessions.access import get_follow_up_for_user
 from sessions.forms import AnswerForm, DraftForm, FollowUpGradeForm
 from sessions.models import FinishState, InterviewStatus
+from sessions.recordings import tasks as recording_tasks
 from sessions.views import PLAY, _abandoned, _next_step, _render_step, _transcript
 
 
@@ -68,6 +70,8 @@ def submit_follow_up(request: HttpRequest, pk: int, position: int) -> HttpRespon
         ran_out=request.POST.get("ran_out") == "1",
         transcript=_transcript(request, form) if form.is_valid() else None,
     )
+    # A spoken follow-up becomes one file as soon as it is final, joined by a worker.
+    recording_tasks.queue_join(result.item, now)
     if request.htmx and result.item.is_finalised:
         return _render_step(request, interview, result.item)
     if request.htmx:

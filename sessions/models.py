@@ -323,121 +323,15 @@ class KeyPointSuggestions(KeyPoint):
         verbose_name_plural = "key-point suggestions"
 
 
-# Spoken answers
-
-
-class Container(models.TextChoices):
-    """The audio containers accepted, recognised from their bytes (sessions/recordings/rules.py)."""
-
-    WEBM = "webm", "WebM/Opus"
-    OGG = "ogg", "Ogg/Opus"
-    MP4 = "mp4", "MP4/AAC"
-
-
-# How long each piece the page uploads lasts; the page gets it through a data- attribute.
-RECORDING_TIMESLICE_MS = 2_000
-# One piece of a few seconds of Opus or AAC is tens of kilobytes; this only stops abuse.
-MAX_CHUNK_BYTES = 1_000_000
-
-
-class Recording(models.Model):
-    """The spoken answer to one question of an interview, uploaded in chunks while it runs.
-
-    A reload starts a new segment (a new container stream in the browser); when the answer
-    is final the segments are joined into one file (`file`), and the chunks are let go. One
-    join runs at a time (`join_started_at`); one that ends without a file has failed for good."""
-
-    item = models.OneToOneField(SessionQuestion, on_delete=models.CASCADE, related_name="recording")
-    created_at = models.DateTimeField()
-    container = models.CharField(max_length=4, choices=Container.choices, blank=True)
-    # Bytes held for this answer: its chunks while recording, then the joined file.
-    size_bytes = models.PositiveBigIntegerField(default=0)
-    segments = models.PositiveSmallIntegerField(default=0, help_text="Segments started.")
-    chunk_count = models.PositiveIntegerField(default=0, help_text="Chunks kept.")
-    # What the page said it had recorded so far, to stop it early at the limit; the length
-    # of the joined file is the authority (duration_ms).
-    recorded_ms = models.PositiveIntegerField(default=0)
-    file = models.CharField(max_length=255, blank=True, help_text="The joined recording.")
-    duration_ms = models.PositiveIntegerField(null=True, blank=True)
-    word_count = models.PositiveIntegerField(null=True, blank=True)
-    assembled_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the join ended: with a file, or without one."
-    )
-    join_queued_at = models.DateTimeField(
-        null=True, blank=True, help_text="When joining the final answer's pieces was queued."
-    )
-    join_started_at = models.DateTimeField(
-        null=True, blank=True, help_text="When a join claimed the pieces (one at a time)."
-    )
-
-    class Meta:
-        ordering = ["-created_at", "-pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(container__in=["", *Container.values]),
-                name="recording_container_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(file="") | Q(duration_ms__isnull=False, assembled_at__isnull=False),
-                name="recording_file_has_duration",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Recording of {self.item}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("interviews:recording_audio", args=[self.pk])
-
-    @property
-    def duration_seconds(self) -> float | None:
-        return None if self.duration_ms is None else self.duration_ms / 1000
-
-    @property
-    def media_type(self) -> str:
-        return {"webm": "audio/webm", "ogg": "audio/ogg", "mp4": "audio/mp4"}.get(
-            self.container, "application/octet-stream"
-        )
-
-    @property
-    def join_failed(self) -> bool:
-        return not self.file and self.assembled_at is not None  # its pieces are kept
-
-    @property
-    def is_being_prepared(self) -> bool:
-        """The pieces wait to be joined: no file yet, and no join has ended without one."""
-        return not self.file and self.segments > 0 and self.assembled_at is None
-
-
-class RecordingChunk(models.Model):
-    """One piece of a recording as the page sent it; numbered so that a retried or
-    reordered upload lands in its place exactly once."""
-
-    recording = models.ForeignKey(Recording, on_delete=models.CASCADE, related_name="chunks")
-    segment = models.PositiveSmallIntegerField()
-    sequence = models.PositiveIntegerField()
-    size_bytes = models.PositiveIntegerField()
-    file = models.CharField(max_length=255)
-    received_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["recording", "segment", "sequence"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["recording", "segment", "sequence"],
-                name="recording_chunk_once_per_place",
-            ),
-            models.CheckConstraint(
-                condition=Q(size_bytes__gt=0, size_bytes__lte=MAX_CHUNK_BYTES),
-                name="recording_chunk_size_range",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"Chunk {self.segment}.{self.sequence} of recording {self.recording_id}"
-
-
-# Rows kept in the rooms that own them (the recordings zip, a second opinion's), loaded here.
+# Rows kept in the rooms that own them (spoken answers and their zip, a second opinion's, the
+# follow-ups), loaded here.
 import sessions.feedback.models  # noqa: E402, F401
 from sessions.follow_ups import FollowUpAnswer, FollowUpRating  # noqa: E402, F401
 from sessions.recordings.exports import ExportStatus, RecordingsExport  # noqa: E402, F401
+from sessions.recordings.models import (  # noqa: E402, F401
+    MAX_CHUNK_BYTES,
+    RECORDING_TIMESLICE_MS,
+    Container,
+    Recording,
+    RecordingChunk,
+)

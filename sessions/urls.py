@@ -1,13 +1,13 @@
 from django.urls import path
 
-from sessions import follow_up_views, views
+from sessions import config_views, follow_up_views, views
 from sessions.feedback import second_opinion_views
 from sessions.recordings import views as recording_views
 
 app_name = "interviews"
 
 urlpatterns = [
-    path("new/", views.new_interview, name="new"),
+    path("new/", config_views.new_interview, name="new"),
     path("<int:pk>/", views.play, name="play"),
     path("<int:pk>/summary/", views.summary, name="summary"),
     path("<int:pk>/abandon/", views.abandon, name="abandon"),
@@ -35,6 +35,11 @@ urlpatterns = [
         "<int:pk>/questions/<int:position>/recording/chunks/",
         recording_views.upload_chunk,
         name="recording_chunk",
+    ),
+    path(
+        "<int:pk>/questions/<int:position>/follow-up/recording/chunks/",
+        recording_views.upload_follow_up_chunk,
+        name="follow_up_recording_chunk",
     ),
     path("<int:pk>/second-opinion/", second_opinion_views.second_opinion, name="second_opinion"),
     path(

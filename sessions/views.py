@@ -17,7 +17,7 @@ from accounts.models import Profile
 from sessions import engine, grading, scores
 from sessions.access import get_interview_for_user, get_item_for_user
 from sessions.feedback import reviews, suggestions
-from sessions.forms import AnswerForm, DraftForm, FollowUpGradeForm, GradeForm, InterviewConfigForm
+from sessions.forms import AnswerForm, DraftForm, FollowUpGradeForm, GradeForm
 from sessions.grading import calibration_hint
 from sessions.models import (
     MAX_ANSWER_CHARS,
@@ -39,7 +39,7 @@ PLAY = "sessions/play.html"
 
 def _steps(interview: InterviewSession) -> list[SessionQuestion]:
     """The interview's questions with what the current step needs of each."""
-    return list(interview.items.select_related("recording", "follow_up"))
+    return list(interview.items.select_related("recording", "follow_up__recording"))
 
 
 def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
@@ -47,21 +47,6 @@ def _abandoned(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(reverse("interviews:summary", args=[pk]))
     return redirect("interviews:summary", pk=pk)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def new_interview(request: HttpRequest) -> HttpResponse:
-    current = engine.interview_in_progress(request.user, timezone.now())
-    form = InterviewConfigForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            interview = engine.start_interview(request.user, form.config(), timezone.now())
-        except engine.InterviewInProgress as refusal:
-            messages.warning(request, str(refusal))
-        else:
-            return redirect(interview)
-    return render(request, "sessions/new.html", {"form": form, "current": current})
 
 
 def _common_context(interview: InterviewSession, item: SessionQuestion, **extra) -> dict:
@@ -77,8 +62,8 @@ def _common_context(interview: InterviewSession, item: SessionQuestion, **extra)
 def _answer_step_context(
     interview: InterviewSession, answer: SessionQuestion | FollowUpAnswer, **extra
 ) -> dict:
-    """The question (or its follow-up) to answer: its form with the draft and its clock;
-    for a question, the recorder's limits and the user's speech settings too."""
+    """The question (or its follow-up) to answer: its form with the draft, its clock, the
+    recorder's limits and the user's speech settings."""
     follow_up = answer if isinstance(answer, FollowUpAnswer) else None
     item = answer.item if follow_up else answer
     position = f"{item.position} of {interview.question_count}"
@@ -86,7 +71,7 @@ def _answer_step_context(
     kind = "follow_up_" if follow_up else ""
     urls = {
         f"{name}_url": reverse(f"interviews:{kind}{name}", args=[interview.pk, item.position])
-        for name in ("submit", "autosave")
+        for name in ("submit", "autosave", "recording_chunk")
     }
     context.update(
         answer=answer,
@@ -100,22 +85,19 @@ def _answer_step_context(
         ),
         seconds_left=engine.seconds_left(answer, context["now"]),
         speech=Profile.objects.filter(user_id=interview.user_id).first(),
+        recording=getattr(answer, "recording", None),
+        recording_max_ms=recording_rules.limits_for(answer).max_ms,
+        recording_timeslice_ms=RECORDING_TIMESLICE_MS,
+        recording_flush_ms=recording_rules.flush_ms(),
     )
-    if not follow_up:
-        context.update(
-            recording=getattr(item, "recording", None),
-            recording_max_ms=recording_rules.limits_for(item).max_ms,
-            recording_timeslice_ms=RECORDING_TIMESLICE_MS,
-            recording_flush_ms=recording_rules.flush_ms(),
-        )
     context.setdefault("answer_form", AnswerForm(initial={"answer": answer.draft}))
     return context
 
 
 def _follow_up_grade_context(
-    interview: InterviewSession, follow_up: FollowUpAnswer, **extra
+    interview: InterviewSession, follow_up: FollowUpAnswer, recording: Recording | None, **extra
 ) -> dict:
-    """The follow-up's answer with its simple rating."""
+    """The follow-up's answer, with its recording as it is, and its simple rating."""
     position = f"{follow_up.item.position} of {interview.question_count}"
     form = extra.pop("follow_up_form", None) or FollowUpGradeForm(
         initial={"rating": follow_up.self_rating}
@@ -130,7 +112,23 @@ def _follow_up_grade_context(
             f"Follow-up {follow_up.item.position} submitted: "
             f"{follow_up.get_finish_state_display()}. Say how well you answered it."
         ),
+        **_recording_context(recording, follow_up, context["now"]),
     )
+    return context
+
+
+def _recording_context(
+    recording: Recording | None, answer: SessionQuestion | FollowUpAnswer, now
+) -> dict:
+    """A grade step's recording: its player and delivery once joined, else whether to poll."""
+    context = {
+        "recording": recording,
+        "poll_recording": recording_tasks.worth_polling(recording, now),
+    }
+    if recording is not None and recording.duration_ms is not None:
+        context["delivery"] = delivery(
+            recording.duration_ms, answer.transcript, answer.time_allowed
+        )
     return context
 
 
@@ -164,11 +162,8 @@ def _grade_step_context(
         answer_segments=suggestions.evidence_segments(item.answer_text, key_points, stated),
         rating_table=grading.rating_table(len(key_points)),
         suggested_rating=grading.suggested_rating(len(ticked), len(key_points)).label,
-        recording=recording,
-        poll_recording=recording_tasks.worth_polling(recording, context["now"]),
+        **_recording_context(recording, item, context["now"]),
     )
-    if recording is not None and recording.duration_ms is not None:
-        context["delivery"] = delivery(recording.duration_ms, item.transcript, item.time_allowed)
     return context
 
 
@@ -179,17 +174,15 @@ def _render_step(
     **extra,
 ) -> HttpResponse:
     template = f"{PLAY}#step" if request.htmx else PLAY
-    if isinstance(item, FollowUpAnswer):
-        if item.is_finalised:
-            context = _follow_up_grade_context(interview, item, **extra)
-        else:
-            context = _answer_step_context(interview, item, **extra)
-    elif item.is_finalised:
+    if not item.is_finalised:
+        context = _answer_step_context(interview, item, **extra)
+    else:
         # The recording's pieces are joined by a worker; until then the page says so.
         recording = recording_tasks.queue_join(item, timezone.now())
-        context = _grade_step_context(interview, item, recording, **extra)
-    else:
-        context = _answer_step_context(interview, item, **extra)
+        grade_context = (
+            _follow_up_grade_context if isinstance(item, FollowUpAnswer) else _grade_step_context
+        )
+        context = grade_context(interview, item, recording, **extra)
     return render(request, template, context)
 
 
@@ -362,7 +355,7 @@ def summary(request: HttpRequest, pk: int) -> HttpResponse:
     if interview.status == InterviewStatus.IN_PROGRESS:
         engine.finalise_expired(interview, timezone.now())
         interview.refresh_from_db(fields=["status", "finished_at"])
-    items = list(scores.item_scores(interview).select_related("recording", "follow_up"))
+    items = list(scores.item_scores(interview).select_related("recording", "follow_up__recording"))
     for item in items:
         item.hint = calibration_hint(item.self_rating, item.covered_count, item.key_point_count)
         item.missed = grading.missed(item.self_rating, item.covered_count, item.key_point_count)

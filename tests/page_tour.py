@@ -59,7 +59,7 @@ def no_attempts_left(settings) -> None:
 
 def build_world(password: str) -> tuple[dict, list[TourPage]]:
     """Alice with a history of graded interviews, one finished interview with a timed-out
-    answer, one with the follow-up round whose follow-up waits for its rating, and one in
+    answer, one with the follow-up round whose spoken follow-up waits for its rating, and one in
     progress (a timed question on screen, with a draft); Bob, new, with nothing; Dana
     answering a follow-up. Returns the users by name and the tour of pages."""
     users = get_user_model().objects
@@ -93,6 +93,17 @@ def build_world(password: str) -> tuple[dict, list[TourPage]]:
     engine.submit(engine.show(followed.follow_up_answers.get(), now), "Because.", now)
     followed.refresh_from_db()
     assert followed.status == InterviewStatus.COMPLETED
+    # The follow-up was answered aloud: its rating step, the summary and question 5's history
+    # (the second opinion's) play it. The player is drawn from the row alone.
+    Recording.objects.create(
+        follow_up=followed.follow_up_answers.get(),
+        created_at=now,
+        container="webm",
+        size_bytes=1000,
+        file="tour/absent-follow-up.webm",
+        duration_ms=20_000,
+        assembled_at=now,
+    )
     # Dana is answering a follow-up.
     answering = start(
         dana, [6, 7], now, timing_mode=TimingMode.FIXED, fixed_seconds=600, follow_up_round=True

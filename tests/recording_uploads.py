@@ -7,13 +7,25 @@ from django.urls import reverse
 from tests.audio import cut
 
 
-def chunk_url(interview_pk: int, position: int) -> str:
-    return reverse("interviews:recording_chunk", args=[interview_pk, position])
+def chunk_url(interview_pk: int, position: int, *, follow_up: bool = False) -> str:
+    """Where the pieces of question `position`'s spoken answer go, or of its follow-up's."""
+    name = "follow_up_recording_chunk" if follow_up else "recording_chunk"
+    return reverse(f"interviews:{name}", args=[interview_pk, position])
 
 
-def send_chunk(client, interview_pk, position, data, *, segment=0, sequence=0, elapsed_ms=2000):
+def send_chunk(
+    client,
+    interview_pk,
+    position,
+    data,
+    *,
+    segment=0,
+    sequence=0,
+    elapsed_ms=2000,
+    follow_up=False,
+):
     return client.post(
-        chunk_url(interview_pk, position),
+        chunk_url(interview_pk, position, follow_up=follow_up),
         {
             "segment": segment,
             "sequence": sequence,
@@ -23,11 +35,19 @@ def send_chunk(client, interview_pk, position, data, *, segment=0, sequence=0, e
     )
 
 
-def send_stream(client, interview_pk, position, stream: bytes, *, segment=0, pieces=3):
+def send_stream(
+    client, interview_pk, position, stream: bytes, *, segment=0, pieces=3, follow_up=False
+):
     """A whole stream as `pieces` chunks in order; every one must be acknowledged."""
     for sequence, piece in enumerate(cut(stream, pieces)):
         response = send_chunk(
-            client, interview_pk, position, piece, segment=segment, sequence=sequence
+            client,
+            interview_pk,
+            position,
+            piece,
+            segment=segment,
+            sequence=sequence,
+            follow_up=follow_up,
         )
         assert response.status_code == 200, response.content
 

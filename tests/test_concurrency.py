@@ -18,6 +18,7 @@ from progress.models import ActivityDay, ReviewCard, ReviewLogEntry
 from progress.scheduling import DAY_TOTALS
 from sessions import engine
 from tests.factories import item, start
+from tests.test_changing_a_grade import assert_card_is_its_log, history_of_question_1
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -208,3 +209,32 @@ def test_concurrent_grades_of_one_user_keep_the_day_equal_to_the_log(seeded, ali
         assert sum(day.answers for day in days) == len(numbers)
         for card in ReviewCard.objects.filter(user=alice):
             assert (card.reviews, card.rating_sum) == (1, rating)
+
+
+def test_concurrent_changes_of_one_card_leave_it_as_its_log_replayed(seeded, alice, turns):
+    # Tabs changing the latest grade at once (each waits on the answer's row, then reads the
+    # ticks the one before it committed), and one changing an earlier grade of the card.
+    owner = Client()
+    owner.force_login(alice)
+    answered = history_of_question_1(alice)
+    latest = reverse("interviews:grade", args=[answered[-1].interview_id, 1])
+    earlier = reverse("interviews:grade", args=[answered[1].interview_id, 1])
+    card = ReviewCard.objects.get(user=alice)
+
+    for _ in range(ROUNDS):
+        responses = race(
+            [
+                partial(post_from_a_tab, owner, target, {"rating": rating, "key_points": ticks})
+                for target, rating, ticks in [
+                    (latest, "1", ["1"]),
+                    (latest, "4", ["1", "2", "3", "4", "5", "6"]),
+                    (latest, "2", ["2", "3"]),
+                    (latest, "3", []),
+                    (earlier, "4", ["4", "5"]),
+                ]
+            ],
+            turns,
+        )
+
+        assert [response.status_code for response in responses] == [200] * 5
+        assert_card_is_its_log(card)

@@ -333,3 +333,59 @@ def test_no_point_is_suggested_from_a_sentence_stating_any_misconception():
     assert stated.stated == [1]
     assert not stated.key_points[0].covered
     assert detect_feedback(answer, [], [(CV_PREVENTS, 1)]).stated == [1]
+
+
+MARGIN = ["svm|support vector", "margin"]
+MARGIN_POINT = "SVMs find the maximum-margin boundary between the classes."
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("A support vector machine picks the boundary with the largest possible margin.", True),
+        ("The SVM maximises the margin between the two classes.", True),
+        ("An SVM chooses the separating line with the minimum margin to the data.", False),
+        ("SVMs minimise the margin so that the boundary hugs the points.", False),
+        # Both sides said: the sentence may be contrasting them, and is left to the cues.
+        ("The SVM wants the maximum margin, not the minimum margin.", True),
+    ],
+)
+def test_a_sentence_saying_only_the_opposite_of_the_points_direction_makes_no_point(
+    answer, covered
+):
+    assert detect(answer, MARGIN, MARGIN_POINT).covered is covered
+
+
+def test_a_direction_the_point_does_not_state_refuses_nothing():
+    # The point says neither side of maximum/minimum: "minimum" in the answer is no reversal.
+    answer = "An SVM separates the classes with a margin that is at a minimum one unit wide."
+
+    assert detect(answer, MARGIN, "SVMs separate the classes with a margin.").covered
+
+
+@pytest.mark.parametrize(
+    ("answer", "covered"),
+    [
+        ("Data augmentation lowers overfitting by showing varied copies.", True),
+        ("Augmenting the images reduces overfitting a good deal.", True),
+        ("Augmenting the images increases overfitting slightly.", False),
+        ("Augmentation makes overfitting grow because copies repeat.", False),
+    ],
+)
+def test_increase_and_reduce_are_opposite_directions(answer, covered):
+    cues = ["augment*", "overfit*"]
+    point = "Augmentation reduces overfitting."
+
+    assert detect(answer, cues, point).covered is covered
+
+
+def test_a_misconception_claim_is_not_refused_for_its_direction():
+    # A claim is matched by its cues alone: the opposite direction may be the claim itself.
+    feedback = detect_feedback(
+        "A support vector machine looks for the minimum margin.",
+        [(MARGIN, MARGIN_POINT)],
+        [(["svm|support vector", "minimum margin"], 1)],
+    )
+
+    assert feedback.stated == [1]
+    assert not feedback.key_points[0].covered

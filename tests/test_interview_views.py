@@ -1180,13 +1180,15 @@ def test_changing_a_grade_runs_a_fixed_number_of_queries(
     engine.grade(answer(interview, 1, T0, text="An answer."), 3, {1}, "", T0)
 
     # The session's row, then: 1. the user, 2. the question with its interview,
-    # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6.-7. the key points' UPDATEs,
-    # 8.-18. record_review as for a first grade (see below), and one more query: the card
-    # shows the answer was graded before, so 10. the question's log is read and replayed
-    # (only a changed grade does that) and 14. the missed key points are recounted; the
-    # card, the log entry and the progress version already exist, and their upserts update
-    # them in one statement each, 19. RELEASE SAVEPOINT.
-    with django_assert_num_queries(1 + 19):
+    # 3. its key points, 4. SAVEPOINT, 5. the rating's UPDATE, 6. the answer's key points
+    # as its card counts them, before 7.-8. the key points' UPDATEs, 9. the profile, locked,
+    # 10. the card, which shows the answer was graded before, so: 11. its log entry's old
+    # figures, 12. the card kept in the entry before it, 13. the entries after it (none:
+    # one FSRS step, whatever the log's length), 14. the earliest due date of the other
+    # cards, 15.-16. the card's and the entry's upserts, 17. the answer's key points as
+    # counted now, 18. the card's key points moved by the difference, 19.-20. the day's
+    # totals, 21. the progress version, 22. RELEASE SAVEPOINT.
+    with django_assert_num_queries(1 + 22):
         response = alice_client.post(
             url("grade", interview.pk, 1),
             {"rating": "1", "key_points": ["1", "2"], "next": "summary"},

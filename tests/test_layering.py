@@ -9,7 +9,12 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = ("accounts", "questions", "sessions", "progress", "interviewprep")
 
 # Modules of the project package that import no app: every app may import them.
-FOUNDATION = {"interviewprep.env", "interviewprep.cache_versions", "interviewprep.task_retries"}
+FOUNDATION = {
+    "interviewprep.env",
+    "interviewprep.cache_versions",
+    "interviewprep.fragments",
+    "interviewprep.task_retries",
+}
 
 
 def layer(module: str) -> int:

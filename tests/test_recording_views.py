@@ -715,6 +715,13 @@ def test_typed_notes_beside_a_recording_give_speaking_time_but_no_pace(
     assert "Pace and filler words come from a transcript of what you said" in page
     assert recording.word_count == 0
     assert "Your speaking pace" not in alice_client.get(reverse("home")).text
+    # The player the grade step polls for says the same: typed notes are not speech.
+    polled = alice_client.get(
+        reverse("interviews:recording_status", args=[recording.pk]), HTTP_HX_REQUEST="true"
+    ).text
+    assert "Speaking time" in polled
+    assert "words per minute" not in polled
+    assert "Pace and filler words come from a transcript of what you said" in polled
 
 
 def test_the_transcript_is_kept_apart_from_the_edited_answer(alice_client, interview):

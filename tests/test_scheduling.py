@@ -393,7 +393,7 @@ def test_a_cards_totals_and_missed_key_points_match_its_log(alice, seeded):
 
 def test_a_cards_key_points_count_the_suggestions_kept_as_the_answers_show(alice, seeded):
     # Suggestions of every kind: kept, unticked, ticked without one, and none at all (an
-    # answer from before the detector); then a changed grade, which recounts.
+    # answer from before the detector); then a changed grade, which moves the counts.
     first = start(alice, [1], T0)
     answer(first, 1, T0 + timedelta(minutes=1))
     points = ShownKeyPoint.objects.filter(item__interview=first).order_by("position")

@@ -125,6 +125,10 @@ class _Sentence(Sentence):
         return " " + " ".join(self.stems) + " "
 
     @cached_property
+    def stem_set(self) -> frozenset[str]:
+        return frozenset(self.stems)
+
+    @cached_property
     def hedged(self) -> bool:
         return _says_any(self.joined, HEDGES)
 
@@ -139,6 +143,11 @@ class _Sentence(Sentence):
     @cached_property
     def list_items(self) -> list[tuple[int, int]] | None:
         return _list_items(self.stems)
+
+
+@lru_cache(maxsize=4096)
+def _point_stems(text: str) -> frozenset[str]:
+    return frozenset(token.stem for token in tokens(text))
 
 
 @dataclass(frozen=True)
@@ -376,9 +385,14 @@ def judge(answer: Answer, cues: list[str], text: str = "", claim: bool = False) 
     needed = len(concepts) if cues else max(1, round(FALLBACK_SHARE * len(concepts)))
     best = Suggestion(False, 0.0, None)
     made_before: list[bool] | None = None
+    # A point's own direction words ("maximum margin"), against which a sentence that says
+    # only the opposite ("the minimum margin") makes nothing of it.
+    directions = _point_stems(text) if text and not claim else frozenset()
     for index, (sentence, made) in enumerate(
         zip(found, _made_by_sentence(concepts, answer, claim), strict=True)
     ):
+        if directions and all(made) and relations.says_opposite(directions, sentence.stem_set):
+            made = [False] * len(made)
         candidates = [(sum(made), 1.0, (sentence.start, sentence.end))]
         if made_before is not None and len(concepts) > 1 and sentence.continues:
             both = sum(a or b for a, b in zip(made, made_before, strict=True))

@@ -1,7 +1,8 @@
-"""Swapped roles and crossed claims: terms that name the two sides of a contrast, and
-whether a sentence pairs a point's ideas with the wrong sides ("Overfitting is high bias
-and underfitting high variance"). Used by detection.py; works on a sentence's stems, its
-clauses and the role each word names."""
+"""Swapped roles, crossed claims and opposite directions: terms that name the two sides of a
+contrast, whether a sentence pairs a point's ideas with the wrong sides ("Overfitting is
+high bias and underfitting high variance"), and whether it says only the opposite of a
+direction its point states. Used by detection.py; works on a sentence's stems, its clauses
+and the role each word names."""
 
 from functools import lru_cache
 from typing import Protocol
@@ -28,6 +29,29 @@ CONTRASTS = (
 LINKED_CONTRASTS = frozenset({frozenset({0, 1})})
 # Words that start a new clause when roles are paired (besides the clause breaks).
 ROLE_BREAK_WORDS = ("and", "or", "whilst", "unlike", "than")
+# Words of opposite directions. A key point that says one side of a pair ("maximum
+# margin", "reduces overfitting", "insufficient") is not made by a sentence that says only
+# the other side ("the minimum margin", "increases overfitting", "sufficient"), whichever
+# cue phrases it matches. "Higher"/"lower" are left out: "training accuracy is high but
+# test accuracy lower" says "low training error, higher test error" with the metric turned
+# round.
+OPPOSITE_WORDS = (
+    (
+        "increase increases increased raise raises grow grows enlarge enlarges widen widens"
+        " larger bigger",
+        "reduce reduces reduced decrease decreases decreased shrink shrinks narrow narrows smaller",
+    ),
+    ("more", "less fewer"),
+    ("maximum max maximise maximize", "minimum min minimise minimize"),
+    ("faster quicker", "slower"),
+    ("dynamic eager eagerly", "static"),
+    ("local locally", "global globally"),
+    ("noisier noisy", "smoother smooth"),
+    ("deep deeper depth", "shallow shallower"),
+    ("sufficient", "insufficient"),
+    ("misleading unreliable", "reliable trustworthy"),
+)
+OPPOSITES = tuple((stems(one.split()), stems(other.split())) for one, other in OPPOSITE_WORDS)
 CLAUSE_BREAKS = stems(list(CLAUSE_BREAK_WORDS))
 BREAKS = CLAUSE_BREAKS | PUNCTUATION
 _ROLE_BREAKS = BREAKS | stems(list(ROLE_BREAK_WORDS))
@@ -95,5 +119,15 @@ def roles_swapped(sentence: Sentence, places: list[list[tuple[int, int]]]) -> bo
     for i, first in enumerate(places):
         for second in places[i + 1 :]:
             if all(_paired_the_other_way(sentence, a, b) for a in first for b in second):
+                return True
+    return False
+
+
+def says_opposite(point: frozenset[str] | set[str], sentence: frozenset[str] | set[str]) -> bool:
+    """Whether a sentence's stems say only the other side of a direction that a key point's
+    own text says only one side of."""
+    for one, other in OPPOSITES:
+        for mine, theirs in ((one, other), (other, one)):
+            if point & mine and not point & theirs and sentence & theirs and not sentence & mine:
                 return True
     return False

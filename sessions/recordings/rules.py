@@ -13,6 +13,7 @@ from sessions.models import (
     MAX_CHUNK_BYTES,
     RECORDING_TIMESLICE_MS,
     Container,
+    FollowUpAnswer,
     InterviewStatus,
     SessionQuestion,
 )
@@ -59,10 +60,10 @@ class RecordingLimits:
     quota_bytes: int
 
 
-def limits_for(item: SessionQuestion) -> RecordingLimits:
-    """One answer may be as long as the time allowed plus the grace period (untimed: the
-    RECORDINGS_UNTIMED_MAX_SECONDS setting) and RECORDINGS_MAX_MB; one user's recordings
-    together RECORDINGS_USER_QUOTA_MB."""
+def limits_for(item: SessionQuestion | FollowUpAnswer) -> RecordingLimits:
+    """One answer, to a question or to its follow-up, may be as long as the time allowed
+    plus the grace period (untimed: the RECORDINGS_UNTIMED_MAX_SECONDS setting) and
+    RECORDINGS_MAX_MB; one user's recordings together RECORDINGS_USER_QUOTA_MB."""
     if item.time_allowed is None:
         max_seconds = settings.RECORDINGS_UNTIMED_MAX_SECONDS
     else:
@@ -98,7 +99,7 @@ class ChunkInfo:
 
 
 def check_chunk(
-    item: SessionQuestion,
+    item: SessionQuestion | FollowUpAnswer,
     chunk: ChunkInfo,
     now: datetime,
     *,

@@ -25,6 +25,7 @@ from django.dispatch import receiver
 
 from interviewprep import cache_versions
 from sessions.models import (
+    FollowUpAnswer,
     InterviewSession,
     InterviewStatus,
     Recording,
@@ -34,6 +35,7 @@ from sessions.models import (
 )
 from sessions.recordings import rules as recording_rules
 from sessions.recordings.delivery import count_words
+from sessions.recordings.models import on_either_parent, parent_field
 from sessions.recordings.remux import CannotJoin, join_segments
 
 logger = logging.getLogger(__name__)
@@ -52,13 +54,20 @@ class Acknowledgement:
     duplicate: bool
 
 
-def _chunk_name(item: SessionQuestion, segment: int, sequence: int) -> str:
+# What a recording answers: a question of an interview, or the follow-up asked after it.
+Answer = SessionQuestion | FollowUpAnswer
+
+
+def _folder(answer: Answer) -> str:
+    """The answer's folder in the recordings storage, under its owner's."""
+    kind = "follow-up-" if parent_field(answer) == "follow_up" else ""
+    return f"{answer.interview.user_id}/{kind}{answer.pk}"
+
+
+def _chunk_name(answer: Answer, segment: int, sequence: int) -> str:
     # A token of its own: when two requests race with the same chunk, the one that loses
     # deletes its file, never the winner's (a bucket overwrites a name already taken).
-    return (
-        f"{item.interview.user_id}/{item.pk}/chunks/"
-        f"{segment:03d}-{sequence:06d}-{secrets.token_hex(4)}.part"
-    )
+    return f"{_folder(answer)}/chunks/{segment:03d}-{sequence:06d}-{secrets.token_hex(4)}.part"
 
 
 def user_bytes(user_id: int) -> int:
@@ -66,14 +75,17 @@ def user_bytes(user_id: int) -> int:
     those of answers made final (in the question's history) and those being recorded in
     the interview in progress. Pieces of an abandoned interview's unanswered questions are
     deleted on abandon (drop_unanswered); any left from before do not count."""
-    total = (
-        Recording.objects.filter(item__interview__user_id=user_id)
-        .filter(
-            Q(item__submitted_at__isnull=False)
-            | Q(item__interview__status=InterviewStatus.IN_PROGRESS)
+    total = Recording.objects.filter(
+        on_either_parent(
+            lambda parent: (
+                Q(**{f"{parent}__interview__user_id": user_id})
+                & (
+                    Q(**{f"{parent}__submitted_at__isnull": False})
+                    | Q(**{f"{parent}__interview__status": InterviewStatus.IN_PROGRESS})
+                )
+            )
         )
-        .aggregate(total=Sum("size_bytes"))["total"]
-    )
+    ).aggregate(total=Sum("size_bytes"))["total"]
     return total or 0
 
 
@@ -83,15 +95,16 @@ def already_kept(recording: Recording, chunk: recording_rules.ChunkInfo) -> bool
     ).exists()
 
 
-def add_chunk(item: SessionQuestion, chunk: recording_rules.ChunkInfo, data: bytes, now: datetime):
-    """Keep one chunk of the answer's recording, or say why not (recording_rules.ChunkRefused).
-    A chunk already kept is acknowledged again and changes nothing."""
-    recording = Recording.objects.filter(item=item).first()
+def add_chunk(answer: Answer, chunk: recording_rules.ChunkInfo, data: bytes, now: datetime):
+    """Keep one chunk of the recording of a question's answer or of a follow-up's, or say why
+    not (recording_rules.ChunkRefused). A chunk already kept is acknowledged again and
+    changes nothing."""
+    recording = Recording.objects.filter(**{parent_field(answer): answer}).first()
     if recording is not None and already_kept(recording, chunk):
         return Acknowledgement(chunk.segment, chunk.sequence, duplicate=True)
     with transaction.atomic():
-        recording = _reserve(item, recording, chunk, now)
-    name = storage().save(_chunk_name(item, chunk.segment, chunk.sequence), ContentFile(data))
+        recording = _reserve(answer, recording, chunk, now)
+    name = storage().save(_chunk_name(answer, chunk.segment, chunk.sequence), ContentFile(data))
     try:
         with transaction.atomic():
             RecordingChunk.objects.create(
@@ -113,16 +126,16 @@ def add_chunk(item: SessionQuestion, chunk: recording_rules.ChunkInfo, data: byt
 
 
 def _reserve(
-    item: SessionQuestion, recording: Recording | None, chunk: recording_rules.ChunkInfo, now
+    answer: Answer, recording: Recording | None, chunk: recording_rules.ChunkInfo, now
 ) -> Recording:
     """Check the chunk against the rules and reserve its bytes, in the caller's transaction.
     The user's row is locked first: one user's chunks take turns between reading the bytes
     held and reserving theirs, so that racing chunks cannot all fit in the quota's last
     megabyte (the file itself is written after the lock is let go)."""
-    user_id = item.interview.user_id
+    user_id = answer.interview.user_id
     get_user_model().objects.select_for_update().filter(pk=user_id).values_list("pk").get()
     found = recording_rules.check_chunk(
-        item,
+        answer,
         chunk,
         now,
         answer_bytes=recording.size_bytes if recording else 0,
@@ -132,16 +145,21 @@ def _reserve(
     )
     if recording is None:
         # Only once a chunk is accepted, so a refused one leaves no empty recording behind.
-        recording, _ = Recording.objects.get_or_create(item=item, defaults={"created_at": now})
-    limit = recording_rules.limits_for(item).max_bytes
+        recording, _ = Recording.objects.get_or_create(
+            **{parent_field(answer): answer}, defaults={"created_at": now}
+        )
+    limit = recording_rules.limits_for(answer).max_bytes
     # A conditional UPDATE, so two racing chunks of one answer cannot both fit; and only
     # while the answer is open, so that none lands after its interview was abandoned.
+    parent = parent_field(answer)
     reserved = Recording.objects.filter(
         pk=recording.pk,
         size_bytes__lte=limit - chunk.size,
         chunk_count__lt=settings.RECORDINGS_MAX_CHUNKS,
-        item__submitted_at__isnull=True,
-        item__interview__status=InterviewStatus.IN_PROGRESS,
+        **{
+            f"{parent}__submitted_at__isnull": True,
+            f"{parent}__interview__status": InterviewStatus.IN_PROGRESS,
+        },
     ).update(
         size_bytes=F("size_bytes") + chunk.size,
         chunk_count=F("chunk_count") + 1,
@@ -150,27 +168,27 @@ def _reserve(
         **({"container": found} if found else {}),
     )
     if not reserved:
-        raise _refusal_as_stored_now(item, recording, chunk, now, limit)
+        raise _refusal_as_stored_now(answer, recording, chunk, now, limit)
     return recording
 
 
 def _refusal_as_stored_now(
-    item: SessionQuestion, recording: Recording, chunk: recording_rules.ChunkInfo, now, limit
+    answer: Answer, recording: Recording, chunk: recording_rules.ChunkInfo, now, limit
 ) -> recording_rules.ChunkRefused:
     """Why the reservation failed, when another request changed the answer after it was
     read (a submit, an abandon, a racing chunk): the rules, asked again with what is stored
     now, say it."""
-    item.refresh_from_db()
-    item.interview.refresh_from_db(fields=["status"])
+    answer.refresh_from_db()
+    answer.interview.refresh_from_db(fields=["status"])
     recording.refresh_from_db()
     try:
         recording_rules.check_chunk(
-            item,
+            answer,
             chunk,
             now,
             answer_bytes=recording.size_bytes,
             answer_chunks=recording.chunk_count,
-            user_bytes=user_bytes(item.interview.user_id),
+            user_bytes=user_bytes(answer.interview.user_id),
             container=recording.container,
         )
     except recording_rules.ChunkRefused as refusal:
@@ -200,13 +218,12 @@ def assemble(recording: Recording, now: datetime) -> Recording:
     file of the attempt is left behind."""
     if not _claim(recording, now):
         return _reloaded(recording)
-    item = recording.item
+    answer = recording.answer
     name = ""
     try:
-        joined = _join(recording, item)
+        joined = _join(recording, answer)
         name = storage().save(
-            f"{item.interview.user_id}/{item.pk}/answer-{secrets.token_hex(4)}"
-            f".{joined.container.value}",
+            f"{_folder(answer)}/answer-{secrets.token_hex(4)}.{joined.container.value}",
             ContentFile(joined.data),
         )
         with transaction.atomic():
@@ -217,12 +234,12 @@ def assemble(recording: Recording, now: datetime) -> Recording:
                 size_bytes=len(joined.data),
                 chunk_count=0,
                 # Words spoken: the transcript's, none without one (typed notes are not speech).
-                word_count=count_words(item.transcript),
+                word_count=count_words(answer.transcript),
                 assembled_at=now,
             )
             RecordingChunk.objects.filter(recording=recording).delete()
             # The dashboard's speaking pace counts joined recordings.
-            cache_versions.bump_progress(item.interview.user_id)
+            cache_versions.bump_progress(answer.interview.user_id)
         if not updated:
             _delete_file(name)  # the recording was deleted while it was being joined
     except CannotJoin as error:
@@ -254,7 +271,7 @@ def _claim(recording: Recording, now: datetime) -> bool:
     return False
 
 
-def _join(recording: Recording, item: SessionQuestion):
+def _join(recording: Recording, answer: Answer):
     """The answer's playable pieces joined, reading no more than the bounds allow."""
     chunks = recording.chunks.filter(segment__lt=settings.RECORDINGS_MAX_SEGMENTS).order_by(
         "segment", "sequence"
@@ -267,7 +284,7 @@ def _join(recording: Recording, item: SessionQuestion):
         playable = recording_rules.playable_sequences(pieces)
         if playable:
             segments.append(b"".join(_read(pieces[sequence].file) for sequence in playable))
-    max_seconds = recording_rules.limits_for(item).max_ms / 1000
+    max_seconds = recording_rules.limits_for(answer).max_ms / 1000
     return join_segments(
         segments,
         max_seconds,
@@ -283,33 +300,43 @@ def _record_failure(recording: Recording, name: str, now: datetime) -> None:
 
 
 def drop_unanswered(interview: InterviewSession) -> int:
-    """Delete the recordings of an abandoned interview's questions never answered: nobody
-    can see, join or finish them any more, so they must not fill the user's quota."""
+    """Delete the recordings of an abandoned interview's questions and follow-ups never
+    answered: nobody can see, join or finish them any more, so they must not fill the
+    user's quota."""
     return delete(
         Recording.objects.filter(
-            item__interview=interview,
-            item__interview__status=InterviewStatus.ABANDONED,
-            item__submitted_at__isnull=True,
+            on_either_parent(
+                lambda parent: Q(
+                    **{
+                        f"{parent}__interview": interview,
+                        f"{parent}__interview__status": InterviewStatus.ABANDONED,
+                        f"{parent}__submitted_at__isnull": True,
+                    }
+                )
+            )
         )
     )
 
 
 def delete(recordings_to_delete) -> int:
     """Delete recordings (a queryset) with their files, and tell each owner's dashboard."""
-    user_ids = set(recordings_to_delete.values_list("item__interview__user_id", flat=True))
+    owners = recordings_to_delete.values_list(
+        "item__interview__user_id", "follow_up__interview__user_id"
+    )
+    user_ids = {user_id for pair in owners for user_id in pair if user_id is not None}
     _, deleted = recordings_to_delete.delete()
     for user_id in user_ids:
         cache_versions.bump_progress(user_id)
     return deleted.get(Recording._meta.label, 0)
 
 
-def assemble_if_needed(item: SessionQuestion, now: datetime) -> Recording | None:
+def assemble_if_needed(answer: Answer, now: datetime) -> Recording | None:
     """The final answer's recording, joined into one file if it is not yet."""
     try:
-        recording = item.recording
+        recording = answer.recording
     except Recording.DoesNotExist:
         return None
-    if item.is_finalised and needs_assembly(recording):
+    if answer.is_finalised and needs_assembly(recording):
         return assemble(recording, now)
     return recording
 
@@ -353,10 +380,16 @@ def read_blocks(name: str, start: int = 0, length: int | None = None) -> Iterato
 
 
 def zip_entry_name(recording: Recording) -> str:
-    item = recording.item
+    """interview-7/question-02-slug.webm, and question-02-slug-follow-up.webm for the
+    follow-up asked after it."""
+    item = recording.question_item
     # A question whose deck was deleted has no slug any more; its position still names it.
     slug = f"-{item.question.slug}" if item.question else ""
-    return f"interview-{item.interview_id}/question-{item.position:02d}{slug}.{recording.container}"
+    kind = "-follow-up" if recording.follow_up_id is not None else ""
+    return (
+        f"interview-{item.interview_id}/question-{item.position:02d}{slug}{kind}"
+        f".{recording.container}"
+    )
 
 
 # Files without a row

@@ -17,9 +17,10 @@ from django.tasks import task
 from django.utils import timezone
 
 from interviewprep.task_retries import MAX_ATTEMPTS, retry_or_raise
-from sessions.models import Recording, SessionQuestion
+from sessions.models import FollowUpAnswer, Recording, SessionQuestion
 from sessions.recordings import store as recording_store
 from sessions.recordings.exports import ExportStatus, RecordingsExport
+from sessions.recordings.models import on_either_parent
 
 logger = logging.getLogger(__name__)
 
@@ -44,15 +45,19 @@ def worth_polling(recording: Recording | None, now: datetime) -> bool:
 
 
 def _waiting_to_join():
-    """Final answers' recordings whose pieces wait to be joined."""
+    """Final answers' recordings (to questions or follow-ups) whose pieces wait to be joined."""
     return Recording.objects.filter(
-        file="", segments__gt=0, assembled_at__isnull=True, item__submitted_at__isnull=False
+        on_either_parent(lambda parent: Q(**{f"{parent}__submitted_at__isnull": False})),
+        file="",
+        segments__gt=0,
+        assembled_at__isnull=True,
     )
 
 
-def queue_join(item: SessionQuestion, now: datetime) -> Recording | None:
-    """The final answer's recording, its join queued if it waits for one and none is queued
-    yet: a page that shows it says "preparing" until the worker is done."""
+def queue_join(item: SessionQuestion | FollowUpAnswer, now: datetime) -> Recording | None:
+    """The final answer's recording (a question's or a follow-up's), its join queued if it
+    waits for one and none is queued yet: a page that shows it says "preparing" until the
+    worker is done."""
     try:
         recording = item.recording
     except Recording.DoesNotExist:
@@ -77,10 +82,12 @@ def queue_waiting_joins(now: datetime) -> int:
     """Queue the joins nobody queued (answers the clock finalised), and again those queued so
     long ago that their worker must have stopped mid-way; how many were queued."""
     _waiting_to_join().filter(join_queued_at__lt=now - STALE_JOIN).update(join_queued_at=None)
-    items = SessionQuestion.objects.filter(
-        recording__in=_waiting_to_join().filter(join_queued_at__isnull=True)
-    )
-    return sum(1 for item in items if queue_join(item, now).join_queued_at == now)
+    unqueued = _waiting_to_join().filter(join_queued_at__isnull=True)
+    answers = [
+        *SessionQuestion.objects.filter(recording__in=unqueued).select_related("recording"),
+        *FollowUpAnswer.objects.filter(recording__in=unqueued).select_related("recording"),
+    ]
+    return sum(1 for answer in answers if queue_join(answer, now).join_queued_at == now)
 
 
 def _record_failed_join(recording_id: int, now: datetime) -> None:
@@ -95,7 +102,11 @@ def join_recording(recording_id: int, attempt: int = 1) -> bool:
     """Join a final answer's pieces into one file; True when it has one. A join that raises
     is retried with backoff; when the attempts are used up the pieces are kept, the page
     says the recording could not be put together, and the task is left failed."""
-    recording = Recording.objects.filter(pk=recording_id).select_related("item__interview").first()
+    recording = (
+        Recording.objects.filter(pk=recording_id)
+        .select_related("item__interview", "follow_up__interview")
+        .first()
+    )
     if recording is None or not recording.is_being_prepared:
         return bool(recording and recording.file)
     try:
@@ -129,9 +140,9 @@ def request_export(user, now: datetime) -> RecordingsExport:
 
 def _zip_entries(export: RecordingsExport):
     return (
-        Recording.objects.filter(item__interview__user_id=export.user_id)
+        Recording.objects.owned_by(export.user_id)
         .exclude(file="")
-        .select_related("item__question")
+        .select_related("item__question", "follow_up__item__question")
         .order_by("created_at", "pk")
     )
 
@@ -145,7 +156,7 @@ def build_recordings_zip(export_id: int, attempt: int = 1) -> int:
     if export is None or export.status not in (ExportStatus.QUEUED, ExportStatus.BUILDING):
         return 0
     # Answers still waiting for their join are joined first, so that the zip holds them.
-    for waiting in _waiting_to_join().filter(item__interview__user_id=export.user_id):
+    for waiting in _waiting_to_join().owned_by(export.user_id):
         try:
             join_recording.call(waiting.pk, attempt=MAX_ATTEMPTS)
         except Exception:

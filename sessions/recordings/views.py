@@ -26,7 +26,7 @@ from django.views.decorators.http import (
 )
 from django.views.decorators.vary import vary_on_headers
 
-from sessions.access import get_item_for_user
+from sessions.access import get_follow_up_for_user, get_item_for_user
 from sessions.models import MAX_CHUNK_BYTES, Recording
 from sessions.recordings import rules as recording_rules
 from sessions.recordings import store as recording_store
@@ -41,9 +41,10 @@ def _get_recording_for_user(request: HttpRequest, recording_id: int) -> Recordin
     if not request.user.is_authenticated:
         raise Http404
     return get_object_or_404(
-        Recording.objects.select_related("item__interview", "item__question"),
+        Recording.objects.owned_by(request.user).select_related(
+            "item__interview", "item__question", "follow_up__interview", "follow_up__item__question"
+        ),
         pk=recording_id,
-        item__interview__user=request.user,
     )
 
 
@@ -56,14 +57,32 @@ def _int_field(request: HttpRequest, name: str, maximum: int) -> int:
     return int(raw)
 
 
+def _logged_out() -> JsonResponse:
+    # The page sends chunks with fetch, which would follow a redirect to the log-in page and
+    # report its 200: a logged-out sender gets 401 instead.
+    return JsonResponse({"error": "You have been logged out.", "final": False}, status=401)
+
+
 @require_POST
 def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
-    """Keep one chunk and acknowledge it with its place, so the page can let it go. A
-    refusal says why and whether retrying could help. The page sends chunks with fetch,
-    which would follow a redirect to the log-in page: a logged-out sender gets 401."""
+    """Keep one chunk of a question's spoken answer (see _receive_chunk)."""
     if not request.user.is_authenticated:
-        return JsonResponse({"error": "You have been logged out.", "final": False}, status=401)
-    item = get_item_for_user(request, pk, position)
+        return _logged_out()
+    return _receive_chunk(request, get_item_for_user(request, pk, position))
+
+
+@require_POST
+def upload_follow_up_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
+    """Keep one chunk of the spoken answer to the follow-up asked after question `position`,
+    under the same rules as a question's (see _receive_chunk)."""
+    if not request.user.is_authenticated:
+        return _logged_out()
+    return _receive_chunk(request, get_follow_up_for_user(request, pk, position))
+
+
+def _receive_chunk(request: HttpRequest, answer) -> JsonResponse:
+    """Keep one chunk and acknowledge it with its place, so the page can let it go. A
+    refusal says why and whether retrying could help."""
     upload = request.FILES.get("chunk")
     try:
         if upload is None:
@@ -78,7 +97,7 @@ def upload_chunk(request: HttpRequest, pk: int, position: int) -> JsonResponse:
             elapsed_ms=_int_field(request, "elapsed_ms", 10**9),
             head=data[:8192],
         )
-        acknowledgement = recording_store.add_chunk(item, chunk, data, timezone.now())
+        acknowledgement = recording_store.add_chunk(answer, chunk, data, timezone.now())
     except recording_rules.ChunkRefused as refusal:
         return JsonResponse(
             {"error": refusal.message, "final": refusal.final}, status=refusal.status
@@ -158,7 +177,7 @@ def _accel_path(name: str) -> str:
 @require_http_methods(["GET", "POST"])
 def delete_recording(request: HttpRequest, recording_id: int) -> HttpResponse:
     recording = _get_recording_for_user(request, recording_id)
-    question = recording.item.question
+    question = recording.question_item.question
     if request.method == "POST":
         recording_store.delete(Recording.objects.filter(pk=recording.pk))
         messages.success(request, "The recording is deleted. Your written answer is kept.")
@@ -176,15 +195,18 @@ def recording_status(request: HttpRequest, recording_id: int) -> HttpResponse:
     """The grade step's recording as it is now: polled by htmx while it is being prepared
     (the player, once there, has nothing to poll); without htmx, the grade step itself."""
     recording = _get_recording_for_user(request, recording_id)
-    item = recording.item
+    answer = recording.answer
     if not request.htmx:
-        return redirect("interviews:review", pk=item.interview_id, position=item.position)
+        return redirect(recording.answer_page_url)
     context = {
         "recording": recording,
         "poll_recording": recording_tasks.worth_polling(recording, timezone.now()),
     }
     if recording.duration_ms is not None:
-        context["delivery"] = delivery(recording.duration_ms, item.answer_text, item.time_allowed)
+        # From the transcript, as on the grade step: typed text is not what was said.
+        context["delivery"] = delivery(
+            recording.duration_ms, answer.transcript, answer.time_allowed
+        )
     response = render(request, "sessions/_recording_player.html", context)
     response["Cache-Control"] = "private, no-store"
     return response

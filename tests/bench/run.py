@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlparse, urlunparse
 
-from tests.bench import recorded_submit, throughput
+from tests.bench import decks, recorded_submit, throughput
 
 ROOT = Path(__file__).resolve().parents[2]
 REPORT = ROOT / "docs" / "PERFORMANCE.md"
@@ -169,14 +169,30 @@ def measure(url: str) -> dict:
     run["throughput"] = throughput.measure(url, run.pop("load"))
     print(f"Submitting spoken answers on {run['vendor']}...", flush=True)
     run["recorded_submit"] = measure_recorded_submit(url)
+    print(f"Listing 50 decks of 200 questions on {run['vendor']}...", flush=True)
+    run["decks"] = measure_decks(url)
     return run
+
+
+def measure_decks(url: str) -> dict:
+    """The pages that list decks for a user with 50 of them (tests/bench/decks.py, in a
+    database of its own next to `url`'s)."""
+    decks_url = decks.database_url(url)
+    if not decks_url.startswith("sqlite"):
+        postgres_database(decks_url)
+    return _run_part("tests.bench.decks", decks_url, "The decks benchmark")
 
 
 def measure_recorded_submit(url: str) -> dict:
     """The submit of a spoken answer with the join in the request and queued for a worker
     (tests/bench/recorded_submit.py, on a test database of its own next to `url`'s)."""
+    return _run_part("tests.bench.recorded_submit", url, "The recorded-submit benchmark")
+
+
+def _run_part(module: str, url: str, name: str) -> dict:
+    """One part of the benchmark in a process of its own; the JSON line it prints last."""
     result = subprocess.run(
-        [sys.executable, "-m", "tests.bench.recorded_submit", url],
+        [sys.executable, "-m", module, url],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -185,7 +201,7 @@ def measure_recorded_submit(url: str) -> dict:
     )
     if result.returncode != 0:
         sys.stderr.write(result.stderr)
-        raise SystemExit(f"The recorded-submit benchmark failed on {url}.")
+        raise SystemExit(f"{name} failed on {url}.")
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
@@ -329,6 +345,21 @@ def tables(runs: list[dict]) -> str:
                 "time for the join is shown apart.",
                 "",
                 recorded_submit.table(run["recorded_submit"]),
+            ]
+        if "decks" in run:
+            lines += [
+                "",
+                f"### {run['vendor']} {run['version']}: a user with {run['decks']['decks']} decks",
+                "",
+                f"{run['decks']['decks']} decks of {run['decks']['questions_per_deck']} "
+                "questions, 20 tags of their own, in a database of their own; through the "
+                f"test client, {run['decks']['repeat']} requests per page, each right after "
+                "the bank list of a user with no deck of their own (the baseline: the bank "
+                "list's cost before decks). Ratio: the page's server CPU against the "
+                "baseline's. My decks is shown for information (it counts each deck's "
+                "questions).",
+                "",
+                decks.table(run["decks"]),
             ]
         lines += ["", *verdicts(run), ""]
     lines.append(END)

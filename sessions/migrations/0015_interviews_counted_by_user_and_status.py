@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interview_sessions', '0013_item_keeps_its_snapshot_when_the_question_goes'),
+        ('interview_sessions', '0014_recording_of_a_follow_up'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
