@@ -89,20 +89,26 @@ def heatmap(days: list[Day], today: date) -> Heatmap:
     months: list[tuple[int, str]] = []
     answered = active = 0
     shown_from = (first - start).days
+    one_day, scale = timedelta(days=1), max(most, 1)
+    current = start
     # The month labels from the calendar's first Monday, the squares from its first day.
     for index in range(shown_from + 365):
-        current = start + timedelta(days=index)
-        x = index // 7 * CELL
-        if current.day == 1 and (not months or x - months[-1][0] >= 3 * CELL):
-            months.append((x, MONTH_NAMES[current.month]))
-        if index < shown_from:
-            continue
-        answers = counts.get(current, 0)
-        if answers:
-            answered += answers
-            active += 1
-        level = 0 if answers == 0 else min(4, 1 + (4 * (answers - 1)) // max(most, 1))
-        cells.append(HeatCell(x, 16 + index % 7 * CELL, current, answers, level))
+        if current.day == 1:
+            x = index // 7 * CELL
+            if not months or x - months[-1][0] >= 3 * CELL:
+                months.append((x, MONTH_NAMES[current.month]))
+        if index >= shown_from:
+            answers = counts.get(current, 0)
+            if answers:
+                answered += answers
+                active += 1
+                level = min(4, 1 + (4 * (answers - 1)) // scale)
+            else:
+                level = 0
+            cells.append(
+                HeatCell(index // 7 * CELL, 16 + index % 7 * CELL, current, answers, level)
+            )
+        current += one_day
     busiest = max(cells, key=lambda cell: cell.answers)
     return Heatmap(
         cells=cells,
