@@ -278,7 +278,7 @@ def interviews_completed(user) -> int:
         return (
             InterviewSession.objects.filter(user_id=user_id, status=InterviewStatus.COMPLETED)
             .values("user_id")
-            .annotate(completed=Count("pk"))
+            .annotate(completed=Count("*"))
             .order_by()
         )
 
