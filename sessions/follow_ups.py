@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import models
-from django.db.models import F, Q
-from django.db.models.functions import Length
-from django.db.models.lookups import LessThanOrEqual
+from django.db.models import Q
 
 from questions.models import MAX_KEY_POINT_CHARS
-from sessions.choices import MAX_ANSWER_CHARS, FinishState
+from sessions.timed_answers import TimedAnswer, timed_answer_constraints
 
 # Seconds a follow-up gets when the configuration does not say.
 DEFAULT_FOLLOW_UP_SECONDS = 60
@@ -116,7 +114,7 @@ class FollowUpRating(models.IntegerChoices):
     WELL = 3, "Answered it well"
 
 
-class FollowUpAnswer(models.Model):
+class FollowUpAnswer(TimedAnswer):
     """The interviewer's follow-up to one answer, in the follow-up round: chosen when the
     answer is graded, then answered against the same clock as a question (sessions.engine)
     and graded with a simple rating. Apart from the review schedule and the statistics."""
@@ -132,23 +130,9 @@ class FollowUpAnswer(models.Model):
     prompt = models.TextField(blank=True, help_text="Chosen when the answer is graded.")
     # The key point the answer missed that the follow-up asks about; empty when none did.
     key_point = models.CharField(max_length=MAX_KEY_POINT_CHARS, blank=True)
-    time_allowed = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Seconds; empty when untimed."
-    )
-    # The clock and the answer, as on SessionQuestion: the engine's clock rules serve both.
-    shown_at = models.DateTimeField(null=True, blank=True)
-    deadline = models.DateTimeField(null=True, blank=True)
-    draft = models.TextField(blank=True)
-    draft_saved_at = models.DateTimeField(null=True, blank=True)
-    answer_text = models.TextField(blank=True)
-    transcript = models.TextField(blank=True)
-    submitted_at = models.DateTimeField(null=True, blank=True)
-    finish_state = models.CharField(max_length=10, choices=FinishState.choices, blank=True)
-    time_used = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
     self_rating = models.PositiveSmallIntegerField(
         choices=FollowUpRating.choices, null=True, blank=True
     )
-    graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         app_label = "interview_sessions"
@@ -159,33 +143,10 @@ class FollowUpAnswer(models.Model):
                 name="follow_up_rating_range",
             ),
             models.CheckConstraint(
-                condition=Q(self_rating__isnull=True) | Q(submitted_at__isnull=False),
-                name="follow_up_graded_only_when_answered",
-            ),
-            models.CheckConstraint(
                 condition=Q(shown_at__isnull=True) | ~Q(prompt=""),
                 name="follow_up_shown_only_once_chosen",
             ),
-            models.CheckConstraint(
-                condition=Q(finish_state__in=["", *FinishState.values]),
-                name="follow_up_finish_state_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(submitted_at__isnull=True) | ~Q(finish_state=""),
-                name="follow_up_finished_has_state",
-            ),
-            models.CheckConstraint(
-                condition=Q(deadline__isnull=True) | Q(deadline__gte=F("shown_at")),
-                name="follow_up_deadline_after_shown",
-            ),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("answer_text"), MAX_ANSWER_CHARS),
-                name="follow_up_answer_length",
-            ),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("transcript"), MAX_ANSWER_CHARS),
-                name="follow_up_transcript_length",
-            ),
+            *timed_answer_constraints("follow_up"),
         ]
 
     def __str__(self) -> str:
@@ -194,14 +155,6 @@ class FollowUpAnswer(models.Model):
     @property
     def position(self) -> int:
         return self.item.position
-
-    @property
-    def is_finalised(self) -> bool:
-        return self.submitted_at is not None
-
-    @property
-    def is_graded(self) -> bool:
-        return self.self_rating is not None
 
 
 def grade_follow_up(follow_up: FollowUpAnswer, rating: int, now: datetime) -> None:

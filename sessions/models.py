@@ -28,6 +28,7 @@ from sessions.choices import (  # noqa: F401 (also imported from here)
     TimingMode,
 )
 from sessions.feedback.cue_generation import with_cues
+from sessions.timed_answers import TimedAnswer, timed_answer_constraints
 
 
 class InterviewSession(models.Model):
@@ -103,7 +104,7 @@ class InterviewSession(models.Model):
         return self.timing_mode != TimingMode.UNTIMED
 
 
-class SessionQuestion(models.Model):
+class SessionQuestion(TimedAnswer):
     """One question of an interview: what was shown, the clock, the answer and its grade."""
 
     interview = models.ForeignKey(InterviewSession, on_delete=models.CASCADE, related_name="items")
@@ -116,28 +117,9 @@ class SessionQuestion(models.Model):
     reference_answer = models.TextField()
     follow_ups = models.JSONField(default=list, blank=True)
     level = models.CharField(max_length=12, choices=Level.choices)
-    time_allowed = models.PositiveIntegerField(
-        null=True, blank=True, help_text="Seconds; empty when untimed."
-    )
-    # The clock, kept by the server.
-    shown_at = models.DateTimeField(null=True, blank=True)
-    deadline = models.DateTimeField(null=True, blank=True)
-    # The answer.
-    draft = models.TextField(blank=True)
-    draft_saved_at = models.DateTimeField(null=True, blank=True)
-    answer_text = models.TextField(blank=True)
-    # What speech recognition heard, as it heard it: the words of the delivery figures (the
-    # answer box gets them to edit, beside typed text, which is not speech).
-    transcript = models.TextField(blank=True)
-    submitted_at = models.DateTimeField(
-        null=True, blank=True, help_text="When the answer was finalised."
-    )
-    finish_state = models.CharField(max_length=10, choices=FinishState.choices, blank=True)
-    time_used = models.PositiveIntegerField(null=True, blank=True, help_text="Seconds.")
     # The self-grade, apart from the clock: being slow is not the same as not knowing.
     self_rating = models.PositiveSmallIntegerField(choices=Rating.choices, null=True, blank=True)
     note = models.TextField(blank=True)
-    graded_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["interview", "position"]
@@ -153,45 +135,14 @@ class SessionQuestion(models.Model):
                 name="item_self_rating_range",
             ),
             models.CheckConstraint(
-                condition=Q(self_rating__isnull=True) | Q(submitted_at__isnull=False),
-                name="item_graded_only_when_answered",
-            ),
-            models.CheckConstraint(
-                condition=Q(finish_state__in=["", *FinishState.values]),
-                name="item_finish_state_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(submitted_at__isnull=True) | ~Q(finish_state=""),
-                name="item_finished_has_state",
-            ),
-            models.CheckConstraint(
-                condition=Q(deadline__isnull=True) | Q(deadline__gte=F("shown_at")),
-                name="item_deadline_after_shown",
-            ),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("answer_text"), MAX_ANSWER_CHARS),
-                name="item_answer_length",
-            ),
-            models.CheckConstraint(
                 condition=LessThanOrEqual(Length("note"), MAX_NOTE_CHARS),
                 name="item_note_length",
             ),
-            models.CheckConstraint(
-                condition=LessThanOrEqual(Length("transcript"), MAX_ANSWER_CHARS),
-                name="item_transcript_length",
-            ),
+            *timed_answer_constraints("item"),
         ]
 
     def __str__(self) -> str:
         return f"Question {self.position} of interview {self.interview_id}"
-
-    @property
-    def is_finalised(self) -> bool:
-        return self.submitted_at is not None
-
-    @property
-    def is_graded(self) -> bool:
-        return self.self_rating is not None
 
 
 def evidence_is_a_span_of(flag: str, name: str) -> models.CheckConstraint:
