@@ -4,6 +4,7 @@ joined and played on the rating step, the summary and the question's history, de
 its interview or account, in the exports; and the question's history listing each answer's
 follow-up in a fixed number of queries."""
 
+import html
 import io
 import json
 import zipfile
@@ -221,7 +222,7 @@ def test_the_summary_and_the_questions_history_play_it(alice_client, spoken):
         assert 'aria-label="Your recorded follow-up answer of 2 Mar 2026"' in page
         assert reverse("interviews:delete_recording", args=[spoken.pk]) in page
     assert "The interviewer followed up:" in history
-    assert spoken.follow_up.prompt in history
+    assert html.escape(spoken.follow_up.prompt) in history
     assert "I said it aloud." in history
     assert "Partly" in history
 

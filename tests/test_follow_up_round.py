@@ -189,7 +189,7 @@ def test_a_two_question_interview_with_follow_ups_as_plain_forms(seeded, alice, 
     summary = alice_client.get(reverse("interviews:summary", args=[interview.pk])).text
     assert "Follow-ups" in summary
     for position in (1, 2):
-        assert follow_up(interview, position).prompt in summary
+        assert html.escape(follow_up(interview, position).prompt) in summary
         assert f"Follow-up answer {position}." in summary
     assert summary.count("Answered it well") == 2
 
