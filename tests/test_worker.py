@@ -42,6 +42,9 @@ def test_two_workers_run_each_queued_task_once(database, inbox):
         "    send_email.enqueue(f'Message {number}', 'Body', ['someone@example.com'])\n"
     )
 
+    # Each message takes the server a quarter of a second, so that the first worker is still
+    # busy (for ten seconds) when the second has started, however quick the machine.
+    inbox.delay_seconds = 0.25
     database.start_worker("--no-schedule")
     database.start_worker("--no-schedule")
     assert wait_for(lambda: len(inbox.messages) >= 40)
